@@ -1,0 +1,33 @@
+"""Shared fixtures: the shipped region pack is loaded once per test database."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+REGION_DIR = Path(__file__).parent / "regions" / "inner-mongolia"
+SHARED_DATA = Path(
+    os.environ.get("MENGKEJU_SHARED_DATA", Path(__file__).parent.parent / "shared" / "data" / "tech-market")
+)
+
+
+def load_base_data():
+    from mengkeju.catalog.models import CooperationMode
+    from mengkeju.catalog.modes import seed_modes
+    from mengkeju.network.services import load_region_pack
+
+    seed_modes(CooperationMode)
+    load_region_pack(REGION_DIR)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        load_base_data()
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    if not (SHARED_DATA / "achievements.jsonl").is_file():
+        pytest.skip(f"public tech-market listings not found at {SHARED_DATA} (set MENGKEJU_SHARED_DATA)")
+    return SHARED_DATA

@@ -1,0 +1,151 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from mengkeju.network.models import ChainLink, Division, Organization
+
+from ..models import Achievement, CooperationMode, Demand, Expert, Platform, Service
+
+
+class CodeField(serializers.SlugRelatedField):
+    def __init__(self, queryset, **kwargs):
+        super().__init__(slug_field="code", queryset=queryset, **kwargs)
+
+
+class IPRightSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=[
+            "invention_patent",
+            "utility_model",
+            "design_patent",
+            "software_copyright",
+            "trade_secret",
+            "plant_variety",
+            "integrated_circuit",
+        ]
+    )
+    number = serializers.CharField(max_length=40, allow_blank=True, required=False)
+
+
+class ListingSerializer(serializers.ModelSerializer):
+    owner = CodeField(Organization.objects.all(), required=False, help_text=_("Owner organization code"))
+    owner_name = serializers.CharField(source="owner.name", read_only=True)
+    division = CodeField(Division.objects.all())
+    chain_links = CodeField(ChainLink.objects.all(), many=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    version = serializers.IntegerField(
+        required=False, help_text=_("Send back the version you read to avoid overwriting a concurrent edit.")
+    )
+    submit = serializers.BooleanField(write_only=True, required=False, default=False)
+
+    COMMON = (
+        "id",
+        "title",
+        "owner",
+        "owner_name",
+        "division",
+        "chain_links",
+        "status",
+        "status_label",
+        "contact_name",
+        "contact_phone",
+        "contact_email",
+        "published_at",
+        "updated_at",
+        "version",
+        "submit",
+    )
+    READ_ONLY = ("status", "published_at", "updated_at")
+
+
+class AchievementSerializer(ListingSerializer):
+    transfer_modes = CodeField(CooperationMode.objects.all(), many=True)
+    ip_rights = IPRightSerializer(many=True, required=False)
+    price_yuan = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        allow_null=True,
+        required=False,
+        help_text=_("null means 面议 (negotiable)"),
+    )
+
+    class Meta:
+        model = Achievement
+        fields = (
+            *ListingSerializer.COMMON,
+            "summary",
+            "field",
+            "trl",
+            "ip_rights",
+            "inventors",
+            "transfer_modes",
+            "price_yuan",
+            "keywords",
+        )
+        read_only_fields = ListingSerializer.READ_ONLY
+
+
+class DemandSerializer(ListingSerializer):
+    cooperation_modes = CodeField(CooperationMode.objects.all(), many=True)
+    budget_yuan = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        allow_null=True,
+        required=False,
+        help_text=_("null means 面议 (negotiable)"),
+    )
+
+    class Meta:
+        model = Demand
+        fields = (
+            *ListingSerializer.COMMON,
+            "problem",
+            "indicators",
+            "budget_yuan",
+            "deadline",
+            "cooperation_modes",
+        )
+        read_only_fields = ListingSerializer.READ_ONLY
+
+
+class TransitionSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+
+
+class ExpertSerializer(serializers.ModelSerializer):
+    organization = serializers.CharField(source="organization.name")
+    division = serializers.CharField(source="division.code")
+    chain_links = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+
+    class Meta:
+        model = Expert
+        fields = ("id", "name", "tier", "title", "organization", "division", "field", "chain_links", "bio")
+
+
+class PlatformSerializer(serializers.ModelSerializer):
+    organization = serializers.CharField(source="organization.name")
+    division = serializers.CharField(source="division.code")
+    chain_links = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+
+    class Meta:
+        model = Platform
+        fields = (
+            "id",
+            "name",
+            "kind",
+            "level",
+            "whitelisted",
+            "organization",
+            "division",
+            "chain_links",
+            "description",
+        )
+
+
+class ServiceSerializer(serializers.ModelSerializer):
+    provider = serializers.CharField(source="provider.name")
+    division = serializers.CharField(source="division.code")
+    chain_links = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+
+    class Meta:
+        model = Service
+        fields = ("id", "name", "kind", "provider", "division", "chain_links", "description", "price_note")

@@ -1,0 +1,182 @@
+"""Web forms for publishing achievements and demands. Field-level checks here; business rules in services."""
+
+from decimal import Decimal
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from mengkeju.network.models import ChainLink, Division, Organization
+
+from . import permissions
+from .models import Achievement, CooperationMode, Demand
+from .services import IP_KINDS
+
+
+class ListingForm(forms.ModelForm):
+    owner = forms.ModelChoiceField(
+        queryset=Organization.objects.none(), label=_("Owner organization"), to_field_name="code"
+    )
+    division = forms.ModelChoiceField(
+        queryset=Division.objects.all(), label=_("Division"), to_field_name="code"
+    )
+    chain_links = forms.ModelMultipleChoiceField(
+        queryset=ChainLink.objects.select_related("chain"),
+        to_field_name="code",
+        label=_("Industry chain links"),
+        help_text=_("Hold Ctrl to choose several."),
+        widget=forms.SelectMultiple(attrs={"size": 10}),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    kind = ""
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if self.instance.pk:
+            del self.fields["owner"]
+            self.fields["version"].initial = self.instance.version
+        else:
+            allowed = [
+                org.pk
+                for org in Organization.objects.filter(kind__in=permissions.OWNER_KINDS[self.kind])
+                if permissions.can_create_for(user, org, self.kind)
+            ]
+            self.fields["owner"].queryset = Organization.objects.filter(pk__in=allowed).order_by("name")
+            if user is not None and user.organization_id in allowed:
+                self.fields["owner"].initial = user.organization.code
+        groups: dict[str, list] = {}
+        for link in self.fields["chain_links"].queryset:
+            groups.setdefault(link.chain.name, []).append((link.code, link.name))
+        self.fields["chain_links"].widget.choices = list(groups.items())
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxSelectMultiple | forms.HiddenInput):
+                continue
+            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+            widget.attrs.setdefault("class", css)
+
+    def clean_title(self):
+        title = self.cleaned_data["title"].strip()
+        if len(title) < 4:
+            raise forms.ValidationError(_("The title is too short; say what the technology is."))
+        return title
+
+
+def _amount_field(label):
+    return forms.DecimalField(
+        label=label,
+        required=False,
+        max_digits=14,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        max_value=Decimal(settings.MAX_AMOUNT_YUAN),
+        help_text=_("In yuan. Leave empty for 面议 (negotiable)."),
+    )
+
+
+class AchievementForm(ListingForm):
+    kind = "achievement"
+    transfer_modes = forms.ModelMultipleChoiceField(
+        queryset=CooperationMode.objects.all(),
+        to_field_name="code",
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Transfer modes"),
+    )
+    price_yuan = _amount_field(_("Price (yuan)"))
+    ip_text = forms.CharField(
+        label=_("Intellectual property"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+        help_text=_("One per line: kind and number, e.g. “发明专利 ZL202110345678.9”."),
+    )
+
+    class Meta:
+        model = Achievement
+        fields = [
+            "title",
+            "summary",
+            "field",
+            "chain_links",
+            "division",
+            "trl",
+            "transfer_modes",
+            "price_yuan",
+            "keywords",
+            "inventors",
+            "contact_name",
+            "contact_phone",
+            "contact_email",
+        ]
+        widgets = {"summary": forms.Textarea(attrs={"rows": 8, "maxlength": 10000})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["ip_text"].initial = "\n".join(
+                f"{IP_KINDS.get(r['kind'], r['kind'])} {r.get('number', '')}".strip()
+                for r in self.instance.ip_rights
+            )
+
+    def clean_ip_text(self):
+        by_label = {v: k for k, v in IP_KINDS.items()} | {k: k for k in IP_KINDS}
+        rights = []
+        for n, line in enumerate(self.cleaned_data["ip_text"].splitlines(), start=1):
+            line = line.strip()
+            if not line:
+                continue
+            kind, _sep, number = line.partition(" ")
+            if kind not in by_label:
+                raise forms.ValidationError(
+                    _("Line %(n)s: unknown kind “%(kind)s”; use one of %(kinds)s.")
+                    % {"n": n, "kind": kind, "kinds": "、".join(IP_KINDS.values())}
+                )
+            rights.append({"kind": by_label[kind], "number": number.strip()})
+        return rights
+
+    def service_values(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["ip_rights"] = data.pop("ip_text")
+        return data
+
+
+class DemandForm(ListingForm):
+    kind = "demand"
+    cooperation_modes = forms.ModelMultipleChoiceField(
+        queryset=CooperationMode.objects.all(),
+        to_field_name="code",
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Acceptable cooperation modes"),
+    )
+    budget_yuan = _amount_field(_("Budget (yuan)"))
+
+    class Meta:
+        model = Demand
+        fields = [
+            "title",
+            "problem",
+            "indicators",
+            "chain_links",
+            "division",
+            "budget_yuan",
+            "deadline",
+            "cooperation_modes",
+            "contact_name",
+            "contact_phone",
+            "contact_email",
+        ]
+        widgets = {
+            "problem": forms.Textarea(attrs={"rows": 6, "maxlength": 5000}),
+            "indicators": forms.Textarea(attrs={"rows": 4, "maxlength": 3000}),
+            "deadline": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def service_values(self) -> dict:
+        return dict(self.cleaned_data)
+
+
+class TransitionForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -1,0 +1,456 @@
+"""Bulk import of achievements and demands from JSONL, CSV or Excel files.
+
+A file is read and every row checked before anything is written: if any row is wrong, the
+report lists each rejected row with the column and the reason, and the database is untouched.
+Rows carry an id; importing the same file again updates changed rows and leaves the rest
+(idempotent). Column names may be English field names, Chinese headers, or the public
+tech-market listing fields (name/text/industry/maturity/patent_type/price/cooperation/posted).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mengkeju.network.models import ChainLink, Division, Organization
+from mengkeju.network.selectors import current_region
+
+from .models import TRL, Achievement, CooperationMode, Demand, Status
+from .services import IP_KINDS, bulk_upsert_listings
+
+MAX_ERRORS_SHOWN = 200
+
+ALIASES = {
+    "id": ["id", "编号", "external_id"],
+    "title": ["title", "name", "名称", "成果名称", "需求名称", "标题"],
+    "summary": ["summary", "text", "简介", "成果简介", "成果介绍"],
+    "problem": ["problem", "text", "需求描述", "问题描述", "需求内容"],
+    "indicators": ["indicators", "技术指标"],
+    "field": ["field", "industry", "技术领域", "领域"],
+    "chain_links": ["chain_links", "产业链环节"],
+    "division": ["division", "地区", "所在地区", "行政区划"],
+    "trl": ["trl", "maturity", "成熟度", "技术成熟度"],
+    "ip": ["ip", "patent_type", "知识产权", "专利类型"],
+    "owner": ["owner", "单位", "所属单位", "需求单位", "成果单位"],
+    "inventors": ["inventors", "完成人", "发明人"],
+    "modes": ["transfer_modes", "cooperation_modes", "cooperation", "modes", "合作方式", "转化方式"],
+    "price": ["price_yuan", "price", "价格", "转让价格"],
+    "budget": ["budget_yuan", "budget", "预算", "需求预算"],
+    "deadline": ["deadline", "截止日期"],
+    "keywords": ["keywords", "关键词"],
+    "contact_name": ["contact_name", "联系人"],
+    "contact_phone": ["contact_phone", "联系电话"],
+    "contact_email": ["contact_email", "邮箱", "电子邮箱"],
+    "published": ["published", "posted", "发布日期"],
+}
+
+# Coarse stages used by public listings, mapped to the lowest TRL of their range (see docs/catalog.md).
+STAGE_TRL = {"正在研发": 3, "通过小试": 4, "通过中试": 6, "已有样品": 6, "可以量产": 8, "已量产": 9}
+# Phrases used for cooperation modes in listings, longest first when scanning concatenated text.
+MODE_PHRASES = {
+    "完全转让": "transfer",
+    "技术转让": "transfer",
+    "许可转让": "license_ordinary",
+    "技术许可": "license_ordinary",
+    "普通许可": "license_ordinary",
+    "排他许可": "license_sole",
+    "独占许可": "license_exclusive",
+    "开放许可": "open_license",
+    "先使用后付费": "use_first_pay_later",
+    "技术入股": "equity",
+    "作价入股": "equity",
+    "合作生产": "joint_development",
+    "合作开发": "joint_development",
+    "委托开发": "commissioned_development",
+    "技术咨询": "consulting_service",
+    "技术服务": "consulting_service",
+    "其他": "other",
+}
+IP_PHRASES = {
+    "发明专利": "invention_patent",
+    "实用新型专利": "utility_model",
+    "实用新型": "utility_model",
+    "外观专利": "design_patent",
+    "外观设计": "design_patent",
+    "软件著作权": "software_copyright",
+    "非专利技术": "trade_secret",
+    "技术秘密": "trade_secret",
+    "植物新品种": "plant_variety",
+}
+
+
+@dataclass
+class RowProblem:
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return _("row %(row)s, %(column)s: %(message)s") % {
+            "row": self.row,
+            "column": self.column or "—",
+            "message": self.message,
+        }
+
+
+@dataclass
+class ImportReport:
+    path: str
+    kind: str
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    problems: list[RowProblem] = field(default_factory=list)
+
+
+class ImportRejected(Exception):
+    def __init__(self, report: ImportReport):
+        self.report = report
+        shown = "\n".join(str(p) for p in report.problems[:MAX_ERRORS_SHOWN])
+        more = len(report.problems) - MAX_ERRORS_SHOWN
+        if more > 0:
+            shown += "\n" + _("… and %(n)s more problems") % {"n": more}
+        super().__init__(
+            _("%(path)s was not imported (nothing was written): %(n)s problems\n%(list)s")
+            % {"path": report.path, "n": len(report.problems), "list": shown}
+        )
+
+
+def read_rows(path: Path) -> Iterator[tuple[int, dict]]:
+    """Yield (row number, raw dict) from a .jsonl, .json, .csv or .xlsx file."""
+    suffix = path.suffix.lower()
+    if suffix in (".jsonl", ".ndjson"):
+        with path.open(encoding="utf-8") as fh:
+            for n, line in enumerate(fh, start=1):
+                if line.strip():
+                    try:
+                        value = json.loads(line)
+                    except json.JSONDecodeError as exc:
+                        raise ImportRejected(
+                            ImportReport(
+                                str(path),
+                                "",
+                                problems=[
+                                    RowProblem(n, "", _("not valid JSON: %(error)s") % {"error": exc.msg})
+                                ],
+                            )
+                        ) from exc
+                    yield n, value if isinstance(value, dict) else {"__invalid__": value}
+    elif suffix == ".json":
+        data = json.loads(path.read_text(encoding="utf-8"))
+        for n, value in enumerate(data if isinstance(data, list) else [data], start=1):
+            yield n, value if isinstance(value, dict) else {"__invalid__": value}
+    elif suffix == ".csv":
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            for n, row in enumerate(csv.DictReader(fh), start=2):
+                yield n, row
+    elif suffix in (".xlsx", ".xlsm"):
+        from openpyxl import load_workbook
+
+        try:
+            workbook = load_workbook(path, read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many kinds for a damaged file
+            raise ImportRejected(
+                ImportReport(
+                    str(path),
+                    "",
+                    problems=[
+                        RowProblem(0, "", _("not a readable Excel workbook: %(error)s") % {"error": exc})
+                    ],
+                )
+            ) from exc
+        sheet = workbook.active
+        rows = sheet.iter_rows(values_only=True)
+        header = [str(h).strip() if h is not None else "" for h in next(rows, [])]
+        for n, values in enumerate(rows, start=2):
+            if any(v not in (None, "") for v in values):
+                yield n, dict(zip(header, values, strict=False))
+        workbook.close()
+    else:
+        raise ImportRejected(
+            ImportReport(
+                str(path),
+                "",
+                problems=[
+                    RowProblem(
+                        0,
+                        "",
+                        _("unsupported file type %(suffix)s; use .jsonl, .json, .csv or .xlsx")
+                        % {"suffix": suffix or "?"},
+                    )
+                ],
+            )
+        )
+
+
+def _pick(raw: dict, key: str):
+    for alias in ALIASES[key]:
+        if alias in raw and raw[alias] not in (None, ""):
+            value = raw[alias]
+            return value.strip() if isinstance(value, str) else value
+    return None
+
+
+def parse_amount(value) -> Decimal | None:
+    """Yuan from 123456, '12.5万元', '100.0万元-200.0万元' (the lower bound) or 面议 (None)."""
+    if value in (None, "", "面议", "议价"):
+        return None
+    text = str(value).replace(",", "").replace("，", "").strip()
+    text = text.split("-")[0] if re.match(r"^\d", text) else text
+    factor = Decimal(1)
+    if "亿" in text:
+        factor = Decimal(100_000_000)
+    elif "万" in text:
+        factor = Decimal(10_000)
+    number = re.sub(r"[^\d.\-]", "", text.replace("亿", "").replace("万", "").replace("元", ""))
+    try:
+        amount = Decimal(number) * factor
+    except InvalidOperation as exc:
+        raise ValueError(_("not an amount: %(value)s") % {"value": value}) from exc
+    if amount <= 0:
+        raise ValueError(_("the amount must be positive"))
+    if amount > settings.MAX_AMOUNT_YUAN:
+        raise ValueError(
+            _("the amount is implausibly large (over %(max)s yuan)") % {"max": settings.MAX_AMOUNT_YUAN}
+        )
+    return amount.quantize(Decimal("0.01"))
+
+
+def parse_modes(value, modes: dict[str, CooperationMode]) -> list[CooperationMode]:
+    if value in (None, ""):
+        return [modes["other"]]
+    text = ",".join(value) if isinstance(value, list) else str(value)
+    found: list[str] = []
+    for token in re.split(r"[,，;；、/\s]+", text):
+        if not token:
+            continue
+        if token in modes:
+            found.append(token)
+            continue
+        rest = token
+        while rest:
+            for phrase in sorted(MODE_PHRASES, key=len, reverse=True):
+                if rest.startswith(phrase):
+                    found.append(MODE_PHRASES[phrase])
+                    rest = rest[len(phrase) :]
+                    break
+            else:
+                raise ValueError(_("unknown cooperation mode “%(mode)s”") % {"mode": token})
+    return [modes[c] for c in dict.fromkeys(found)]
+
+
+def parse_trl(value) -> int:
+    if isinstance(value, int | float) or (isinstance(value, str) and value.isdigit()):
+        level = int(value)
+        if level not in TRL.values:
+            raise ValueError(_("the maturity level must be 1 to 9"))
+        return level
+    if value in STAGE_TRL:
+        return STAGE_TRL[value]
+    raise ValueError(
+        _("unknown maturity “%(value)s”; use 1–9 or one of %(stages)s")
+        % {"value": value, "stages": "、".join(STAGE_TRL)}
+    )
+
+
+def parse_date(value) -> date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError as exc:
+        raise ValueError(_("not a date (YYYY-MM-DD): %(value)s") % {"value": value}) from exc
+
+
+def parse_ip(value) -> list[dict]:
+    if value in (None, ""):
+        return []
+    rights = []
+    for part in re.split(r"[;；\n]+", str(value)):
+        part = part.strip()
+        if not part:
+            continue
+        kind_text, _sep, number = part.partition(" ")
+        kind = IP_PHRASES.get(kind_text) or (kind_text if kind_text in IP_KINDS else None)
+        if kind is None:
+            raise ValueError(_("unknown kind of intellectual property “%(kind)s”") % {"kind": kind_text})
+        rights.append({"kind": kind, "number": number.strip()})
+    return rights
+
+
+class Lookups:
+    """Codes and names resolved once per import, not once per row."""
+
+    def __init__(self, source: str, default_division: str | None, default_owner: str | None):
+        self.divisions = {d.code: d for d in Division.objects.all()}
+        self.divisions_by_name = {d.name: d for d in self.divisions.values()}
+        self.links = {link.code: link for link in ChainLink.objects.all()}
+        self.modes = {m.code: m for m in CooperationMode.objects.all()}
+        self.orgs = {o.code: o for o in Organization.objects.all()}
+        self.orgs_by_name = {o.name: o for o in self.orgs.values()}
+        region = current_region()
+        self.default_division_code = default_division or (region.code if region else None)
+        self.source = source
+        self.default_owner_code = default_owner
+
+    def division(self, value) -> Division:
+        code = value or self.default_division_code
+        division = self.divisions.get(str(code)) or self.divisions_by_name.get(str(code))
+        if division is None:
+            raise ValueError(_("unknown division “%(code)s”") % {"code": code})
+        return division
+
+    def owner(self, value, division: Division) -> Organization:
+        if value:
+            org = self.orgs.get(str(value)) or self.orgs_by_name.get(str(value))
+            if org is None:
+                raise ValueError(_("unknown organization “%(name)s”") % {"name": value})
+            return org
+        if self.default_owner_code:
+            if self.default_owner_code not in self.orgs:
+                raise ValueError(_("unknown organization “%(name)s”") % {"name": self.default_owner_code})
+            return self.orgs[self.default_owner_code]
+        return None  # resolved to the source's placeholder organization at write time
+
+    def chain_links(self, value) -> list[ChainLink]:
+        if value in (None, ""):
+            return []
+        codes = value if isinstance(value, list) else re.split(r"[,，;；\s]+", str(value))
+        unknown = [c for c in codes if c and c not in self.links]
+        if unknown:
+            raise ValueError(_("unknown chain link “%(code)s”") % {"code": "、".join(unknown)})
+        return [self.links[c] for c in codes if c]
+
+
+def normalize_row(raw: dict, kind: str, lookups: Lookups, n: int, problems: list[RowProblem]) -> dict | None:
+    """Check one row; return the values to write, or record its problems and return None."""
+    if "__invalid__" in raw:
+        problems.append(RowProblem(n, "", _("each row must be an object with named fields")))
+        return None
+    before = len(problems)
+    row: dict = {}
+
+    def take(column: str, parse, *, required=False, target=None):
+        value = _pick(raw, column)
+        if value is None and required:
+            problems.append(RowProblem(n, column, _("this field is required")))
+            return
+        try:
+            row[target or column] = parse(value)
+        except ValueError as exc:
+            problems.append(RowProblem(n, column, str(exc)))
+
+    def text(limit):
+        def parse(value):
+            value = "" if value is None else str(value).strip()
+            if len(value) > limit:
+                raise ValueError(
+                    _("too long: %(n)s characters (at most %(max)s)") % {"n": len(value), "max": limit}
+                )
+            return value
+
+        return parse
+
+    take("id", text(64), required=True, target="external_id")
+    take("title", text(200), required=True)
+    take("division", lookups.division, target="division")
+    take("chain_links", lookups.chain_links)
+    take("contact_name", text(50))
+    take("contact_phone", text(32))
+    take("contact_email", text(254))
+    take("published", parse_date, target="published_on")
+    if kind == "achievement":
+        take("summary", text(10000), required=True)
+        take("field", text(100))
+        take("trl", parse_trl, required=True)
+        take("ip", parse_ip, target="ip_rights")
+        take("inventors", text(200))
+        take("keywords", text(200))
+        take("price", parse_amount, target="price_yuan")
+    else:
+        take("problem", text(5000), required=True)
+        take("indicators", text(3000))
+        take("budget", parse_amount, target="budget_yuan")
+        take("deadline", parse_date)
+    take("modes", lambda v: parse_modes(v, lookups.modes), target="modes")
+    if "division" in row:
+        try:
+            row["owner"] = lookups.owner(_pick(raw, "owner"), row["division"])
+        except ValueError as exc:
+            problems.append(RowProblem(n, "owner", str(exc)))
+    return row if len(problems) == before else None
+
+
+def import_file(
+    path: str | Path,
+    kind: str,
+    *,
+    source: str = "import",
+    default_division: str | None = None,
+    default_owner: str | None = None,
+    status: str = Status.PUBLISHED,
+    progress=None,
+) -> ImportReport:
+    """Import one file, all or nothing. Raises ImportRejected (nothing written) if any row is wrong."""
+    path = Path(path)
+    if kind not in ("achievement", "demand"):
+        raise ValueError(kind)
+    model = Achievement if kind == "achievement" else Demand
+    report = ImportReport(str(path), kind)
+    if not path.is_file():
+        report.problems.append(RowProblem(0, "", _("file not found")))
+        raise ImportRejected(report)
+    lookups = Lookups(source, default_division, default_owner)
+    rows, seen = [], {}
+    for n, raw in read_rows(path):
+        report.rows += 1
+        if progress:
+            progress(1)
+        row = normalize_row(raw, kind, lookups, n, report.problems)
+        if row is None:
+            continue
+        if row["external_id"] in seen:
+            report.problems.append(
+                RowProblem(
+                    n,
+                    "id",
+                    _("duplicate id %(id)s (also on row %(other)s)")
+                    % {"id": row["external_id"], "other": seen[row["external_id"]]},
+                )
+            )
+            continue
+        seen[row["external_id"]] = n
+        published_on = row.pop("published_on", None)
+        if status == Status.PUBLISHED:
+            moment = datetime.combine(published_on, time(9, 0)) if published_on else None
+            row["published_at"] = timezone.make_aware(moment) if moment else timezone.now()
+        row["status"] = status
+        rows.append(row)
+    if report.problems:
+        raise ImportRejected(report)
+    if not rows:
+        report.problems.append(RowProblem(0, "", _("the file holds no rows")))
+        raise ImportRejected(report)
+    try:
+        counts = bulk_upsert_listings(model, rows, source=source)
+    except ValidationError as exc:
+        report.problems.extend(RowProblem(0, "", m) for m in exc.messages)
+        raise ImportRejected(report) from exc
+    report.created, report.updated, report.unchanged = counts
+    return report

@@ -1,0 +1,127 @@
+"""Who may see and change catalog records. One place for the rules; selectors mirror `can_view`.
+
+Roles (network.User.Role):
+- public visitor (anonymous) and expert: published records only;
+- organization member: also every record of their own organization; edits drafts/returned ones;
+- sub-center staff: also submitted/returned/withdrawn records in their node's divisions or chains;
+  reviews (publishes/returns) and corrects them;
+- technology broker: sees what their sub-center sees, changes nothing;
+- headquarters operator: sees every non-draft record, reviews and corrects all;
+- platform admin: everything.
+"""
+
+from __future__ import annotations
+
+from mengkeju.network.models import Organization, User
+from mengkeju.network.selectors import user_scope
+
+from .models import EDITABLE_STATES, Status
+
+Role = User.Role
+REVIEW_VISIBLE_STATES = (Status.SUBMITTED, Status.RETURNED, Status.WITHDRAWN)
+STAFF_EDITABLE_STATES = {Status.SUBMITTED, Status.RETURNED, Status.PUBLISHED, Status.WITHDRAWN}
+OWNER_KINDS = {
+    "achievement": {
+        Organization.Kind.UNIVERSITY,
+        Organization.Kind.INSTITUTE,
+        Organization.Kind.ENTERPRISE,
+        Organization.Kind.COOPERATING,
+        Organization.Kind.SERVICE_PROVIDER,
+    },
+    "demand": {Organization.Kind.ENTERPRISE, Organization.Kind.INSTITUTE, Organization.Kind.UNIVERSITY},
+}
+
+
+def _role(user) -> str | None:
+    if not user or not user.is_authenticated:
+        return None
+    if user.is_superuser:
+        return Role.PLATFORM_ADMIN
+    return user.role
+
+
+def is_owner(user, listing) -> bool:
+    return bool(
+        user
+        and user.is_authenticated
+        and user.role == Role.MEMBER
+        and user.organization_id
+        and user.organization_id == listing.owner_id
+    )
+
+
+def _in_scope(user, listing) -> bool:
+    scope = user_scope(user)
+    chain_ids = {link.chain_id for link in listing.chain_links.all()}
+    return scope.covers(listing.division_id, chain_ids)
+
+
+def is_reviewer_for(user, listing) -> bool:
+    role = _role(user)
+    if role in (Role.PLATFORM_ADMIN, Role.HQ_OPERATOR):
+        return True
+    return role == Role.SUBCENTER_STAFF and _in_scope(user, listing)
+
+
+def can_view(user, listing) -> bool:
+    if listing.status == Status.PUBLISHED:
+        return True
+    role = _role(user)
+    if role is None:
+        return False
+    if role == Role.PLATFORM_ADMIN or is_owner(user, listing):
+        return True
+    if listing.status == Status.DRAFT:
+        return listing.created_by_id == user.pk
+    if role == Role.HQ_OPERATOR:
+        return True
+    if role in (Role.SUBCENTER_STAFF, Role.BROKER):
+        return _in_scope(user, listing)
+    return False
+
+
+def can_edit(user, listing) -> bool:
+    role = _role(user)
+    if role is None:
+        return False
+    if role == Role.PLATFORM_ADMIN:
+        return True
+    if listing.status in EDITABLE_STATES and (is_owner(user, listing) or listing.created_by_id == user.pk):
+        return True
+    return listing.status in STAFF_EDITABLE_STATES and role != Role.BROKER and is_reviewer_for(user, listing)
+
+
+def can_create_for(user, organization: Organization, kind: str) -> bool:
+    """May `user` publish an achievement/demand on behalf of `organization`?"""
+    if organization.kind not in OWNER_KINDS[kind]:
+        return False
+    role = _role(user)
+    if role in (Role.PLATFORM_ADMIN, Role.HQ_OPERATOR):
+        return True
+    if role == Role.MEMBER:
+        return user.organization_id == organization.pk
+    if role in (Role.SUBCENTER_STAFF, Role.BROKER):  # brokers enter records for the enterprises they serve
+        return user_scope(user).covers(organization.division_id, set())
+    return False
+
+
+def can_submit(user, listing) -> bool:
+    return listing.status in EDITABLE_STATES and (
+        is_owner(user, listing) or (user.is_authenticated and listing.created_by_id == user.pk)
+    )
+
+
+def can_review(user, listing) -> bool:
+    return listing.status == Status.SUBMITTED and is_reviewer_for(user, listing)
+
+
+def can_withdraw(user, listing) -> bool:
+    if listing.status not in (Status.PUBLISHED, Status.SUBMITTED):
+        return False
+    return is_owner(user, listing) or is_reviewer_for(user, listing)
+
+
+def can_revise(user, listing) -> bool:
+    return listing.status in (Status.WITHDRAWN, Status.RETURNED) and (
+        is_owner(user, listing) or (user.is_authenticated and listing.created_by_id == user.pk)
+    )

@@ -1,0 +1,148 @@
+"""Read queries of the catalog. Every list starts from `visible_*`, which mirrors permissions.can_view."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from mengkeju.network.models import User
+from mengkeju.network.selectors import user_scope
+
+from .models import Achievement, Demand, Expert, Platform, Service, Status
+from .permissions import REVIEW_VISIBLE_STATES
+
+Role = User.Role
+
+
+def _visible(model, user) -> QuerySet:
+    qs = model.objects.all()
+    published = Q(status=Status.PUBLISHED)
+    if not user or not user.is_authenticated:
+        return qs.filter(published)
+    if user.is_superuser or user.role == Role.PLATFORM_ADMIN:
+        return qs
+    q = published | Q(created_by=user)
+    if user.role == Role.MEMBER and user.organization_id:
+        q |= Q(owner_id=user.organization_id)
+    elif user.role == Role.HQ_OPERATOR:
+        q |= Q(status__in=REVIEW_VISIBLE_STATES)
+    elif user.role in (Role.SUBCENTER_STAFF, Role.BROKER):
+        in_scope = model.objects.filter(user_scope(user).q(), status__in=REVIEW_VISIBLE_STATES).values("pk")
+        q |= Q(pk__in=in_scope)
+    return qs.filter(q)
+
+
+def visible_achievements(user) -> QuerySet[Achievement]:
+    return _visible(Achievement, user)
+
+
+def visible_demands(user) -> QuerySet[Demand]:
+    return _visible(Demand, user)
+
+
+def with_related(qs: QuerySet) -> QuerySet:
+    related = ["transfer_modes"] if qs.model is Achievement else ["cooperation_modes"]
+    return qs.select_related("owner", "division").prefetch_related("chain_links__chain", *related)
+
+
+@dataclass
+class ListingFilters:
+    """Structured filters shared by the web list pages and the API."""
+
+    q: str = ""
+    chain: str = ""
+    link: str = ""
+    division: str = ""
+    trl_min: int | None = None
+    trl_max: int | None = None
+    mode: str = ""
+    field: str = ""
+    status: str = ""
+
+    def apply(self, qs: QuerySet) -> QuerySet:
+        model = qs.model
+        if self.q:
+            text = "summary" if model is Achievement else "problem"
+            words = self.q.split()[:8]
+            for word in words:
+                cond = (
+                    Q(title__icontains=word)
+                    | Q(**{f"{text}__icontains": word})
+                    | Q(owner__name__icontains=word)
+                )
+                if model is Achievement:
+                    cond |= Q(keywords__icontains=word) | Q(field__icontains=word)
+                else:
+                    cond |= Q(indicators__icontains=word)
+                qs = qs.filter(cond)
+        if self.chain:
+            qs = qs.filter(chain_links__chain__code=self.chain)
+        if self.link:
+            qs = qs.filter(chain_links__code=self.link)
+        if self.division:
+            qs = qs.filter(Q(division__code=self.division) | Q(division__parent__code=self.division))
+        if model is Achievement:
+            if self.trl_min:
+                qs = qs.filter(trl__gte=self.trl_min)
+            if self.trl_max:
+                qs = qs.filter(trl__lte=self.trl_max)
+            if self.mode:
+                qs = qs.filter(transfer_modes__code=self.mode)
+            if self.field:
+                qs = qs.filter(field__icontains=self.field)
+        elif self.mode:
+            qs = qs.filter(cooperation_modes__code=self.mode)
+        if self.status:
+            qs = qs.filter(status=self.status)
+        if self.chain or self.link or self.mode:
+            qs = qs.distinct()
+        return qs
+
+
+def review_queue(user) -> dict[str, QuerySet]:
+    """Records awaiting review that this user may review."""
+    if not user.is_authenticated or user.role not in (
+        Role.HQ_OPERATOR,
+        Role.SUBCENTER_STAFF,
+        Role.PLATFORM_ADMIN,
+    ):
+        return {"achievements": Achievement.objects.none(), "demands": Demand.objects.none()}
+    return {
+        "achievements": with_related(visible_achievements(user).filter(status=Status.SUBMITTED)).order_by(
+            "updated_at"
+        ),
+        "demands": with_related(visible_demands(user).filter(status=Status.SUBMITTED)).order_by("updated_at"),
+    }
+
+
+def own_listings(user) -> dict[str, QuerySet]:
+    if not user.is_authenticated:
+        return {"achievements": Achievement.objects.none(), "demands": Demand.objects.none()}
+    q = Q(created_by=user)
+    if user.role == Role.MEMBER and user.organization_id:
+        q |= Q(owner_id=user.organization_id)
+    return {
+        "achievements": with_related(Achievement.objects.filter(q)).order_by("-updated_at"),
+        "demands": with_related(Demand.objects.filter(q)).order_by("-updated_at"),
+    }
+
+
+def new_demands_in_scope(user, limit: int = 20) -> QuerySet[Demand]:
+    """My division's new demands: published demands inside a staff member's or broker's scope."""
+    if not user.is_authenticated or user.role not in (Role.SUBCENTER_STAFF, Role.BROKER, Role.HQ_OPERATOR):
+        return Demand.objects.none()
+    scoped = Demand.objects.filter(user_scope(user).q(), status=Status.PUBLISHED).values("pk")
+    return with_related(Demand.objects.filter(pk__in=scoped)).order_by("-published_at")[:limit]
+
+
+def published_experts() -> QuerySet[Expert]:
+    return Expert.objects.select_related("organization", "division").prefetch_related("chain_links__chain")
+
+
+def platforms() -> QuerySet[Platform]:
+    return Platform.objects.select_related("organization", "division").prefetch_related("chain_links__chain")
+
+
+def services() -> QuerySet[Service]:
+    return Service.objects.select_related("provider", "division").prefetch_related("chain_links__chain")

@@ -1,0 +1,324 @@
+"""State changes of the catalog: create, edit and move achievements and demands through their lifecycle.
+
+Each function validates, checks permission, writes inside a transaction and records an event.
+Views, the API and commands call these; they never save catalog models themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mengkeju.network.models import ChainLink, Organization
+
+from . import permissions
+from .models import (
+    REASON_REQUIRED,
+    TRANSITIONS,
+    Achievement,
+    AchievementEvent,
+    Action,
+    CooperationMode,
+    Demand,
+    DemandEvent,
+    Status,
+)
+
+IP_KINDS = {
+    "invention_patent": "发明专利",
+    "utility_model": "实用新型",
+    "design_patent": "外观设计",
+    "software_copyright": "软件著作权",
+    "trade_secret": "技术秘密",
+    "plant_variety": "植物新品种",
+    "integrated_circuit": "集成电路布图设计",
+}
+MAX_CHAIN_LINKS = 6
+
+
+class ConflictError(Exception):
+    """The record changed since the user loaded it (concurrent edit or review)."""
+
+
+def _kind(model) -> str:
+    return "achievement" if model is Achievement else "demand"
+
+
+def _event_model(listing):
+    return AchievementEvent if isinstance(listing, Achievement) else DemandEvent
+
+
+def _modes_field(model) -> str:
+    return "transfer_modes" if model is Achievement else "cooperation_modes"
+
+
+def validate_ip_rights(value) -> list[dict]:
+    if value in (None, ""):
+        return []
+    if not isinstance(value, list):
+        raise ValidationError({"ip_rights": _("Intellectual property must be a list of {kind, number}.")})
+    cleaned = []
+    for i, item in enumerate(value):
+        if not isinstance(item, dict) or item.get("kind") not in IP_KINDS:
+            raise ValidationError(
+                {
+                    "ip_rights": _("Item %(n)s: unknown kind; use one of %(kinds)s.")
+                    % {"n": i + 1, "kinds": ", ".join(IP_KINDS)}
+                }
+            )
+        number = str(item.get("number") or "").strip()
+        if len(number) > 40:
+            raise ValidationError({"ip_rights": _("Item %(n)s: the number is too long.") % {"n": i + 1}})
+        cleaned.append({"kind": item["kind"], "number": number})
+    return cleaned
+
+
+def _check_relations(model, chain_links: Iterable[ChainLink], modes: Iterable[CooperationMode]) -> None:
+    errors = {}
+    if not chain_links:
+        errors["chain_links"] = _("Choose at least one industry chain link.")
+    elif len(chain_links) > MAX_CHAIN_LINKS:
+        errors["chain_links"] = _("Choose at most %(n)s industry chain links.") % {"n": MAX_CHAIN_LINKS}
+    if not modes:
+        errors[_modes_field(model)] = _("Choose at least one cooperation mode.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_deadline(model, values: dict) -> None:
+    deadline = values.get("deadline")
+    if model is Demand and deadline and deadline < timezone.localdate():
+        raise ValidationError({"deadline": _("The deadline cannot be in the past.")})
+
+
+def _record(listing, action: str, from_status: str, by, reason: str = "") -> None:
+    _event_model(listing).objects.create(
+        listing=listing,
+        action=action,
+        from_status=from_status,
+        to_status=listing.status,
+        reason=reason,
+        actor=by,
+    )
+
+
+@transaction.atomic
+def create_listing(
+    model,
+    *,
+    by,
+    owner: Organization,
+    chain_links: list[ChainLink],
+    modes: list[CooperationMode],
+    submit: bool = False,
+    **values,
+):
+    """Create an achievement or demand as a draft (or submit it straight away)."""
+    kind = _kind(model)
+    if not permissions.can_create_for(by, owner, kind):
+        raise PermissionDenied(_("You may not publish on behalf of %(org)s.") % {"org": owner.name})
+    if model is Achievement:
+        values["ip_rights"] = validate_ip_rights(values.get("ip_rights"))
+    chain_links, modes = list(chain_links), list(modes)
+    _check_relations(model, chain_links, modes)
+    _check_deadline(model, values)
+    listing = model(owner=owner, created_by=by if by and by.is_authenticated else None, **values)
+    listing.full_clean()
+    listing.save()
+    listing.chain_links.set(chain_links)
+    getattr(listing, _modes_field(model)).set(modes)
+    _record(listing, Action.CREATE, "", by)
+    if submit:
+        transition(listing, Action.SUBMIT, by=by)
+    return listing
+
+
+@transaction.atomic
+def update_listing(
+    listing,
+    *,
+    by,
+    expected_version: int | None = None,
+    chain_links: list[ChainLink] | None = None,
+    modes: list[CooperationMode] | None = None,
+    **values,
+):
+    """Edit a record. With `expected_version`, refuse if someone else saved it in between."""
+    model = type(listing)
+    if not permissions.can_edit(by, listing):
+        raise PermissionDenied(_("You may not edit this record in its current state."))
+    if model is Achievement and "ip_rights" in values:
+        values["ip_rights"] = validate_ip_rights(values["ip_rights"])
+    values.pop("owner", None)  # ownership never changes through an edit
+    for name, value in values.items():
+        setattr(listing, name, value)
+    new_links = list(chain_links) if chain_links is not None else list(listing.chain_links.all())
+    new_modes = list(modes) if modes is not None else list(getattr(listing, _modes_field(model)).all())
+    _check_relations(model, new_links, new_modes)
+    _check_deadline(model, values)
+    listing.full_clean()
+    version = listing.version if expected_version is None else expected_version
+    # Optimistic lock: only the version the user saw may be replaced.
+    updated = model.objects.filter(pk=listing.pk, version=version).update(version=F("version") + 1)
+    if not updated:
+        raise ConflictError(
+            _("Someone else changed this record meanwhile; reload it and apply your edit again.")
+        )
+    listing.version = version + 1
+    listing.save()
+    listing.chain_links.set(new_links)
+    getattr(listing, _modes_field(model)).set(new_modes)
+    _record(listing, Action.EDIT, listing.status, by)
+    return listing
+
+
+_CHECKS = {
+    Action.SUBMIT: permissions.can_submit,
+    Action.PUBLISH: permissions.can_review,
+    Action.RETURN: permissions.can_review,
+    Action.WITHDRAW: permissions.can_withdraw,
+    Action.REVISE: permissions.can_revise,
+}
+
+
+@transaction.atomic
+def transition(listing, action: str, *, by, reason: str = ""):
+    """Move a record along its lifecycle (TRANSITIONS), recording who did it and why."""
+    reason = (reason or "").strip()
+    target = TRANSITIONS.get((listing.status, action))
+    if target is None:
+        raise ValidationError(
+            _("A record that is %(status)s cannot be %(action)s.")
+            % {"status": Status(listing.status).label, "action": Action(action).label}
+        )
+    if not _CHECKS[action](by, listing):
+        raise PermissionDenied(_("You may not do this to this record."))
+    if action in REASON_REQUIRED and not reason:
+        raise ValidationError({"reason": _("Please give a reason.")})
+    if len(reason) > 1000:
+        raise ValidationError({"reason": _("The reason may be at most 1000 characters.")})
+    source = listing.status
+    changes = {"status": target, "version": F("version") + 1, "updated_at": timezone.now()}
+    if target == Status.PUBLISHED:
+        changes["published_at"] = timezone.now()
+    # Conditional update: of two reviewers acting at once, exactly one wins.
+    if not type(listing).objects.filter(pk=listing.pk, status=source).update(**changes):
+        raise ConflictError(_("This record was changed by someone else meanwhile; reload it."))
+    listing.refresh_from_db()
+    _record(listing, action, source, by, reason)
+    return listing
+
+
+def parse_deadline(value) -> date | None:
+    if not value:
+        return None
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
+
+
+_BULK_SKIP_VALIDATION = ["owner", "division", "created_by"]  # resolved from the database by the caller
+
+
+@transaction.atomic
+def bulk_upsert_listings(
+    model, rows: list[dict], *, source: str, batch_size: int = 500
+) -> tuple[int, int, int]:
+    """Create or update many records keyed by (source, external_id), all in one transaction.
+
+    Each row holds model field values plus `chain_links`, `modes` and `owner` (None: the source's
+    placeholder organization). Returns (created, updated, unchanged). Any invalid row raises
+    ValidationError naming the row's id, and nothing is written.
+    """
+    from mengkeju.network.services import source_organization
+
+    modes_field = _modes_field(model)
+    placeholder = source_organization(source) if any(r.get("owner") is None for r in rows) else None
+    ids = [r["external_id"] for r in rows]
+    existing = {}
+    for start in range(0, len(ids), 900):
+        chunk = ids[start : start + 900]
+        for obj in model.objects.filter(source=source, external_id__in=chunk).prefetch_related(
+            "chain_links", modes_field
+        ):
+            existing[obj.external_id] = obj
+    to_create, to_update, relations = [], [], []
+    errors, unchanged = [], 0
+    for raw in rows:
+        row = dict(raw)
+        links, modes = row.pop("chain_links", None) or [], row.pop("modes")
+        row["owner"] = row.get("owner") or placeholder
+        obj = existing.get(row["external_id"])
+        if obj is None:
+            obj = model(source=source, **row)
+            target = to_create
+        else:
+            same_links = {link.pk for link in obj.chain_links.all()} == {link.pk for link in links}
+            same_modes = {m.pk for m in getattr(obj, modes_field).all()} == {m.pk for m in modes}
+            dirty = [k for k, v in row.items() if k != "published_at" and getattr(obj, k) != v]
+            if not dirty and same_links and same_modes:
+                unchanged += 1
+                continue
+            for k in dirty:
+                setattr(obj, k, row[k])
+            target = to_update
+        try:
+            obj.full_clean(exclude=_BULK_SKIP_VALIDATION, validate_unique=False, validate_constraints=False)
+        except ValidationError as exc:
+            for fieldname, messages in exc.message_dict.items():
+                errors.append(f"{row['external_id']} · {fieldname}: {' '.join(messages)}")
+            continue
+        target.append(obj)
+        relations.append((obj, links, modes))
+    if errors:
+        raise ValidationError(errors)
+    model.objects.bulk_create(to_create, batch_size=batch_size)
+    if to_update:
+        fields = [f.name for f in model._meta.concrete_fields if not f.primary_key and f.name != "created_at"]
+        model.objects.bulk_update(to_update, fields, batch_size=batch_size)
+    link_through = model.chain_links.through
+    mode_through = getattr(model, modes_field).through
+    changed_ids = [obj.pk for obj, _links, _modes in relations]
+    for start in range(0, len(changed_ids), 900):
+        chunk = changed_ids[start : start + 900]
+        link_through.objects.filter(**{f"{model._meta.model_name}_id__in": chunk}).delete()
+        mode_through.objects.filter(**{f"{model._meta.model_name}_id__in": chunk}).delete()
+    owner_key = f"{model._meta.model_name}_id"
+    link_through.objects.bulk_create(
+        [
+            link_through(**{owner_key: obj.pk, "chainlink_id": link.pk})
+            for obj, links, _m in relations
+            for link in links
+        ],
+        batch_size=batch_size,
+    )
+    mode_through.objects.bulk_create(
+        [
+            mode_through(**{owner_key: obj.pk, "cooperationmode_id": m.pk})
+            for obj, _l, modes in relations
+            for m in modes
+        ],
+        batch_size=batch_size,
+    )
+    event_model = AchievementEvent if model is Achievement else DemandEvent
+    created_ids = {obj.pk for obj in to_create}
+    event_model.objects.bulk_create(
+        [
+            event_model(
+                listing=obj,
+                action=Action.CREATE if obj.pk in created_ids else Action.EDIT,
+                from_status="",
+                to_status=obj.status,
+                reason=f"import:{source}",
+            )
+            for obj, _l, _m in relations
+        ],
+        batch_size=batch_size,
+    )
+    return len(to_create), len(to_update), unchanged

@@ -1,0 +1,25 @@
+from django.urls import path
+
+from . import views
+
+app_name = "catalog"
+
+urlpatterns = []
+for kind, prefix in (("achievement", "achievements"), ("demand", "demands")):
+    urlpatterns += [
+        path(f"{prefix}/", views.listing_list, {"kind": kind}, name=f"{kind}-list"),
+        path(f"{prefix}/new/", views.listing_create, {"kind": kind}, name=f"{kind}-create"),
+        path(f"{prefix}/<int:pk>/", views.listing_detail, {"kind": kind}, name=f"{kind}-detail"),
+        path(f"{prefix}/<int:pk>/edit/", views.listing_edit, {"kind": kind}, name=f"{kind}-edit"),
+        path(
+            f"{prefix}/<int:pk>/<slug:action>/",
+            views.listing_transition,
+            {"kind": kind},
+            name=f"{kind}-transition",
+        ),
+    ]
+urlpatterns += [
+    path("experts/", views.expert_list, name="expert-list"),
+    path("platforms/", views.platform_list, name="platform-list"),
+    path("services/", views.service_list, name="service-list"),
+]

@@ -1,0 +1,171 @@
+"""The service network: region, divisions, industry chains, organizations, people and roles."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Region(models.Model):
+    """The one region a deployment serves; loaded from the region pack."""
+
+    code = models.CharField(_("code"), max_length=12, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=100, blank=True)
+    network_name = models.CharField(_("network name"), max_length=100, blank=True)
+    network_name_en = models.CharField(_("network English name"), max_length=100, blank=True)
+    timezone = models.CharField(_("time zone"), max_length=64, default="Asia/Shanghai")
+    parameters = models.JSONField(_("policy parameters"), default=dict, blank=True)
+    loaded_at = models.DateTimeField(_("loaded at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Division(models.Model):
+    """An administrative division (GB/T 2260 code)."""
+
+    class Level(models.TextChoices):
+        PROVINCE = "province", _("province")
+        PREFECTURE = "prefecture", _("prefecture (league/city)")
+        COUNTY = "county", _("county (banner/district)")
+
+    code = models.CharField(_("code"), max_length=12, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=100, blank=True)
+    level = models.CharField(_("level"), max_length=16, choices=Level.choices)
+    parent = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="children")
+    external = models.BooleanField(_("outside the region"), default=False)
+
+    class Meta:
+        ordering = ["external", "code"]
+        verbose_name = _("division")
+        verbose_name_plural = _("divisions")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class IndustryChain(models.Model):
+    """A key industry chain (产业链)."""
+
+    code = models.SlugField(_("code"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=100, blank=True)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["position", "code"]
+        verbose_name = _("industry chain")
+        verbose_name_plural = _("industry chains")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ChainLink(models.Model):
+    """A link (环节) of an industry chain, upstream, midstream or downstream."""
+
+    class Stage(models.TextChoices):
+        UPSTREAM = "upstream", _("upstream")
+        MIDSTREAM = "midstream", _("midstream")
+        DOWNSTREAM = "downstream", _("downstream")
+
+    code = models.CharField(_("code"), max_length=100, unique=True)
+    chain = models.ForeignKey(IndustryChain, models.CASCADE, related_name="links", verbose_name=_("chain"))
+    name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=150, blank=True)
+    stage = models.CharField(_("stage"), max_length=16, choices=Stage.choices)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["chain__position", "position", "code"]
+        verbose_name = _("chain link")
+        verbose_name_plural = _("chain links")
+
+    def __str__(self) -> str:
+        return f"{self.chain.name}·{self.name}"
+
+
+class Organization(models.Model):
+    """Any organization: a node of the service network or a member of it."""
+
+    class Kind(models.TextChoices):
+        HEADQUARTERS = "headquarters", _("headquarters")
+        SUB_CENTER = "sub_center", _("sub-center")
+        ENCLAVE = "enclave", _("enclave sub-center")
+        COOPERATING = "cooperating_institution", _("cooperating institution")
+        UNIVERSITY = "university", _("university")
+        INSTITUTE = "institute", _("research institute")
+        ENTERPRISE = "enterprise", _("enterprise")
+        SERVICE_PROVIDER = "service_provider", _("service provider")
+        INVESTOR = "investor", _("investor")
+
+    NETWORK_KINDS = (Kind.HEADQUARTERS, Kind.SUB_CENTER, Kind.ENCLAVE, Kind.COOPERATING)
+    SERVICE_NODE_KINDS = (Kind.SUB_CENTER, Kind.ENCLAVE)
+
+    code = models.CharField(_("code"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=200, blank=True)
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices, db_index=True)
+    institution_type = models.CharField(_("institution type"), max_length=32, blank=True)
+    division = models.ForeignKey(
+        Division, models.PROTECT, related_name="organizations", verbose_name=_("location")
+    )
+    credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    serves_divisions = models.ManyToManyField(
+        Division, blank=True, related_name="served_by", verbose_name=_("divisions served")
+    )
+    serves_chains = models.ManyToManyField(
+        IndustryChain, blank=True, related_name="served_by", verbose_name=_("chains served")
+    )
+    serves_all_chains = models.BooleanField(_("serves all chains"), default=False)
+    from_region_pack = models.BooleanField(_("defined by the region pack"), default=False)
+
+    class Meta:
+        ordering = ["kind", "code"]
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_network_node(self) -> bool:
+        return self.kind in self.NETWORK_KINDS
+
+
+class User(AbstractUser):
+    """A person using the platform; the role decides what they may see and change."""
+
+    class Role(models.TextChoices):
+        PLATFORM_ADMIN = "platform_admin", _("platform administrator")
+        HQ_OPERATOR = "hq_operator", _("headquarters operator")
+        SUBCENTER_STAFF = "subcenter_staff", _("sub-center staff")
+        BROKER = "broker", _("technology broker")
+        MEMBER = "member", _("organization member")
+        EXPERT = "expert", _("expert")
+
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices, default=Role.MEMBER)
+    organization = models.ForeignKey(
+        Organization,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="people",
+        verbose_name=_("organization"),
+    )
+    display_name = models.CharField(_("display name"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.display_name or self.username

@@ -1,0 +1,199 @@
+"""Reading and validating a region pack (a folder of YAML files) before anything is written.
+
+`read_region_pack(path)` returns a `RegionPack` or raises `RegionPackError` listing every
+problem found, each naming the file, the path inside it and the reason.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import yaml
+from django.utils.translation import gettext as _
+from jsonschema import Draft202012Validator
+
+PACK_FILES = ("region", "divisions", "chains", "network")
+SCHEMA_PATH = Path(__file__).with_name("schemas") / "region-pack.schema.json"
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    path: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.path or '/'}: {self.reason}"
+
+
+class RegionPackError(Exception):
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclass
+class RegionPack:
+    root: Path
+    region: dict
+    divisions: list[dict]
+    chains: list[dict]
+    nodes: list[dict] = field(default_factory=list)
+
+
+@cache
+def _schema() -> dict:
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+def _validator(name: str) -> Draft202012Validator:
+    schema = dict(_schema())
+    schema["$ref"] = f"#/$defs/{name}"
+    return Draft202012Validator(schema)
+
+
+def _json_path(parts) -> str:
+    out = ""
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _describe(error) -> str:
+    """A localized reason for a jsonschema error."""
+    v, value = error.validator, error.instance
+    if v == "required":
+        missing = [m for m in error.validator_value if m not in (value or {})]
+        return _("required field missing: %(fields)s") % {"fields": ", ".join(missing)}
+    if v == "additionalProperties":
+        extra = sorted(set(value) - set(error.schema.get("properties", {})))
+        return _("unknown field: %(fields)s") % {"fields": ", ".join(extra)}
+    if v == "enum":
+        allowed = ", ".join("null" if x is None else str(x) for x in error.validator_value)
+        return _("%(value)r is not one of: %(allowed)s") % {"value": value, "allowed": allowed}
+    if v == "type":
+        return _("expected %(expected)s, got %(value)r") % {"expected": error.validator_value, "value": value}
+    if v == "pattern":
+        return _("%(value)r does not have the expected form (%(pattern)s)") % {
+            "value": value,
+            "pattern": error.validator_value,
+        }
+    if v in ("maxLength", "minLength"):
+        return _("%(value)r has a length outside the allowed range") % {"value": value}
+    if v == "minItems":
+        return _("the list must not be empty")
+    if v == "const":
+        return _("must be %(expected)r") % {"expected": error.validator_value}
+    return error.message
+
+
+def _load_yaml(root: Path, name: str, problems: list[Problem]):
+    filename = f"{name}.yaml"
+    path = root / filename
+    if not path.is_file():
+        problems.append(Problem(filename, "", _("file not found in %(root)s") % {"root": root}))
+        return None
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = _("line %(line)s") % {"line": mark.line + 1} if mark else ""
+        problems.append(Problem(filename, where, _("not valid YAML: %(error)s") % {"error": exc}))
+        return None
+    errors = sorted(_validator(name).iter_errors(data), key=lambda e: list(e.absolute_path))
+    for error in errors[:50]:
+        problems.append(Problem(filename, _json_path(error.absolute_path), _describe(error)))
+    return None if errors else data
+
+
+def _check_unique(filename, items, path_prefix, problems):
+    seen = set()
+    for i, item in enumerate(items):
+        if item["code"] in seen:
+            problems.append(
+                Problem(
+                    filename,
+                    f"{path_prefix}[{i}].code",
+                    _("duplicate code %(code)r") % {"code": item["code"]},
+                )
+            )
+        seen.add(item["code"])
+    return seen
+
+
+def read_region_pack(root: str | Path) -> RegionPack:
+    root = Path(root)
+    problems: list[Problem] = []
+    if not root.is_dir():
+        raise RegionPackError([Problem(str(root), "", _("not a folder"))])
+    data = {name: _load_yaml(root, name, problems) for name in PACK_FILES}
+    if problems:
+        raise RegionPackError(problems)
+
+    divisions = data["divisions"]["divisions"]
+    chains = data["chains"]["chains"]
+    nodes = data["network"]["nodes"]
+    division_codes = _check_unique("divisions.yaml", divisions, "divisions", problems)
+    chain_codes = _check_unique("chains.yaml", chains, "chains", problems)
+    link_codes: set[str] = set()
+    for ci, chain in enumerate(chains):
+        for li, link in enumerate(chain["links"]):
+            if link["code"] in link_codes:
+                problems.append(
+                    Problem(
+                        "chains.yaml", f"chains[{ci}].links[{li}].code", _("duplicate code %(code)r") % link
+                    )
+                )
+            link_codes.add(link["code"])
+    _check_unique("network.yaml", nodes, "nodes", problems)
+
+    for i, division in enumerate(divisions):
+        parent = division.get("parent")
+        if parent and parent not in division_codes:
+            problems.append(
+                Problem(
+                    "divisions.yaml",
+                    f"divisions[{i}].parent",
+                    _("unknown division %(code)r") % {"code": parent},
+                )
+            )
+    if data["region"]["code"] not in division_codes:
+        problems.append(
+            Problem("region.yaml", "code", _("unknown division %(code)r") % {"code": data["region"]["code"]})
+        )
+    for i, node in enumerate(nodes):
+        for key in ("location",):
+            if node[key] not in division_codes:
+                problems.append(
+                    Problem(
+                        "network.yaml",
+                        f"nodes[{i}].{key}",
+                        _("unknown division %(code)r") % {"code": node[key]},
+                    )
+                )
+        for j, code in enumerate(node["serves_divisions"]):
+            if code not in division_codes:
+                problems.append(
+                    Problem(
+                        "network.yaml",
+                        f"nodes[{i}].serves_divisions[{j}]",
+                        _("unknown division %(code)r") % {"code": code},
+                    )
+                )
+        for j, code in enumerate(node["serves_chains"]):
+            if code not in chain_codes:
+                problems.append(
+                    Problem(
+                        "network.yaml",
+                        f"nodes[{i}].serves_chains[{j}]",
+                        _("unknown industry chain %(code)r") % {"code": code},
+                    )
+                )
+    if sum(1 for n in nodes if n["kind"] == "headquarters") != 1:
+        problems.append(Problem("network.yaml", "nodes", _("exactly one headquarters node is required")))
+    if problems:
+        raise RegionPackError(problems)
+    return RegionPack(root=root, region=data["region"], divisions=divisions, chains=chains, nodes=nodes)

@@ -1,0 +1,103 @@
+"""Read queries of the network domain."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+
+from .models import Division, IndustryChain, Organization, Region, User
+
+
+def current_region() -> Region | None:
+    return Region.objects.first()
+
+
+def region_parameter(name: str, default=None):
+    region = current_region()
+    return (region.parameters if region else {}).get(name, default)
+
+
+def regional_divisions() -> QuerySet[Division]:
+    return Division.objects.filter(external=False)
+
+
+def chains_with_links() -> QuerySet[IndustryChain]:
+    return IndustryChain.objects.prefetch_related("links")
+
+
+def network_nodes() -> QuerySet[Organization]:
+    return (
+        Organization.objects.filter(kind__in=Organization.NETWORK_KINDS)
+        .select_related("division")
+        .prefetch_related("serves_divisions", "serves_chains")
+    )
+
+
+def network_summary() -> dict[str, int]:
+    counts = dict(
+        Organization.objects.filter(kind__in=Organization.NETWORK_KINDS)
+        .values_list("kind")
+        .annotate(n=Count("id"))
+    )
+    return {
+        "headquarters": counts.get(Organization.Kind.HEADQUARTERS, 0),
+        "sub_centers": counts.get(Organization.Kind.SUB_CENTER, 0) + counts.get(Organization.Kind.ENCLAVE, 0),
+        "enclaves": counts.get(Organization.Kind.ENCLAVE, 0),
+        "cooperating": counts.get(Organization.Kind.COOPERATING, 0),
+    }
+
+
+@dataclass(frozen=True)
+class ServiceScope:
+    """What a sub-center (or enclave) looks after: divisions and chains.
+
+    `everything` is true for the headquarters, whose scope is the whole region.
+    """
+
+    everything: bool
+    division_ids: frozenset[int]
+    chain_ids: frozenset[int]
+
+    def q(self, division_field: str = "division", links_field: str = "chain_links") -> Q:
+        """A filter matching records inside this scope (by division or by chain)."""
+        if self.everything:
+            return Q()
+        if not self.division_ids and not self.chain_ids:
+            return Q(pk__in=[])
+        return Q(**{f"{division_field}_id__in": self.division_ids}) | Q(
+            **{f"{links_field}__chain_id__in": self.chain_ids}
+        )
+
+    def covers(self, division_id: int | None, chain_ids: set[int]) -> bool:
+        return self.everything or division_id in self.division_ids or bool(chain_ids & self.chain_ids)
+
+
+NO_SCOPE = ServiceScope(False, frozenset(), frozenset())
+
+
+def service_scope(organization: Organization | None) -> ServiceScope:
+    """The divisions and chains a network node serves. Serving the region's top division means all of it."""
+    if organization is None:
+        return NO_SCOPE
+    if organization.kind == Organization.Kind.HEADQUARTERS:
+        return ServiceScope(True, frozenset(), frozenset())
+    served = list(organization.serves_divisions.all())
+    division_ids = {d.pk for d in served}
+    # A node serving a parent division (e.g. the whole province) serves its children too.
+    if served:
+        division_ids |= set(Division.objects.filter(parent__in=served).values_list("pk", flat=True))
+    if organization.serves_all_chains:
+        chain_ids = set(IndustryChain.objects.values_list("pk", flat=True))
+    else:
+        chain_ids = set(organization.serves_chains.values_list("pk", flat=True))
+    return ServiceScope(False, frozenset(division_ids), frozenset(chain_ids))
+
+
+def user_scope(user: User) -> ServiceScope:
+    """Cached per request object: the scope of the node a staff member or broker works for."""
+    cached = getattr(user, "_mengkeju_scope", None)
+    if cached is None:
+        cached = service_scope(user.organization) if getattr(user, "organization_id", None) else NO_SCOPE
+        user._mengkeju_scope = cached
+    return cached

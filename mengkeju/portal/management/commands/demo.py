@@ -1,0 +1,31 @@
+import os
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+DEFAULT_REGION = Path(settings.PROJECT_DIR) / "regions" / "inner-mongolia"
+
+
+class Command(BaseCommand):
+    help = "Migrate the embedded database, load the region pack and demo data, then start the server."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+        parser.add_argument("--region", default=os.environ.get("MENGKEJU_REGION", str(DEFAULT_REGION)))
+        parser.add_argument("--no-serve", action="store_true", help="prepare the data and exit")
+
+    def handle(self, port, host, region, no_serve, **options):
+        started = time.monotonic()
+        self.stdout.write("1/3 migrating the database …")
+        call_command("migrate", interactive=False, verbosity=0)
+        self.stdout.write(f"2/3 loading the region pack {region} …")
+        call_command("load_region", region, stdout=self.stdout)
+        self.stdout.write("3/3 loading the demo data …")
+        call_command("load_demo", stdout=self.stdout)
+        self.stdout.write(self.style.SUCCESS(f"Ready in {time.monotonic() - started:.1f} s."))
+        if not no_serve:
+            call_command("serve", host=host, port=port)

@@ -1,0 +1,44 @@
+"""Home page and the per-role workspace."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from mengkeju.catalog import selectors as catalog
+from mengkeju.catalog.models import Status
+from mengkeju.network import selectors as network
+from mengkeju.network.models import User
+
+from . import selectors
+
+
+def home(request):
+    context = {
+        "summary": network.network_summary(),
+        "stats": selectors.catalog_stats(),
+        "chains": network.chains_with_links(),
+        "latest_achievements": catalog.with_related(catalog.visible_achievements(None))[:6],
+        "latest_demands": catalog.with_related(catalog.visible_demands(None))[:6],
+        "chart": selectors.home_chart_data(),
+    }
+    return render(request, "portal/home.html", context)
+
+
+@login_required
+def workspace(request):
+    user = request.user
+    own = catalog.own_listings(user)
+    context = {
+        "role": user.get_role_display(),
+        "own": own,
+        "drafts": {
+            "achievements": own["achievements"].filter(status__in=[Status.DRAFT, Status.RETURNED]),
+            "demands": own["demands"].filter(status__in=[Status.DRAFT, Status.RETURNED]),
+        },
+        "queue": catalog.review_queue(user),
+        "new_demands": catalog.new_demands_in_scope(user),
+        "is_reviewer": user.role
+        in (User.Role.HQ_OPERATOR, User.Role.SUBCENTER_STAFF, User.Role.PLATFORM_ADMIN)
+        or user.is_superuser,
+        "is_staff_side": user.role in (User.Role.HQ_OPERATOR, User.Role.SUBCENTER_STAFF, User.Role.BROKER),
+    }
+    return render(request, "portal/workspace.html", context)
