@@ -45,6 +45,9 @@ class ListingForm(forms.ModelForm):
             self.fields["owner"].queryset = Organization.objects.filter(pk__in=allowed).order_by("name")
             if user is not None and user.organization_id in allowed:
                 self.fields["owner"].initial = user.organization.code
+        for name in ("summary", "problem"):
+            if name in self.fields:
+                self.fields[name].required = True
         groups: dict[str, list] = {}
         for link in self.fields["chain_links"].queryset:
             groups.setdefault(link.chain.name, []).append((link.code, link.name))

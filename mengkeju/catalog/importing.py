@@ -114,6 +114,10 @@ class ImportReport:
     unchanged: int = 0
     problems: list[RowProblem] = field(default_factory=list)
 
+    @property
+    def rejected_rows(self) -> int:
+        return len({p.row for p in self.problems})
+
 
 class ImportRejected(Exception):
     def __init__(self, report: ImportReport):
@@ -376,7 +380,7 @@ def normalize_row(raw: dict, kind: str, lookups: Lookups, n: int, problems: list
     take("contact_email", text(254))
     take("published", parse_date, target="published_on")
     if kind == "achievement":
-        take("summary", text(10000), required=True)
+        take("summary", text(10000))
         take("field", text(100))
         take("trl", parse_trl, required=True)
         take("ip", parse_ip, target="ip_rights")
@@ -384,7 +388,7 @@ def normalize_row(raw: dict, kind: str, lookups: Lookups, n: int, problems: list
         take("keywords", text(200))
         take("price", parse_amount, target="price_yuan")
     else:
-        take("problem", text(5000), required=True)
+        take("problem", text(5000))
         take("indicators", text(3000))
         take("budget", parse_amount, target="budget_yuan")
         take("deadline", parse_date)
@@ -405,9 +409,13 @@ def import_file(
     default_division: str | None = None,
     default_owner: str | None = None,
     status: str = Status.PUBLISHED,
+    skip_invalid: bool = False,
     progress=None,
 ) -> ImportReport:
-    """Import one file, all or nothing. Raises ImportRejected (nothing written) if any row is wrong."""
+    """Import one file, all or nothing: raises ImportRejected (nothing written) if any row is wrong.
+
+    With `skip_invalid`, the valid rows are written and each rejected row is listed in the report.
+    """
     path = Path(path)
     if kind not in ("achievement", "demand"):
         raise ValueError(kind)
@@ -417,6 +425,11 @@ def import_file(
         report.problems.append(RowProblem(0, "", _("file not found")))
         raise ImportRejected(report)
     lookups = Lookups(source, default_division, default_owner)
+    if not lookups.divisions:
+        report.problems.append(
+            RowProblem(0, "", _("no region is loaded; run `mengkeju load-region PATH` first"))
+        )
+        raise ImportRejected(report)
     rows, seen = [], {}
     for n, raw in read_rows(path):
         report.rows += 1
@@ -442,7 +455,7 @@ def import_file(
             row["published_at"] = timezone.make_aware(moment) if moment else timezone.now()
         row["status"] = status
         rows.append(row)
-    if report.problems:
+    if report.problems and not skip_invalid:
         raise ImportRejected(report)
     if not rows:
         report.problems.append(RowProblem(0, "", _("the file holds no rows")))

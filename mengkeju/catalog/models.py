@@ -120,7 +120,10 @@ class Listing(models.Model):
 class Achievement(Listing):
     """科技成果: a research result offered for transfer."""
 
-    summary = models.TextField(_("summary"), max_length=10000, validators=[MaxLengthValidator(10000)])
+    # Blank only for imported legacy listings; the web form and API require it.
+    summary = models.TextField(
+        _("summary"), max_length=10000, blank=True, validators=[MaxLengthValidator(10000)]
+    )
     field = models.CharField(_("technical field"), max_length=100, blank=True)
     trl = models.PositiveSmallIntegerField(_("maturity (TRL)"), choices=TRL.choices, db_index=True)
     ip_rights = models.JSONField(_("intellectual property"), default=list, blank=True)
@@ -161,8 +164,9 @@ class Achievement(Listing):
 class Demand(Listing):
     """技术需求: an enterprise's technical problem."""
 
+    # Blank only for imported legacy listings; the web form and API require it.
     problem = models.TextField(
-        _("problem description"), max_length=5000, validators=[MaxLengthValidator(5000)]
+        _("problem description"), max_length=5000, blank=True, validators=[MaxLengthValidator(5000)]
     )
     indicators = models.TextField(
         _("technical indicators"), max_length=3000, blank=True, validators=[MaxLengthValidator(3000)]

@@ -82,6 +82,7 @@ class AchievementSerializer(ListingSerializer):
             "keywords",
         )
         read_only_fields = ListingSerializer.READ_ONLY
+        extra_kwargs = {"summary": {"required": True, "allow_blank": False}}
 
 
 class DemandSerializer(ListingSerializer):

@@ -35,9 +35,14 @@ class Command(BaseCommand):
         parser.add_argument("--division", help="division code for rows that name none (default: the region)")
         parser.add_argument("--owner", help="organization code for rows that name none")
         parser.add_argument("--status", choices=[Status.PUBLISHED, Status.DRAFT], default=Status.PUBLISHED)
+        parser.add_argument(
+            "--skip-invalid",
+            action="store_true",
+            help="write the valid rows and list the rejected ones (default: reject the whole file)",
+        )
         parser.add_argument("--no-progress", action="store_true")
 
-    def handle(self, paths, kind, source, division, owner, status, no_progress, **options):
+    def handle(self, paths, kind, source, division, owner, status, skip_invalid, no_progress, **options):
         for name in paths:
             path = Path(name)
             file_kind = kind
@@ -61,12 +66,15 @@ class Command(BaseCommand):
                     default_division=division,
                     default_owner=owner,
                     status=status,
+                    skip_invalid=skip_invalid,
                     progress=bar.update,
                 )
             except ImportRejected as exc:
                 bar.close()
                 raise CommandError(str(exc)) from exc
             bar.close()
+            for problem in report.problems:
+                self.stderr.write(_("rejected: %(problem)s") % {"problem": problem})
             self.stdout.write(
                 self.style.SUCCESS(
                     _(
@@ -78,6 +86,7 @@ class Command(BaseCommand):
                         "created": report.created,
                         "updated": report.updated,
                         "unchanged": report.unchanged,
+                        "rejected": report.rejected_rows,
                     }
                 )
             )
