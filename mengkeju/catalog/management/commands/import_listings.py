@@ -78,7 +78,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(
                     _(
-                        "%(path)s: %(rows)s rows — %(created)s created, %(updated)s updated, %(unchanged)s unchanged"
+                        "%(path)s: %(rows)s rows — %(created)s created, %(updated)s updated, "
+                        "%(unchanged)s unchanged, %(rejected)s rejected"
                     )
                     % {
                         "path": path,
