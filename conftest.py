@@ -31,3 +31,9 @@ def shared_data() -> Path:
     if not (SHARED_DATA / "achievements.jsonl").is_file():
         pytest.skip(f"public tech-market listings not found at {SHARED_DATA} (set MENGKEJU_SHARED_DATA)")
     return SHARED_DATA
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """PBKDF2's deliberate slowness is for production; tests create many users."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
