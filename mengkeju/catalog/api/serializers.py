@@ -106,6 +106,7 @@ class DemandSerializer(ListingSerializer):
             "cooperation_modes",
         )
         read_only_fields = ListingSerializer.READ_ONLY
+        extra_kwargs = {"problem": {"required": True, "allow_blank": False}}
 
 
 class TransitionSerializer(serializers.Serializer):
