@@ -27,6 +27,12 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
+def base_data(transactional_db):
+    """Transactional tests (live server) start from emptied tables: load the region pack and modes again."""
+    load_base_data()
+
+
+@pytest.fixture
 def shared_data() -> Path:
     if not (SHARED_DATA / "achievements.jsonl").is_file():
         pytest.skip(f"public tech-market listings not found at {SHARED_DATA} (set MENGKEJU_SHARED_DATA)")

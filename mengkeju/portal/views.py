@@ -1,7 +1,10 @@
 """Home page and the per-role workspace."""
 
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from mengkeju.catalog import selectors as catalog
 from mengkeju.catalog.models import Status
@@ -42,3 +45,10 @@ def workspace(request):
         "is_staff_side": user.role in (User.Role.HQ_OPERATOR, User.Role.SUBCENTER_STAFF, User.Role.BROKER),
     }
     return render(request, "portal/workspace.html", context)
+
+
+def search(request):
+    """The home page's search box: send the query to the achievement or demand list."""
+    target = "catalog:demand-list" if request.GET.get("in") == "demands" else "catalog:achievement-list"
+    query = (request.GET.get("q") or "").strip()[:200]
+    return redirect(f"{reverse(target)}?{urlencode({'q': query})}" if query else reverse(target))
