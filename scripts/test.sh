@@ -52,7 +52,8 @@ then
 fi
 echo "== pytest on PostgreSQL ($PGHOST:$PGPORT)"
 set +e
-DATABASE_URL="postgres://$PGUSER@/postgres?host=$PGHOST&port=$PGPORT" .venv/bin/pytest -q "$@"
+PGHOST_ENC=$(.venv/bin/python -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$PGHOST")
+DATABASE_URL="postgres://$PGUSER@$PGHOST_ENC:$PGPORT/postgres" .venv/bin/pytest -q "$@"
 pg_rc=$?
 set -e
 

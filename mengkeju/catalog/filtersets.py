@@ -60,6 +60,9 @@ class ListingFilterSet(django_filters.FilterSet):
         return filters.apply(queryset)
 
 
+TRL_CHOICES = [("", "---------"), *TRL.choices]
+
+
 class AchievementFilterForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
@@ -71,10 +74,10 @@ class AchievementFilterForm(forms.Form):
 
 class AchievementFilterSet(ListingFilterSet):
     trl_min = django_filters.TypedChoiceFilter(
-        label=_("Maturity from"), choices=TRL.choices, coerce=int, method="noop_int"
+        label=_("Maturity from"), choices=TRL_CHOICES, coerce=int, method="noop_int"
     )
     trl_max = django_filters.TypedChoiceFilter(
-        label=_("Maturity to"), choices=TRL.choices, coerce=int, method="noop_int"
+        label=_("Maturity to"), choices=TRL_CHOICES, coerce=int, method="noop_int"
     )
     field = django_filters.CharFilter(label=_("Technical field"), method="noop", max_length=100)
 

@@ -36,6 +36,9 @@ def test_enterprise_publishes_subcenter_reviews_public_finds(base_data, page_fac
     # 1. The enterprise user logs in and publishes a demand.
     page = page_factory()
     _login(page, "qiye")
+    # The vendored stylesheet is served (the navigation bar has its brand background, not the default).
+    background = page.eval_on_selector("nav.mk-nav", "e => getComputedStyle(e).backgroundImage")
+    assert "linear-gradient" in background
     page.click("text=发布技术需求")
     page.fill("#id_title", "永磁同步电机高温退磁攻关")
     page.fill("#id_problem", "我公司牵引电机在180℃工况下磁体出现不可逆退磁，寻求耐高温磁体或结构散热方案。")
