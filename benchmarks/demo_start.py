@@ -39,7 +39,7 @@ try:
     first_answer = time.perf_counter() - started
     print(
         f"URL printed after {ready_line:.1f} s; first page answered after {first_answer:.1f} s "
-        f"(status {response.status}, {'蒙科聚' in body and 'contains 蒙科聚' or 'no Chinese title'})"
+        f"(status {response.status}, {'contains 蒙科聚' if '蒙科聚' in body else 'no Chinese title'})"
     )
 finally:
     server.terminate()
