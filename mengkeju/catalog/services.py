@@ -322,3 +322,52 @@ def bulk_upsert_listings(
         batch_size=batch_size,
     )
     return len(to_create), len(to_update), unchanged
+
+
+ATTACHMENT_EXTENSIONS = {
+    ".pdf",
+    ".doc",
+    ".docx",
+    ".xls",
+    ".xlsx",
+    ".ppt",
+    ".pptx",
+    ".jpg",
+    ".jpeg",
+    ".png",
+    ".zip",
+}
+ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+
+
+@transaction.atomic
+def add_attachment(achievement: Achievement, *, upload, title: str, by):
+    """Attach a file (specification, test report, patent certificate …) to an achievement."""
+    from pathlib import PurePath
+
+    from .models import Attachment
+
+    if not permissions.can_edit(by, achievement):
+        raise PermissionDenied(_("You may not edit this record in its current state."))
+    title = (title or "").strip() or PurePath(upload.name).stem
+    extension = PurePath(upload.name).suffix.lower()
+    if extension not in ATTACHMENT_EXTENSIONS:
+        raise ValidationError(
+            {
+                "file": _("Files of type %(ext)s are not accepted; use %(allowed)s.")
+                % {"ext": extension or "?", "allowed": ", ".join(sorted(ATTACHMENT_EXTENSIONS))}
+            }
+        )
+    if upload.size > ATTACHMENT_MAX_BYTES:
+        raise ValidationError({"file": _("The file is larger than 10 MB.")})
+    if len(title) > 200:
+        raise ValidationError({"title": _("The title may be at most 200 characters.")})
+    attachment = Attachment.objects.create(achievement=achievement, file=upload, title=title)
+    _record(
+        achievement,
+        Action.EDIT,
+        achievement.status,
+        by,
+        reason=_("attachment added: %(title)s") % {"title": title},
+    )
+    return attachment

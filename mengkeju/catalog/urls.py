@@ -4,7 +4,15 @@ from . import views
 
 app_name = "catalog"
 
-urlpatterns = []
+# Attachments come before the generic "<pk>/<action>/" lifecycle route.
+urlpatterns = [
+    path("achievements/<int:pk>/attachments/", views.attachment_upload, name="attachment-upload"),
+    path(
+        "achievements/<int:pk>/attachments/<int:attachment_id>/",
+        views.attachment_download,
+        name="attachment-download",
+    ),
+]
 for kind, prefix in (("achievement", "achievements"), ("demand", "demands")):
     urlpatterns += [
         path(f"{prefix}/", views.listing_list, {"kind": kind}, name=f"{kind}-list"),

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -103,6 +103,7 @@ def listing_detail(request, kind: str, pk: int):
         if permissions.is_reviewer_for(user, listing) or permissions.is_owner(user, listing)
         else [],
         "transition_form": TransitionForm(),
+        "attachments": listing.attachments.all() if kind == "achievement" else [],
     }
     return render(request, f"catalog/{kind}_detail.html", context)
 
@@ -192,6 +193,34 @@ def listing_transition(request, kind: str, pk: int, action: str):
     else:
         messages.success(request, _("Done: %(action)s.") % {"action": Action(action).label})
     return redirect(reverse(f"catalog:{kind}-detail", args=[listing.pk]))
+
+
+@require_POST
+@login_required
+def attachment_upload(request, pk: int):
+    listing = _get_visible(request, KINDS["achievement"], pk)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Choose a file to upload."))
+    else:
+        try:
+            services.add_attachment(
+                listing, upload=upload, title=request.POST.get("title", ""), by=request.user
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Attachment added."))
+    return redirect(reverse("catalog:achievement-detail", args=[listing.pk]))
+
+
+def attachment_download(request, pk: int, attachment_id: int):
+    """Attachments are served through the record's visibility check, never as public media."""
+    listing = _get_visible(request, KINDS["achievement"], pk)
+    attachment = get_object_or_404(listing.attachments, pk=attachment_id)
+    return FileResponse(
+        attachment.file.open("rb"), as_attachment=True, filename=attachment.file.name.rsplit("/", 1)[-1]
+    )
 
 
 def _attach_errors(form, exc: ValidationError) -> None:

@@ -23,8 +23,12 @@ def test_demo_set_is_large_and_covers_every_chain_and_division(demo):
     for chain in IndustryChain.objects.all():
         assert achievements.filter(chain_links__chain=chain).exists(), chain.code
         assert demands.filter(chain_links__chain=chain).exists(), chain.code
-    used = set(achievements.values_list("division__code", flat=True)) | set(demands.values_list("division__code", flat=True))
-    prefectures = set(Division.objects.filter(level="prefecture", external=False).values_list("code", flat=True))
+    used = set(achievements.values_list("division__code", flat=True)) | set(
+        demands.values_list("division__code", flat=True)
+    )
+    prefectures = set(
+        Division.objects.filter(level="prefecture", external=False).values_list("code", flat=True)
+    )
     assert len(used & prefectures) >= 10
     assert Expert.objects.count() >= 60 and Platform.objects.count() >= 40 and Service.objects.count() >= 20
 
@@ -44,16 +48,28 @@ def test_demo_texts_are_specific_not_templated(demo):
 
 
 def test_loading_again_changes_nothing(demo):
-    counts = (Achievement.objects.count(), Demand.objects.count(), Expert.objects.count(), User.objects.count())
+    counts = (
+        Achievement.objects.count(),
+        Demand.objects.count(),
+        Expert.objects.count(),
+        User.objects.count(),
+    )
     again = load_demo()
     assert again.counts["achievements"][:2] == (0, 0)
     assert again.counts["demands"][:2] == (0, 0)
     assert again.counts["organizations"][:2] == (0, 0)
-    assert (Achievement.objects.count(), Demand.objects.count(), Expert.objects.count(), User.objects.count()) == counts
+    assert (
+        Achievement.objects.count(),
+        Demand.objects.count(),
+        Expert.objects.count(),
+        User.objects.count(),
+    ) == counts
 
 
 def test_one_demo_account_per_role(demo):
-    roles = set(User.objects.filter(username__in=[a[0] for a in demo.accounts]).values_list("role", flat=True))
+    roles = set(
+        User.objects.filter(username__in=[a[0] for a in demo.accounts]).values_list("role", flat=True)
+    )
     assert roles == {r.value for r in User.Role}
     enterprise = User.objects.get(username="enterprise")
     subcenter = User.objects.get(username="subcenter")
