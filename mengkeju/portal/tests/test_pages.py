@@ -53,6 +53,8 @@ def test_english_is_available(client, listings):
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     body = client.get("/achievements/").content.decode()
     assert "Technology achievements" in body
+    assert "Rare earths·Permanent magnets" in body  # region-pack names in English too
+    assert "Technology transfer" in body  # cooperation mode
 
 
 def test_filters_narrow_the_list(client, listings):
