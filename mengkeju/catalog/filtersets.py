@@ -20,7 +20,10 @@ class ListingFilterSet(django_filters.FilterSet):
         label=_("Industry chain"), queryset=IndustryChain.objects.all(), to_field_name="code", method="noop"
     )
     link = django_filters.ModelChoiceFilter(
-        label=_("Chain link"), queryset=ChainLink.objects.all(), to_field_name="code", method="noop"
+        label=_("Chain link"),
+        queryset=ChainLink.objects.select_related("chain"),
+        to_field_name="code",
+        method="noop",
     )
     division = django_filters.ModelChoiceFilter(
         label=_("Division"),
