@@ -12,6 +12,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from . import permissions, selectors, services
@@ -20,6 +21,14 @@ from .forms import AchievementForm, DemandForm, TransitionForm
 from .models import Achievement, Action, Demand, Status
 
 PAGE_SIZE = 20
+# Button wording (imperative); Action labels are past tense for the history.
+ACTION_BUTTONS = {
+    Action.SUBMIT: gettext_lazy("Submit for review"),
+    Action.PUBLISH: gettext_lazy("Publish"),
+    Action.RETURN: gettext_lazy("Return for revision"),
+    Action.WITHDRAW: gettext_lazy("Withdraw"),
+    Action.REVISE: gettext_lazy("Reopen as draft"),
+}
 
 
 @dataclass(frozen=True)
@@ -89,7 +98,7 @@ def listing_detail(request, kind: str, pk: int):
             (Action.REVISE, permissions.can_revise, False),
         ]
         actions = [
-            {"code": code, "label": Action(code).label, "needs_reason": needs_reason}
+            {"code": code, "label": ACTION_BUTTONS[code], "needs_reason": needs_reason}
             for code, check, needs_reason in checks
             if check(user, listing)
         ]
@@ -104,6 +113,10 @@ def listing_detail(request, kind: str, pk: int):
         else [],
         "transition_form": TransitionForm(),
         "attachments": listing.attachments.all() if kind == "achievement" else [],
+        "ip_rights": [
+            {"label": services.IP_KINDS.get(r.get("kind"), r.get("kind")), "number": r.get("number", "")}
+            for r in getattr(listing, "ip_rights", [])
+        ],
     }
     return render(request, f"catalog/{kind}_detail.html", context)
 
