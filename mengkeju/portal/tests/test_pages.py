@@ -112,7 +112,9 @@ def test_workspace_per_role(client, role, sections):
 
 def test_list_pages_do_not_query_per_row(client, django_assert_max_num_queries):
     for n in range(25):
-        AchievementFactory(title=f"批量成果{n}", chain_links=["rare-earth.magnets", "rare-earth.applications"])
+        AchievementFactory(
+            title=f"批量成果{n}", chain_links=["rare-earth.magnets", "rare-earth.applications"]
+        )
         DemandFactory(title=f"批量需求{n}")
     with django_assert_max_num_queries(15):
         assert client.get("/achievements/?chain=rare-earth").status_code == 200
