@@ -24,5 +24,15 @@ def network_overview(request):
 
 
 def organization_detail(request, code: str):
-    org = get_object_or_404(Organization.objects.select_related("division"), code=code)
-    return render(request, "network/organization_detail.html", {"org": org})
+    from mengkeju.catalog import selectors as catalog
+
+    org = get_object_or_404(
+        Organization.objects.select_related("division").prefetch_related("serves_divisions", "serves_chains"),
+        code=code,
+    )
+    context = {
+        "org": org,
+        "achievements": catalog.visible_achievements(request.user).filter(owner=org)[:50],
+        "demands": catalog.visible_demands(request.user).filter(owner=org)[:50],
+    }
+    return render(request, "network/organization_detail.html", context)

@@ -122,3 +122,15 @@ def test_list_pages_do_not_query_per_row(client, django_assert_max_num_queries):
         assert client.get("/demands/").status_code == 200
     with django_assert_max_num_queries(12):
         assert client.get("/api/achievements/").status_code == 200
+
+
+def test_organization_page_lists_only_visible_records(client, listings):
+    owner = listings["achievement"].owner
+    body = client.get(f"/network/organizations/{owner.code}/").content.decode()
+    assert owner.name in body and "晶界扩散钕铁硼磁体" in body
+    hidden_owner = listings["hidden"].owner
+    assert (
+        "尚未发布的草稿成果"
+        not in client.get(f"/network/organizations/{hidden_owner.code}/").content.decode()
+    )
+    assert client.get("/network/organizations/no-such-org/").status_code == 404
