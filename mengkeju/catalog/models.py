@@ -248,7 +248,23 @@ class Attachment(models.Model):
         return self.title
 
 
-class Expert(models.Model):
+class ChainResource(models.Model):
+    """What experts, platforms and services share: a place in the region and the chain links they serve."""
+
+    division = models.ForeignKey(Division, models.PROTECT, related_name="+", verbose_name=_("division"))
+    chain_links = models.ManyToManyField(
+        ChainLink, blank=True, related_name="%(class)ss", verbose_name=_("industry chain links")
+    )
+    external_id = models.CharField(max_length=64, blank=True, db_index=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Expert(ChainResource):
     class Tier(models.TextChoices):
         STRATEGIC = "strategic", _("strategic talent (战略)")
         LEADING = "leading", _("leading talent (领军)")
@@ -260,27 +276,19 @@ class Expert(models.Model):
     organization = models.ForeignKey(
         Organization, models.PROTECT, related_name="experts", verbose_name=_("organization")
     )
-    division = models.ForeignKey(Division, models.PROTECT, related_name="+", verbose_name=_("division"))
     field = models.CharField(_("field"), max_length=100, blank=True)
-    chain_links = models.ManyToManyField(
-        ChainLink, related_name="experts", verbose_name=_("industry chain links")
-    )
     bio = models.TextField(_("biography"), blank=True)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="expert_profile"
     )
-    external_id = models.CharField(max_length=64, blank=True, db_index=True)
 
     class Meta:
         ordering = ["tier", "name"]
         verbose_name = _("expert")
         verbose_name_plural = _("experts")
 
-    def __str__(self) -> str:
-        return self.name
 
-
-class Platform(models.Model):
+class Platform(ChainResource):
     """创新平台: an innovation platform and its whitelist (白名单) status."""
 
     class Kind(models.TextChoices):
@@ -310,23 +318,15 @@ class Platform(models.Model):
     organization = models.ForeignKey(
         Organization, models.PROTECT, related_name="platforms", verbose_name=_("organization")
     )
-    division = models.ForeignKey(Division, models.PROTECT, related_name="+", verbose_name=_("division"))
-    chain_links = models.ManyToManyField(
-        ChainLink, related_name="platforms", verbose_name=_("industry chain links")
-    )
     description = models.TextField(_("description"), blank=True)
-    external_id = models.CharField(max_length=64, blank=True, db_index=True)
 
     class Meta:
         ordering = ["level", "name"]
         verbose_name = _("innovation platform")
         verbose_name_plural = _("innovation platforms")
 
-    def __str__(self) -> str:
-        return self.name
 
-
-class Service(models.Model):
+class Service(ChainResource):
     class Kind(models.TextChoices):
         TESTING = "testing", _("testing and inspection")
         INCUBATION = "incubation", _("incubator")
@@ -342,18 +342,10 @@ class Service(models.Model):
     provider = models.ForeignKey(
         Organization, models.PROTECT, related_name="services", verbose_name=_("provider")
     )
-    division = models.ForeignKey(Division, models.PROTECT, related_name="+", verbose_name=_("division"))
-    chain_links = models.ManyToManyField(
-        ChainLink, blank=True, related_name="services", verbose_name=_("industry chain links")
-    )
     description = models.TextField(_("description"), blank=True)
     price_note = models.CharField(_("price"), max_length=100, blank=True)
-    external_id = models.CharField(max_length=64, blank=True, db_index=True)
 
     class Meta:
         ordering = ["kind", "name"]
         verbose_name = _("service")
         verbose_name_plural = _("services")
-
-    def __str__(self) -> str:
-        return self.name
