@@ -66,7 +66,9 @@ def listing_list(request, kind: str):
     if filterset.is_bound and not filterset.is_valid():
         qs = k.model.objects.none()
     else:
-        qs = filterset.qs if filterset.is_bound else filterset.queryset.filter(status=Status.PUBLISHED)
+        qs = filterset.qs if filterset.is_bound else filterset.queryset
+        if not request.GET.get("status"):  # the catalog shows published records unless a status is asked for
+            qs = qs.filter(status=Status.PUBLISHED)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -134,3 +134,12 @@ def test_organization_page_lists_only_visible_records(client, listings):
         not in client.get(f"/network/organizations/{hidden_owner.code}/").content.decode()
     )
     assert client.get("/network/organizations/no-such-org/").status_code == 404
+
+
+def test_lists_show_published_unless_a_status_is_asked_for(client, people, orgs):
+    draft = DemandFactory(title="本企业的需求草稿", status=Status.DRAFT, owner=orgs["enterprise"])
+    client.force_login(people["owner"])
+    assert draft.title not in client.get("/demands/?chain=rare-earth").content.decode()
+    assert draft.title in client.get("/demands/?status=draft").content.decode()
+    client.force_login(people["other_member"])
+    assert draft.title not in client.get("/demands/?status=draft").content.decode()
