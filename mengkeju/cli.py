@@ -24,6 +24,10 @@ def main(argv: list[str] | None = None) -> None:
     if not argv or argv[0] in ("-h", "--help", "help"):
         print(__doc__)
         return
+    if argv[0] == "eval-matching":  # the engine needs no Django
+        from mengkeju.engine.evaluate import main as evaluate
+
+        raise SystemExit(evaluate(argv[1:]))
     argv[0] = ALIASES.get(argv[0], argv[0].replace("-", "_"))
     from django.core.management import execute_from_command_line
 

@@ -1,0 +1,17 @@
+"""Errors the engine raises; each carries a message a person can act on."""
+
+
+class EngineError(Exception):
+    """Base class."""
+
+
+class QueryError(EngineError, ValueError):
+    """The query cannot be searched (empty, or nothing searchable in it)."""
+
+
+class FilterError(EngineError, ValueError):
+    """A filter names a value the index does not know, or has the wrong shape."""
+
+
+class IndexCorrupt(EngineError):
+    """The index folder is missing a file or a file does not match the others; rebuild it."""

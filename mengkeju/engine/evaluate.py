@@ -1,0 +1,114 @@
+"""`mengkeju eval-matching`: index a corpus from scratch and score BM25, dense and hybrid retrieval.
+
+    mengkeju eval-matching --corpus achievements.jsonl --queries queries.jsonl --qrels qrels.tsv
+
+Corpus and queries are JSON lines with `id`, `name` (title) and `text`; qrels are TREC lines
+`QUERY_ID 0 DOC_ID GRADE`. Queries without any relevant document drop out of the averages.
+The last line printed is one JSON object with nDCG@10, Recall@50 and MRR@10 per method.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+from .embedding import E5Embedder, EmbeddingCache
+from .index import Document, LocalIndex
+from .passages import PassageStrategy
+
+METRICS = ["ndcg@10", "recall@50", "mrr@10"]
+DEFAULT_CACHE = Path(os.environ.get("MENGKEJU_CACHE", Path.home() / ".cache" / "mengkeju")) / "embeddings"
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def read_qrels(path: Path) -> dict[str, dict[str, int]]:
+    qrels: dict[str, dict[str, int]] = {}
+    with path.open(encoding="utf-8") as fh:
+        for n, line in enumerate(fh, start=1):
+            parts = line.split()
+            if not parts:
+                continue
+            if len(parts) != 4:
+                raise SystemExit(f"{path}:{n}: expected 'QUERY_ID 0 DOC_ID GRADE', got {line.strip()!r}")
+            qrels.setdefault(parts[0], {})[parts[2]] = int(parts[3])
+    return qrels
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="mengkeju eval-matching", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", required=True, type=Path)
+    parser.add_argument("--queries", required=True, type=Path)
+    parser.add_argument("--qrels", required=True, type=Path)
+    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="embedding cache folder")
+    parser.add_argument(
+        "--passages", default="lead:160", help="full | lead[:N] | chunks[:N] (default lead:160)"
+    )
+    parser.add_argument("--alpha", type=float, default=0.7, help="dense weight in the hybrid (default 0.7)")
+    parser.add_argument("--fusion", default="weighted", choices=["weighted", "rrf"])
+    args = parser.parse_args(argv)
+
+    from ranx import Qrels, Run, evaluate
+    from tqdm import tqdm
+
+    corpus = read_jsonl(args.corpus)
+    queries = read_jsonl(args.queries)
+    qrels_all = read_qrels(args.qrels)
+    judged = {q: docs for q, docs in qrels_all.items() if any(g > 0 for g in docs.values())}
+    queries = [q for q in queries if q["id"] in judged]
+    if not queries:
+        raise SystemExit("no query has a relevant document in the qrels: nothing to evaluate")
+
+    strategy = PassageStrategy.parse(args.passages)
+    index = LocalIndex(E5Embedder(), cache=EmbeddingCache(args.cache), strategy=strategy, alpha=args.alpha)
+    started = time.perf_counter()
+    docs = [Document(id=str(r["id"]), title=r.get("name", ""), body=r.get("text", "")) for r in corpus]
+    index.upsert(docs, embed=False)
+    passages = sum(len(strategy.texts(d.title, d.body)) for d in docs)
+    with tqdm(total=passages, desc=f"embedding ({args.passages})", unit=" passages", file=sys.stderr) as bar:
+        embed_started = time.perf_counter()
+        embedded = index.embed_pending(progress=bar.update)
+        embed_seconds = time.perf_counter() - embed_started
+    index_seconds = time.perf_counter() - started
+    rate = embedded / embed_seconds if embedded and embed_seconds > 0 else float("nan")
+    print(
+        f"indexed {len(docs)} documents ({passages} passages, {embedded} embedded now, "
+        f"{passages - embedded} from cache) in {index_seconds:.1f} s; embedding {rate:.1f} passages/s"
+    )
+
+    qrels = Qrels({q: {d: g for d, g in docs.items()} for q, docs in judged.items()})
+    results = {}
+    for method in ("bm25", "dense", "hybrid"):
+        index.fusion_method = args.fusion if method == "hybrid" else method
+        run = {}
+        latencies = []
+        for query in queries:
+            text = f"{query.get('name', '')}。{query.get('text', '')}"
+            t = time.perf_counter()
+            hits = index.search(text, k=100)
+            latencies.append(time.perf_counter() - t)
+            run[query["id"]] = {hit.id: hit.score for hit in hits} or {"__none__": 0.0}
+        scores = evaluate(qrels, Run(run), METRICS, make_comparable=True)
+        results[method] = {m: round(float(scores[m]), 4) for m in METRICS}
+        latencies.sort()
+        results[method]["p50_ms"] = round(latencies[len(latencies) // 2] * 1000, 1)
+
+    print(f"\n{len(queries)} judged queries · passages={args.passages} · hybrid={args.fusion} α={args.alpha}")
+    print(f"{'method':<8} {'nDCG@10':>8} {'Recall@50':>10} {'MRR@10':>8} {'p50 ms':>8}")
+    for method, row in results.items():
+        print(
+            f"{method:<8} {row['ndcg@10']:>8.4f} {row['recall@50']:>10.4f} {row['mrr@10']:>8.4f} {row['p50_ms']:>8.1f}"
+        )
+    print(json.dumps({m: {k: v for k, v in row.items() if k in METRICS} for m, row in results.items()}))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

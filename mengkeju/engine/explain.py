@@ -1,0 +1,40 @@
+"""Why a result matched, in words a broker can read."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from .passages import sentences
+from .text import tokens
+
+
+def _mark(sentence: str, terms: list[str]) -> str:
+    escaped = html.escape(sentence)
+    for term in sorted(terms, key=len, reverse=True):
+        escaped = re.sub(
+            re.escape(html.escape(term)), lambda m: f"<mark>{m.group(0)}</mark>", escaped, flags=re.I
+        )
+    return re.sub(r"</mark>(\s*)<mark>", r"\1", escaped)
+
+
+def explain(
+    query_tokens: list[str], doc, filters: list[str], boost: float | None, *, truncated: bool = False
+) -> dict:
+    query_terms = {t for t in query_tokens if len(t) >= 2}
+    doc_terms = set(tokens(f"{doc.title} {doc.body}"))
+    shared = sorted(query_terms & doc_terms, key=lambda t: (-len(t), t))
+    # Keep the longest forms: drop a shared term contained in a longer shared term.
+    shared = [t for t in shared if not any(t != other and t in other for other in shared)]
+    best, best_hits = (sentences(doc.body) or [doc.title])[0], -1
+    for sentence in sentences(doc.body) or [doc.title]:
+        hits = sum(1 for t in shared if t in sentence.lower())
+        if hits > best_hits:
+            best, best_hits = sentence, hits
+    return {
+        "shared_terms": shared[:12],
+        "passage": _mark(best[:300], shared),
+        "filters": filters,
+        "boost": boost or 0.0,
+        "query_truncated": truncated,
+    }

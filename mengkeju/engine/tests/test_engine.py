@@ -1,0 +1,202 @@
+"""The engine alone (no Django): tokenization, BM25, fusion, filters, explanations, persistence, bad input."""
+
+import hashlib
+
+import numpy as np
+import pytest
+
+from mengkeju.engine import fusion
+from mengkeju.engine.embedding import EmbeddingCache, embed_with_cache
+from mengkeju.engine.errors import FilterError, IndexCorrupt, QueryError
+from mengkeju.engine.index import Boosts, Document, Filters, LocalIndex
+from mengkeju.engine.passages import PassageStrategy
+from mengkeju.engine.text import add_terms, tokens
+
+
+class FakeEmbedder:
+    """Bag-of-characters vectors: deterministic, fast, and similar texts get similar vectors."""
+
+    model_id = "fake-1"
+    dim = 64
+
+    def __init__(self):
+        self.calls = 0
+
+    def _vector(self, text):
+        v = np.zeros(self.dim, dtype=np.float32)
+        for ch in text:
+            v[int(hashlib.md5(ch.encode()).hexdigest(), 16) % self.dim] += 1
+        return v / (np.linalg.norm(v) or 1)
+
+    def passages(self, texts):
+        self.calls += len(texts)
+        return np.stack([self._vector(t) for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
+
+    def query(self, text):
+        return self._vector(text)
+
+
+DOCS = [
+    Document(
+        "a1",
+        "晶界扩散低重稀土钕铁硼永磁体",
+        "采用镝铽晶界扩散，矫顽力达到25 kOe，重稀土用量降低40%。",
+        ["rare-earth.magnets"],
+        "150200",
+        6,
+        ["transfer"],
+        500000,
+    ),
+    Document(
+        "a2",
+        "乳清蛋白陶瓷膜分离浓缩工艺",
+        "陶瓷膜与纳滤两级浓缩，乳清蛋白回收率92%。",
+        ["dairy.byproducts"],
+        "150100",
+        7,
+        ["license_ordinary"],
+        None,
+    ),
+    Document(
+        "a3",
+        "永磁同步电机高温退磁防护",
+        "优化转子磁路与冷却结构，180℃下不可逆退磁小于3%。",
+        ["rare-earth.applications"],
+        "150200",
+        5,
+        ["joint_development"],
+        800000,
+    ),
+    Document(
+        "a4",
+        "苜蓿种子丸粒化包衣技术",
+        "包衣后发芽率≥90%，适用于干旱草原补播。",
+        ["grass.seed"],
+        "152500",
+        8,
+        ["transfer"],
+        100000,
+    ),
+]
+
+
+@pytest.fixture
+def index():
+    idx = LocalIndex(FakeEmbedder(), strategy=PassageStrategy("full"))
+    idx.upsert(DOCS)
+    return idx
+
+
+def test_tokens_drop_stopwords_and_keep_terms():
+    add_terms(["钕铁硼永磁体"])
+    toks = tokens("我公司需要一种钕铁硼永磁体的技术")
+    assert "钕铁硼永磁体" in toks
+    assert "的" not in toks and "需要" not in toks and "技术" not in toks
+
+
+def test_bm25_finds_the_lexical_match(index):
+    index.fusion_method = "bm25"
+    assert index.search("钕铁硼 矫顽力", k=1)[0].id == "a1"
+
+
+def test_hybrid_result_carries_explanation_and_score_parts(index):
+    (top,) = index.search("提高钕铁硼磁体矫顽力", k=1)
+    assert top.id == "a1"
+    assert {"bm25", "dense", "fused", "score"} <= set(top.parts)
+    assert "矫顽力" in top.explanation["shared_terms"]
+    assert "<mark>矫顽力</mark>" in top.explanation["passage"]
+
+
+def test_filters_apply_and_unknown_values_are_errors(index):
+    index.known_values = {
+        "chains": {"rare-earth", "dairy", "grass"},
+        "divisions": {"150200", "150100", "152500"},
+    }
+    hits = index.search("技术 工艺 磁体 乳清 种子", k=10, filters=Filters(chains={"rare-earth"}, trl_min=6))
+    assert [h.id for h in hits] == ["a1"]
+    assert hits[0].explanation["filters"] == ["chains=rare-earth", "trl_min=6"]
+    with pytest.raises(FilterError):
+        index.search("磁体", filters=Filters(chains={"tea"}))
+    with pytest.raises(FilterError):
+        index.search("磁体", filters=Filters(trl_min=12))
+
+
+def test_boosts_lift_same_chain(index):
+    plain = {h.id: h.score for h in index.search("高温 磁体", k=4)}
+    boosted = {h.id: h for h in index.search("高温 磁体", k=4, boosts=Boosts(chains={"rare-earth"}))}
+    assert boosted["a3"].score > plain["a3"]
+    assert boosted["a3"].parts["boost"] == pytest.approx(0.10)
+
+
+@pytest.mark.parametrize("query", ["", "   ", "x" * 20_001])
+def test_bad_queries_raise_clear_errors(index, query):
+    with pytest.raises(QueryError):
+        index.search(query)
+
+
+def test_long_query_is_truncated_and_says_so(index):
+    hits = index.search("钕铁硼矫顽力" + "。" * 5000, k=1)
+    assert hits[0].explanation["query_truncated"] is True
+
+
+def test_incremental_changes_equal_a_full_rebuild():
+    incremental = LocalIndex(FakeEmbedder(), strategy=PassageStrategy("full"))
+    incremental.upsert(DOCS)
+    changed = Document(
+        "a2", "乳清蛋白与乳糖联产工艺", "膜分离后结晶回收乳糖，收率85%。", ["dairy.byproducts"], "150100", 6
+    )
+    added = Document(
+        "a5", "稀土抛光粉再生", "废抛光粉酸浸再生，回收率92%。", ["rare-earth.polishing"], "150200", 4
+    )
+    incremental.upsert([changed, added])
+    incremental.delete(["a4"])
+    rebuilt = LocalIndex(FakeEmbedder(), strategy=PassageStrategy("full"))
+    rebuilt.upsert([DOCS[0], changed, DOCS[2], added])
+    for query in ("乳糖", "稀土 回收", "磁体 退磁", "种子"):
+        a = [(h.id, round(h.score, 5)) for h in incremental.search(query, k=5)]
+        b = [(h.id, round(h.score, 5)) for h in rebuilt.search(query, k=5)]
+        assert a == b, query
+    assert len(incremental) == 4
+
+
+def test_persistence_round_trip_and_corruption(tmp_path, index):
+    index.save(tmp_path / "idx")
+    loaded = LocalIndex.load(tmp_path / "idx", FakeEmbedder())
+    assert [h.id for h in loaded.search("乳清蛋白", k=2)] == [h.id for h in index.search("乳清蛋白", k=2)]
+    generation = tmp_path / "idx" / (tmp_path / "idx" / "CURRENT").read_text()
+    np.save(generation / "vectors.npy", np.zeros((1, 64), np.float32))  # no longer matches the documents
+    with pytest.raises(IndexCorrupt):
+        LocalIndex.load(tmp_path / "idx", FakeEmbedder())
+    with pytest.raises(IndexCorrupt):
+        LocalIndex.load(tmp_path / "missing", FakeEmbedder())
+
+
+def test_cache_avoids_re_embedding(tmp_path):
+    embedder = FakeEmbedder()
+    texts = ["稀土永磁", "乳清蛋白", "稀土永磁"]
+    first, embedded = embed_with_cache(embedder, EmbeddingCache(tmp_path, "fake-1", 64), texts)
+    assert embedded == 2 and embedder.calls == 2
+    again, embedded = embed_with_cache(embedder, EmbeddingCache(tmp_path, "fake-1", 64), texts + ["新文本"])
+    assert embedded == 1 and embedder.calls == 3
+    assert np.allclose(first, again[:3])
+
+
+def test_fusion_math():
+    lexical = np.array([3.0, 0.0, 1.0], dtype=np.float32)
+    dense = np.array([0.2, 0.9, 0.5], dtype=np.float32)
+    candidates = np.array([0, 1, 2])
+    weighted = fusion.weighted(lexical, dense, candidates, alpha=0.5)
+    assert weighted.tolist() == pytest.approx([0.5, 0.5, (1 / 3 + 3 / 7) / 2], rel=1e-4)
+    rrf = fusion.rrf(lexical, dense, candidates, k=60)
+    assert rrf[0] == pytest.approx(1 / 61 + 1 / 63)
+    assert rrf[1] == pytest.approx(1 / 61)  # no lexical match: dense rank only
+
+
+def test_real_model_embeds_offline():
+    from mengkeju.engine.embedding import E5Embedder
+
+    embedder = E5Embedder()
+    vectors = embedder.passages(["稀土永磁材料", "乳制品加工", "钕铁硼磁体"])
+    query = embedder.query("钕铁硼")
+    assert vectors.shape == (3, 384)
+    assert np.argmax(vectors @ query) in (0, 2)
