@@ -176,7 +176,7 @@ def test_cache_avoids_re_embedding(tmp_path):
     texts = ["稀土永磁", "乳清蛋白", "稀土永磁"]
     first, embedded = embed_with_cache(embedder, EmbeddingCache(tmp_path, "fake-1", 64), texts)
     assert embedded == 2 and embedder.calls == 2
-    again, embedded = embed_with_cache(embedder, EmbeddingCache(tmp_path, "fake-1", 64), texts + ["新文本"])
+    again, embedded = embed_with_cache(embedder, EmbeddingCache(tmp_path, "fake-1", 64), [*texts, "新文本"])
     assert embedded == 1 and embedder.calls == 3
     assert np.allclose(first, again[:3])
 
