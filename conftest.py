@@ -79,3 +79,18 @@ def people(orgs):
         "hq_operator": UserFactory(role=Role.HQ_OPERATOR, organization=orgs["hq"]),
         "platform_admin": UserFactory(role=Role.PLATFORM_ADMIN, organization=orgs["hq"]),
     }
+
+
+@pytest.fixture(autouse=True)
+def matching_sandbox(settings, tmp_path):
+    """Each test gets its own index folder, the instant hashing embedder and synchronous updates."""
+    from mengkeju.matching.adapter import store
+
+    settings.MATCHING_EMBEDDER = "hashing"
+    settings.MATCHING_SYNC = True
+    settings.MATCHING_INDEX_DIR = tmp_path / "index"
+    settings.MATCHING_CACHE_DIR = tmp_path / "embedding-cache"
+    store.reset()
+    store._embedder = None
+    yield
+    store.reset()

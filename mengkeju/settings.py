@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "mengkeju.network",
     "mengkeju.catalog",
+    "mengkeju.matching",
     "mengkeju.portal",
 ]
 
@@ -165,3 +166,12 @@ LOGGING = {
 
 # Upper bound for money fields (yuan): a budget or price beyond this is treated as a typing error.
 MAX_AMOUNT_YUAN = 10_000_000_000
+
+# Matching: the index is derived data under the var folder; rebuild any time with `mengkeju reindex`.
+MATCHING_ENABLED = env_bool("MATCHING_ENABLED", True)
+MATCHING_INDEX_DIR = Path(os.environ.get("MATCHING_INDEX_DIR", VAR_DIR / "index"))
+MATCHING_CACHE_DIR = Path(os.environ.get("MATCHING_CACHE_DIR", VAR_DIR / "embedding-cache"))
+MATCHING_EMBEDDER = os.environ.get("MATCHING_EMBEDDER", "e5")  # e5 | hashing
+MATCHING_PASSAGES = os.environ.get("MATCHING_PASSAGES", "lead:160")
+MATCHING_ALPHA = float(os.environ.get("MATCHING_ALPHA", "0.7"))
+MATCHING_SYNC = env_bool("MATCHING_SYNC", False)  # embed inside the request (tests); default: background

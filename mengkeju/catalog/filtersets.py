@@ -48,8 +48,11 @@ class ListingFilterSet(django_filters.FilterSet):
         return queryset
 
     def filter_queryset(self, queryset):
+        return self.listing_filters().apply(queryset)
+
+    def listing_filters(self) -> ListingFilters:
         data = self.form.cleaned_data
-        filters = ListingFilters(
+        return ListingFilters(
             q=(data.get("q") or "").strip(),
             chain=data["chain"].code if data.get("chain") else "",
             link=data["link"].code if data.get("link") else "",
@@ -60,7 +63,6 @@ class ListingFilterSet(django_filters.FilterSet):
             trl_max=data.get("trl_max"),
             field=(data.get("field") or "").strip(),
         )
-        return filters.apply(queryset)
 
 
 TRL_CHOICES = [("", "---------"), *TRL.choices]

@@ -7,7 +7,6 @@ Views, the API and commands call these; they never save catalog models themselve
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -17,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from mengkeju.network.models import ChainLink, Organization
 
-from . import permissions
+from . import permissions, signals
 from .models import (
     REASON_REQUIRED,
     TRANSITIONS,
@@ -106,6 +105,12 @@ def _record(listing, action: str, from_status: str, by, reason: str = "") -> Non
         reason=reason,
         actor=by,
     )
+    _announce(type(listing), [listing.pk])
+
+
+def _announce(model, ids: list[int]) -> None:
+    """Tell listeners (the search index) which records changed, once the transaction commits."""
+    transaction.on_commit(lambda: signals.listings_changed.send(sender=model, ids=ids))
 
 
 @transaction.atomic
@@ -215,14 +220,6 @@ def transition(listing, action: str, *, by, reason: str = ""):
     return listing
 
 
-def parse_deadline(value) -> date | None:
-    if not value:
-        return None
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value))
-
-
 _BULK_SKIP_VALIDATION = ["owner", "division", "created_by"]  # resolved from the database by the caller
 
 
@@ -306,6 +303,7 @@ def bulk_upsert_listings(
         ],
         batch_size=batch_size,
     )
+    _announce(model, changed_ids)
     event_model = AchievementEvent if model is Achievement else DemandEvent
     created_ids = {obj.pk for obj in to_create}
     event_model.objects.bulk_create(

@@ -19,6 +19,7 @@ from . import permissions, selectors, services
 from .filtersets import AchievementFilterSet, DemandFilterSet
 from .forms import AchievementForm, DemandForm, TransitionForm
 from .models import Achievement, Action, Demand, Status
+from .selectors import ListingFilters
 
 PAGE_SIZE = 20
 # Button wording (imperative); Action labels are past tense for the history.
@@ -69,10 +70,17 @@ def listing_list(request, kind: str):
         qs = filterset.qs if filterset.is_bound else filterset.queryset
         if not request.GET.get("status"):  # the catalog shows published records unless a status is asked for
             qs = qs.filter(status=Status.PUBLISHED)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    ranked = _ranked_search(kind, qs, filterset) if filterset.is_bound and filterset.is_valid() else None
+    page = Paginator(ranked if ranked is not None else qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"kind": kind, "filter": filterset, "page": page, "query": query.urlencode()}
+    context = {
+        "kind": kind,
+        "filter": filterset,
+        "page": page,
+        "query": query.urlencode(),
+        "ranked": ranked is not None,
+    }
     template = f"catalog/{kind}_list.html"
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "results":
         template = f"catalog/_{kind}_results.html"
@@ -107,6 +115,7 @@ def listing_detail(request, kind: str, pk: int):
     context = {
         "kind": kind,
         "listing": listing,
+        "matches": _matches(kind, listing),
         "modes": getattr(listing, k.modes_field).all(),
         "can_edit": permissions.can_edit(user, listing),
         "actions": actions,
@@ -121,6 +130,54 @@ def listing_detail(request, kind: str, pk: int):
         ],
     }
     return render(request, f"catalog/{kind}_detail.html", context)
+
+
+def _ranked_search(kind: str, qs, filterset) -> list | None:
+    """Keyword search through the hybrid engine, ranked by relevance, within the filtered records.
+
+    Returns None (plain list order) when there is no query or matching is off."""
+    from django.conf import settings
+
+    text = (filterset.form.cleaned_data.get("q") or "").strip()
+    if not text or not settings.MATCHING_ENABLED or filterset.form.cleaned_data.get("status"):
+        return None
+    from mengkeju.engine.errors import EngineError
+    from mengkeju.matching import adapter
+
+    try:
+        results = adapter.store.search(kind, text, k=200, strict=True)
+    except EngineError:
+        return None
+    # The engine ranks; the database decides visibility and the structured filters.
+    unfiltered = filterset.queryset.filter(pk__in=[int(r.id) for r in results])
+    filtered = ListingFilters(**{**filterset.listing_filters().__dict__, "q": ""}).apply(unfiltered)
+    allowed = {obj.pk: obj for obj in filtered.filter(status=Status.PUBLISHED)}
+    ranked = []
+    for result in results:
+        obj = allowed.get(int(result.id))
+        if obj is not None:
+            obj.match = result
+            ranked.append(obj)
+    return ranked
+
+
+def _matches(kind: str, listing) -> list:
+    """Recommended counterparts for a published record, with the reasons (empty if matching is off)."""
+    from django.conf import settings
+
+    if listing.status != Status.PUBLISHED or not settings.MATCHING_ENABLED:
+        return []
+    from mengkeju.matching import adapter
+
+    try:
+        if kind == "demand":
+            return adapter.achievements_for_demand(listing, k=5)
+        return adapter.demands_for_achievement(listing, k=5)
+    except Exception:  # recommendations are an aid: the page still renders without them
+        import logging
+
+        logging.getLogger(__name__).exception("matching failed for %s %s", kind, listing.pk)
+        return []
 
 
 @login_required

@@ -171,3 +171,33 @@ def embed_with_cache(
             progress(sum(len(missing[t]) for t in chunk))
     cache.flush()
     return out, len(todo)
+
+
+class HashingEmbedder:
+    """Character n-gram hashing vectors: no model, instant, deterministic.
+
+    A fallback for tests and for machines where even the small model is too slow to index with;
+    it captures surface overlap only (quality between BM25 and the real model)."""
+
+    model_id = "hashing-char-ngrams-v1"
+
+    def __init__(self, dim: int = 256):
+        self.dim = dim
+
+    def _vector(self, text: str) -> np.ndarray:
+        vector = np.zeros(self.dim, dtype=np.float32)
+        text = "".join(text.split())
+        for n in (1, 2):
+            for i in range(len(text) - n + 1):
+                digest = hashlib.blake2b(text[i : i + n].encode(), digest_size=4).digest()
+                vector[int.from_bytes(digest, "little") % self.dim] += 1.0
+        norm = np.linalg.norm(vector)
+        return vector / norm if norm else vector
+
+    def passages(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([self._vector(t) for t in texts])
+
+    def query(self, text: str) -> np.ndarray:
+        return self._vector(text)

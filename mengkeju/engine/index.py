@@ -32,6 +32,7 @@ FORMAT_VERSION = 1
 MAX_QUERY_CHARS = 20_000
 QUERY_WINDOW_CHARS = 1_000  # what is searched of a very long query (the model reads 512 tokens)
 CANDIDATES = 100
+STRICT_DENSE_MARGIN = 0.03
 
 
 @dataclass
@@ -117,7 +118,13 @@ class Index(ABC):
 
     @abstractmethod
     def search(
-        self, query: str, k: int = 10, filters: Filters | None = None, boosts: Boosts | None = None
+        self,
+        query: str,
+        k: int = 10,
+        filters: Filters | None = None,
+        boosts: Boosts | None = None,
+        *,
+        strict: bool = False,
     ) -> list[Result]: ...
 
     @abstractmethod
@@ -255,8 +262,16 @@ class LocalIndex(Index):
             raise FilterError("trl_min is above trl_max")
 
     def search(
-        self, query: str, k: int = 10, filters: Filters | None = None, boosts: Boosts | None = None
+        self,
+        query: str,
+        k: int = 10,
+        filters: Filters | None = None,
+        boosts: Boosts | None = None,
+        *,
+        strict: bool = False,
     ) -> list[Result]:
+        """Top `k` documents. With `strict`, only documents that share a term with the query or whose
+        dense score is within STRICT_DENSE_MARGIN of the best one (a search box, not recommendations)."""
         text = (query or "").strip()
         if not text:
             raise QueryError("the query is empty")
@@ -303,6 +318,10 @@ class LocalIndex(Index):
                 if factor:
                     boost_parts[int(row)] = factor
                     boosted[row] = fused[row] * (1 + factor)
+        if strict and dense is not None and len(candidates):
+            best = float(dense[candidates].max())
+            lexical_hit = lexical[candidates] > 0 if lexical is not None else np.zeros(len(candidates), bool)
+            candidates = candidates[lexical_hit | (dense[candidates] >= best - STRICT_DENSE_MARGIN)]
         order = candidates[np.argsort(-boosted[candidates], kind="stable")]
         results = []
         for row in order:

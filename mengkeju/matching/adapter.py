@@ -1,0 +1,221 @@
+"""The one place Django meets the matching engine.
+
+- Documents are built from published catalog records; drafts and withdrawn records are never indexed.
+- The catalog announces changes (`catalog.signals.listings_changed`); the index is updated at once
+  for lexical search and the embedding runs in a background thread, so a publish never waits for it.
+- Each kind's index lives in `MATCHING_INDEX_DIR/<kind>/`; a worker notices a newer generation
+  written by another worker and reloads it; a missing or corrupt index is rebuilt from the database.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from django.conf import settings
+
+from mengkeju.catalog.models import Achievement, CooperationMode, Demand, Status
+from mengkeju.engine import text as engine_text
+from mengkeju.engine.embedding import E5Embedder, EmbeddingCache, HashingEmbedder, embed_with_cache
+from mengkeju.engine.errors import IndexCorrupt
+from mengkeju.engine.index import Boosts, Document, Filters, LocalIndex, Result
+from mengkeju.engine.passages import PassageStrategy
+from mengkeju.network.models import ChainLink, Division, IndustryChain
+
+log = logging.getLogger(__name__)
+MODELS = {"achievement": Achievement, "demand": Demand}
+
+
+def _embedder():
+    return HashingEmbedder() if settings.MATCHING_EMBEDDER == "hashing" else E5Embedder()
+
+
+def document(obj) -> Document:
+    links = [link.code for link in obj.chain_links.all()]
+    if isinstance(obj, Achievement):
+        body = "。".join(x for x in (obj.summary, obj.keywords, obj.field) if x)
+        modes = [m.code for m in obj.transfer_modes.all()]
+        price, trl = obj.price_yuan, obj.trl
+    else:
+        body = "。".join(x for x in (obj.problem, obj.indicators) if x)
+        modes = [m.code for m in obj.cooperation_modes.all()]
+        price, trl = obj.budget_yuan, None
+    return Document(
+        id=str(obj.pk),
+        title=obj.title,
+        body=body,
+        chain_links=links,
+        division=obj.division.code,
+        trl=trl,
+        modes=modes,
+        price=float(price) if price is not None else None,
+    )
+
+
+def _published(kind: str, ids=None):
+    model = MODELS[kind]
+    modes = "transfer_modes" if model is Achievement else "cooperation_modes"
+    qs = (
+        model.objects.filter(status=Status.PUBLISHED)
+        .select_related("division")
+        .prefetch_related("chain_links", modes)
+    )
+    return qs if ids is None else qs.filter(pk__in=ids)
+
+
+def domain_terms() -> list[str]:
+    """Chain and link names keep their compounds whole when segmenting."""
+    return [
+        *IndustryChain.objects.values_list("name", flat=True),
+        *ChainLink.objects.values_list("name", flat=True),
+    ]
+
+
+class IndexStore:
+    def __init__(self):
+        self._lock = threading.RLock()
+        self._indexes: dict[str, LocalIndex] = {}
+        self._generation: dict[str, str] = {}
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mengkeju-embed")
+        self._embedder = None
+
+    @property
+    def embedder(self):
+        if self._embedder is None:
+            self._embedder = _embedder()
+        return self._embedder
+
+    def folder(self, kind: str) -> Path:
+        return Path(settings.MATCHING_INDEX_DIR) / kind
+
+    def _current_generation(self, kind: str) -> str | None:
+        try:
+            return (self.folder(kind) / "CURRENT").read_text(encoding="utf-8").strip()
+        except OSError:
+            return None
+
+    def _new_index(self) -> LocalIndex:
+        return LocalIndex(
+            self.embedder,
+            cache=EmbeddingCache(settings.MATCHING_CACHE_DIR, self.embedder.model_id, self.embedder.dim),
+            strategy=PassageStrategy.parse(settings.MATCHING_PASSAGES),
+            alpha=settings.MATCHING_ALPHA,
+            known_values=known_values(),
+        )
+
+    def get(self, kind: str) -> LocalIndex:
+        with self._lock:
+            generation = self._current_generation(kind)
+            if kind in self._indexes and (generation is None or generation == self._generation.get(kind)):
+                return self._indexes[kind]
+            engine_text.add_terms(domain_terms())
+            try:
+                index = LocalIndex.load(
+                    self.folder(kind),
+                    self.embedder,
+                    cache=EmbeddingCache(
+                        settings.MATCHING_CACHE_DIR, self.embedder.model_id, self.embedder.dim
+                    ),
+                    alpha=settings.MATCHING_ALPHA,
+                    known_values=known_values(),
+                )
+            except IndexCorrupt as exc:
+                log.warning("rebuilding the %s index: %s", kind, exc)
+                return self.rebuild(kind)
+            self._indexes[kind], self._generation[kind] = index, generation
+            return index
+
+    def rebuild(self, kind: str, progress=None) -> LocalIndex:
+        engine_text.add_terms(domain_terms())
+        index = self._new_index()
+        index.upsert((document(obj) for obj in _published(kind).iterator(chunk_size=500)), embed=False)
+        index.embed_pending(progress=progress)
+        with self._lock:
+            path = index.save(self.folder(kind))
+            self._indexes[kind], self._generation[kind] = index, path.name
+        return index
+
+    def sync(self, kind: str, ids: list[int]) -> None:
+        """Apply changes now (lexically searchable at once); embed and persist in the background."""
+        published = list(_published(kind, ids))
+        with self._lock:
+            index = self.get(kind)
+            index.delete(str(i) for i in ids)
+            index.upsert((document(obj) for obj in published), embed=False)
+        if settings.MATCHING_SYNC:
+            self._embed_and_save(kind)
+        else:
+            self._executor.submit(self._embed_and_save, kind)
+
+    def _embed_and_save(self, kind: str) -> None:
+        try:
+            index = self._indexes[kind]
+            with self._lock:
+                pending = [d for d in index._docs if d.id in index._pending]
+                texts = [t for d in pending for t in index.strategy.texts(d.title, d.body)]
+            embed_with_cache(self.embedder, index.cache, texts)  # slow part, outside the lock
+            with self._lock:
+                index.embed_pending()  # now served from the cache
+                path = index.save(self.folder(kind))
+                self._generation[kind] = path.name
+        except Exception:  # a failed background job must not take the worker down; the next change retries
+            log.exception("could not update the %s index", kind)
+
+    def search(
+        self, kind: str, query: str, k: int = 10, filters=None, boosts=None, strict=False
+    ) -> list[Result]:
+        with self._lock:
+            return self.get(kind).search(query, k=k, filters=filters, boosts=boosts, strict=strict)
+
+    def reset(self) -> None:
+        with self._lock:
+            self._indexes.clear()
+            self._generation.clear()
+
+
+store = IndexStore()
+
+
+def known_values() -> dict[str, set[str]]:
+    return {
+        "chains": set(IndustryChain.objects.values_list("code", flat=True)),
+        "chain_links": set(ChainLink.objects.values_list("code", flat=True)),
+        "divisions": set(Division.objects.values_list("code", flat=True)),
+        "modes": set(CooperationMode.objects.values_list("code", flat=True)),
+    }
+
+
+def on_listings_changed(sender, ids, **kwargs) -> None:
+    kind = "achievement" if sender is Achievement else "demand" if sender is Demand else None
+    if kind and settings.MATCHING_ENABLED:
+        try:
+            store.sync(kind, list(ids))
+        except (
+            Exception
+        ):  # the catalog change is committed; the index catches up on the next change or reindex
+            log.exception("could not update the %s index", kind)
+
+
+def _objects(kind: str, results: list[Result]):
+    by_id = {str(o.pk): o for o in _published(kind, [int(r.id) for r in results]).select_related("owner")}
+    return [(by_id[r.id], r) for r in results if r.id in by_id]
+
+
+def achievements_for_demand(demand: Demand, k: int = 5):
+    chains = {link.chain.code for link in demand.chain_links.all()}
+    query = f"{demand.title}。{demand.problem}。{demand.indicators}"
+    boosts = Boosts(chains=chains, divisions={demand.division.code})
+    return _objects("achievement", store.search("achievement", query, k=k, boosts=boosts))
+
+
+def demands_for_achievement(achievement: Achievement, k: int = 5):
+    chains = {link.chain.code for link in achievement.chain_links.all()}
+    query = f"{achievement.title}。{achievement.summary}"
+    results = store.search("demand", query, k=k, boosts=Boosts(chains=chains))
+    return _objects("demand", results)
+
+
+def search(kind: str, query: str, filters: Filters | None = None, k: int = 20):
+    return _objects(kind, store.search(kind, query, k=k, filters=filters, strict=True))

@@ -1,0 +1,70 @@
+"""The index follows the catalog: publish, edit and withdraw update it; pages show matches with reasons."""
+
+import pytest
+from django.core.management import call_command
+
+from mengkeju.catalog import services
+from mengkeju.catalog.models import Action, Status
+from mengkeju.catalog.tests.factories import AchievementFactory, DemandFactory
+from mengkeju.matching import adapter
+
+pytestmark = pytest.mark.django_db
+
+
+def _ids(kind, query):
+    return [r.id for r in adapter.store.search(kind, query, k=10)]
+
+
+def test_publish_edit_withdraw_keep_the_index_in_step(orgs, people, django_capture_on_commit_callbacks):
+    achievement = AchievementFactory(
+        title="乳清蛋白陶瓷膜分离浓缩工艺",
+        summary="陶瓷膜与纳滤两级浓缩，乳清蛋白回收率92%。",
+        status=Status.SUBMITTED,
+        owner=orgs["enterprise"],
+        chain_links=["dairy.byproducts"],
+    )
+    AchievementFactory(title="晶界扩散钕铁硼磁体")  # published, indexed on rebuild
+    assert str(achievement.pk) not in _ids("achievement", "乳清蛋白")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.transition(achievement, Action.PUBLISH, by=people["hq_operator"])
+    assert _ids("achievement", "乳清蛋白")[0] == str(achievement.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.update_listing(achievement, by=people["hq_operator"], title="乳糖结晶回收与乳清联产工艺")
+    assert _ids("achievement", "乳糖结晶")[0] == str(achievement.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.transition(achievement, Action.WITHDRAW, by=people["hq_operator"], reason="权属有争议")
+    assert str(achievement.pk) not in _ids("achievement", "乳糖结晶 乳清")
+
+
+def test_index_survives_restart_and_corruption_triggers_rebuild(orgs, settings):
+    first = AchievementFactory(title="苜蓿种子丸粒化包衣技术", chain_links=["grass.seed"])
+    adapter.store.rebuild("achievement")
+    adapter.store.reset()  # a new worker process
+    assert _ids("achievement", "苜蓿种子")[0] == str(first.pk)
+    folder = adapter.store.folder("achievement")
+    generation = folder / (folder / "CURRENT").read_text()
+    (generation / "docs.jsonl").write_text("{broken", encoding="utf-8")
+    adapter.store.reset()
+    assert _ids("achievement", "苜蓿种子")[0] == str(first.pk)  # rebuilt from the database
+
+
+def test_demand_page_recommends_achievements_with_reasons(client):
+    AchievementFactory(title="耐高温烧结钕铁硼磁体", summary="晶界扩散镝铽，工作温度180℃下不可逆退磁小于3%。")
+    AchievementFactory(title="乳清蛋白膜分离", summary="陶瓷膜浓缩乳清。", chain_links=["dairy.byproducts"])
+    demand = DemandFactory(title="电机磁体高温退磁攻关", problem="永磁电机在180℃退磁，需要耐高温钕铁硼磁体。")
+    call_command("reindex", "--no-progress", stdout=open("/dev/null", "w"))
+    body = client.get(f"/demands/{demand.pk}/").content.decode()
+    assert 'id="matches"' in body
+    assert (
+        body.index("耐高温烧结钕铁硼磁体") < body.index("乳清蛋白膜分离")
+        if "乳清蛋白膜分离" in body
+        else True
+    )
+    assert "<mark>" in body  # the best-matching passage is highlighted
+
+
+def test_achievement_page_lists_enterprises_that_need_it(client):
+    achievement = AchievementFactory(title="耐高温烧结钕铁硼磁体", summary="工作温度180℃，不可逆退磁小于3%。")
+    DemandFactory(title="电机磁体高温退磁攻关", problem="永磁电机在180℃工况退磁，需要耐高温钕铁硼磁体。")
+    body = client.get(f"/achievements/{achievement.pk}/").content.decode()
+    assert "电机磁体高温退磁攻关" in body
