@@ -173,5 +173,4 @@ MATCHING_INDEX_DIR = Path(os.environ.get("MATCHING_INDEX_DIR", VAR_DIR / "index"
 MATCHING_CACHE_DIR = Path(os.environ.get("MATCHING_CACHE_DIR", VAR_DIR / "embedding-cache"))
 MATCHING_EMBEDDER = os.environ.get("MATCHING_EMBEDDER", "e5")  # e5 | hashing
 MATCHING_PASSAGES = os.environ.get("MATCHING_PASSAGES", "lead:160")
-MATCHING_ALPHA = float(os.environ.get("MATCHING_ALPHA", "0.7"))
 MATCHING_SYNC = env_bool("MATCHING_SYNC", False)  # embed inside the request (tests); default: background

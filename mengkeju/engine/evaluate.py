@@ -51,8 +51,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--passages", default="lead:160", help="full | lead[:N] | chunks[:N] (default lead:160)"
     )
-    parser.add_argument("--alpha", type=float, default=0.7, help="dense weight in the hybrid (default 0.7)")
-    parser.add_argument("--fusion", default="weighted", choices=["weighted", "rrf"])
+    parser.add_argument(
+        "--fusion", default="rrf", choices=["rrf", "weighted"], help="hybrid fusion (default rrf)"
+    )
+    parser.add_argument("--rrf-k", type=int, default=10, help="RRF constant (default 10)")
+    parser.add_argument("--alpha", type=float, default=0.7, help="dense weight for --fusion weighted")
     args = parser.parse_args(argv)
 
     from ranx import Qrels, Run, evaluate
@@ -67,7 +70,9 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit("no query has a relevant document in the qrels: nothing to evaluate")
 
     strategy = PassageStrategy.parse(args.passages)
-    index = LocalIndex(E5Embedder(), cache=EmbeddingCache(args.cache), strategy=strategy, alpha=args.alpha)
+    index = LocalIndex(
+        E5Embedder(), cache=EmbeddingCache(args.cache), strategy=strategy, alpha=args.alpha, rrf_k=args.rrf_k
+    )
     started = time.perf_counter()
     docs = [Document(id=str(r["id"]), title=r.get("name", ""), body=r.get("text", "")) for r in corpus]
     index.upsert(docs, embed=False)
@@ -100,7 +105,8 @@ def main(argv: list[str] | None = None) -> int:
         latencies.sort()
         results[method]["p50_ms"] = round(latencies[len(latencies) // 2] * 1000, 1)
 
-    print(f"\n{len(queries)} judged queries · passages={args.passages} · hybrid={args.fusion} α={args.alpha}")
+    fusion_note = f"rrf k={args.rrf_k}" if args.fusion == "rrf" else f"weighted α={args.alpha}"
+    print(f"\n{len(queries)} judged queries · passages={args.passages} · hybrid={fusion_note}")
     print(f"{'method':<8} {'nDCG@10':>8} {'Recall@50':>10} {'MRR@10':>8} {'p50 ms':>8}")
     for method, row in results.items():
         print(

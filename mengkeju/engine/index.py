@@ -138,8 +138,9 @@ class LocalIndex(Index):
         *,
         cache: EmbeddingCache | None = None,
         strategy: PassageStrategy | None = None,
-        fusion_method: str = "weighted",
+        fusion_method: str = "rrf",
         alpha: float = 0.7,
+        rrf_k: int = 10,
         known_values: dict[str, set[str]] | None = None,
     ):
         if fusion_method not in fusion.METHODS and fusion_method not in ("bm25", "dense"):
@@ -147,7 +148,7 @@ class LocalIndex(Index):
         self.embedder = embedder
         self.cache = cache or EmbeddingCache(None, embedder.model_id, embedder.dim)
         self.strategy = strategy or PassageStrategy()
-        self.fusion_method, self.alpha = fusion_method, alpha
+        self.fusion_method, self.alpha, self.rrf_k = fusion_method, alpha, rrf_k
         self.known_values = known_values or {}
         self._docs: list[Document] = []
         self._tokens: list[list[str]] = []
@@ -295,7 +296,7 @@ class LocalIndex(Index):
             dense_top = alive[np.argsort(-dense[alive], kind="stable")[:CANDIDATES]]
             candidates = np.union1d(lex_top, dense_top)
             if self.fusion_method == "rrf":
-                fused = fusion.rrf(lexical, dense, candidates)
+                fused = fusion.rrf(lexical, dense, candidates, k=self.rrf_k)
             else:
                 fused = fusion.weighted(lexical, dense, candidates, alpha=self.alpha)
         elif lexical is not None:

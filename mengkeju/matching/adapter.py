@@ -101,7 +101,6 @@ class IndexStore:
             self.embedder,
             cache=EmbeddingCache(settings.MATCHING_CACHE_DIR, self.embedder.model_id, self.embedder.dim),
             strategy=PassageStrategy.parse(settings.MATCHING_PASSAGES),
-            alpha=settings.MATCHING_ALPHA,
             known_values=known_values(),
         )
 
@@ -118,7 +117,6 @@ class IndexStore:
                     cache=EmbeddingCache(
                         settings.MATCHING_CACHE_DIR, self.embedder.model_id, self.embedder.dim
                     ),
-                    alpha=settings.MATCHING_ALPHA,
                     known_values=known_values(),
                 )
             except IndexCorrupt as exc:
