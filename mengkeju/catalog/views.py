@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from mengkeju.network.selectors import responsible_nodes
+
 from . import permissions, selectors, services
 from .filtersets import AchievementFilterSet, DemandFilterSet
 from .forms import AchievementForm, DemandForm, TransitionForm
@@ -116,6 +118,9 @@ def listing_detail(request, kind: str, pk: int):
         "kind": kind,
         "listing": listing,
         "matches": _matches(kind, listing),
+        "routed_to": responsible_nodes(
+            listing.division, {link.chain_id for link in listing.chain_links.all()}
+        )[:3],
         "modes": getattr(listing, k.modes_field).all(),
         "can_edit": permissions.can_edit(user, listing),
         "actions": actions,

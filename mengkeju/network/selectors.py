@@ -101,3 +101,27 @@ def user_scope(user: User) -> ServiceScope:
         cached = service_scope(user.organization) if getattr(user, "organization_id", None) else NO_SCOPE
         user._mengkeju_scope = cached
     return cached
+
+
+def responsible_nodes(division: Division, chain_ids: set[int]) -> list[Organization]:
+    """The sub-centers (and enclaves) a record is routed to.
+
+    Nodes serving both its division and one of its chains come first, then nodes serving its
+    division, then nodes serving one of its chains elsewhere (e.g. an enclave specialised in it).
+    """
+    nodes = Organization.objects.filter(kind__in=Organization.SERVICE_NODE_KINDS).prefetch_related(
+        "serves_divisions", "serves_chains"
+    )
+    ranked = []
+    for node in nodes:
+        divisions = {d.pk for d in node.serves_divisions.all()}
+        chains = {c.pk for c in node.serves_chains.all()}
+        covers_division = division.pk in divisions or (division.parent_id in divisions)
+        covers_chain = node.serves_all_chains or bool(chains & chain_ids)
+        if covers_division and covers_chain:
+            ranked.append((0, node))
+        elif covers_division:
+            ranked.append((1, node))
+        elif covers_chain and node.kind == Organization.Kind.ENCLAVE:
+            ranked.append((2, node))
+    return [node for _rank, node in sorted(ranked, key=lambda item: (item[0], item[1].code))]

@@ -68,3 +68,15 @@ def test_achievement_page_lists_enterprises_that_need_it(client):
     DemandFactory(title="电机磁体高温退磁攻关", problem="永磁电机在180℃工况退磁，需要耐高温钕铁硼磁体。")
     body = client.get(f"/achievements/{achievement.pk}/").content.decode()
     assert "电机磁体高温退磁攻关" in body
+
+
+def test_a_demand_is_routed_to_the_sub_center_of_its_division_and_chain(client):
+    from mengkeju.network.models import Organization
+    from mengkeju.network.selectors import responsible_nodes
+
+    demand = DemandFactory(chain_links=["rare-earth.applications"])  # Baotou, rare earths
+    nodes = responsible_nodes(demand.division, {link.chain_id for link in demand.chain_links.all()})
+    baotou = Organization.objects.get(kind="sub_center", serves_divisions__code="150200")
+    assert nodes[0] == baotou
+    assert all(n.kind in ("sub_center", "enclave") for n in nodes)
+    assert baotou.name in client.get(f"/demands/{demand.pk}/").content.decode()
