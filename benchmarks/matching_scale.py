@@ -26,9 +26,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from mengkeju.engine.embedding import E5Embedder, EmbeddingCache  # noqa: E402
-from mengkeju.engine.index import Document, LocalIndex  # noqa: E402
-from mengkeju.engine.passages import PassageStrategy, sentences  # noqa: E402
+from mengkeju.retrieval.embedding import E5Embedder, EmbeddingCache  # noqa: E402
+from mengkeju.retrieval.index import Document, LocalIndex  # noqa: E402
+from mengkeju.retrieval.passages import PassageStrategy, sentences  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data" / "tech-market"
 

@@ -25,7 +25,7 @@ def main(argv: list[str] | None = None) -> None:
         print(__doc__)
         return
     if argv[0] == "eval-matching":  # the engine needs no Django
-        from mengkeju.engine.evaluate import main as evaluate
+        from mengkeju.retrieval.evaluate import main as evaluate
 
         raise SystemExit(evaluate(argv[1:]))
     argv[0] = ALIASES.get(argv[0], argv[0].replace("-", "_"))

@@ -146,8 +146,8 @@ def _ranked_search(kind: str, qs, filterset) -> list | None:
     text = (filterset.form.cleaned_data.get("q") or "").strip()
     if not text or not settings.MATCHING_ENABLED or filterset.form.cleaned_data.get("status"):
         return None
-    from mengkeju.engine.errors import EngineError
     from mengkeju.matching import adapter
+    from mengkeju.retrieval.errors import EngineError
 
     try:
         results = adapter.store.search(kind, text, k=200, strict=True)

@@ -10,19 +10,19 @@
 from __future__ import annotations
 
 import logging
+import queue
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from django.conf import settings
 
 from mengkeju.catalog.models import Achievement, CooperationMode, Demand, Status
-from mengkeju.engine import text as engine_text
-from mengkeju.engine.embedding import E5Embedder, EmbeddingCache, HashingEmbedder, embed_with_cache
-from mengkeju.engine.errors import IndexCorrupt
-from mengkeju.engine.index import Boosts, Document, Filters, LocalIndex, Result
-from mengkeju.engine.passages import PassageStrategy
 from mengkeju.network.models import ChainLink, Division, IndustryChain
+from mengkeju.retrieval import text as engine_text
+from mengkeju.retrieval.embedding import E5Embedder, EmbeddingCache, HashingEmbedder, embed_with_cache
+from mengkeju.retrieval.errors import IndexCorrupt
+from mengkeju.retrieval.index import Boosts, Document, Filters, LocalIndex, Result
+from mengkeju.retrieval.passages import PassageStrategy
 
 log = logging.getLogger(__name__)
 MODELS = {"achievement": Achievement, "demand": Demand}
@@ -78,7 +78,8 @@ class IndexStore:
         self._lock = threading.RLock()
         self._indexes: dict[str, LocalIndex] = {}
         self._generation: dict[str, str] = {}
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mengkeju-embed")
+        self._jobs: queue.Queue[str] = queue.Queue()
+        self._worker: threading.Thread | None = None
         self._embedder = None
 
     @property
@@ -121,18 +122,25 @@ class IndexStore:
                 )
             except IndexCorrupt as exc:
                 log.warning("rebuilding the %s index: %s", kind, exc)
-                return self.rebuild(kind)
+                return self.rebuild(kind, embed=False)
             self._indexes[kind], self._generation[kind] = index, generation
+            if index.pending:
+                self._schedule(kind)
             return index
 
-    def rebuild(self, kind: str, progress=None) -> LocalIndex:
+    def rebuild(self, kind: str, progress=None, *, embed: bool = True) -> LocalIndex:
+        """Rebuild from the database. With embed=False the index is usable lexically at once and
+        the embeddings follow in the background (used when an index is found missing or corrupt)."""
         engine_text.add_terms(domain_terms())
         index = self._new_index()
         index.upsert((document(obj) for obj in _published(kind).iterator(chunk_size=500)), embed=False)
-        index.embed_pending(progress=progress)
+        if embed:
+            index.embed_pending(progress=progress)
         with self._lock:
-            path = index.save(self.folder(kind))
+            path = index.save(self.folder(kind), embed=embed)
             self._indexes[kind], self._generation[kind] = index, path.name
+        if index.pending:
+            self._schedule(kind)
         return index
 
     def sync(self, kind: str, ids: list[int]) -> None:
@@ -142,10 +150,27 @@ class IndexStore:
             index = self.get(kind)
             index.delete(str(i) for i in ids)
             index.upsert((document(obj) for obj in published), embed=False)
+            if not settings.MATCHING_SYNC:  # persist now so other workers and processes see the change
+                self._generation[kind] = index.save(self.folder(kind), embed=False).name
+        self._schedule(kind)
+
+    def _schedule(self, kind: str) -> None:
+        """Embed pending documents: inline when MATCHING_SYNC, else on one daemon thread (a command
+        that exits does not wait for it; pending documents are saved and embedded by the next opener)."""
         if settings.MATCHING_SYNC:
             self._embed_and_save(kind)
-        else:
-            self._executor.submit(self._embed_and_save, kind)
+            return
+        self._jobs.put(kind)
+        with self._lock:
+            if self._worker is None or not self._worker.is_alive():
+                self._worker = threading.Thread(target=self._work, name="mengkeju-embed", daemon=True)
+                self._worker.start()
+
+    def _work(self) -> None:
+        while True:
+            kind = self._jobs.get()
+            if kind in self._indexes and self._indexes[kind].pending:
+                self._embed_and_save(kind)
 
     def _embed_and_save(self, kind: str) -> None:
         try:

@@ -5,12 +5,12 @@ import hashlib
 import numpy as np
 import pytest
 
-from mengkeju.engine import fusion
-from mengkeju.engine.embedding import EmbeddingCache, embed_with_cache
-from mengkeju.engine.errors import FilterError, IndexCorrupt, QueryError
-from mengkeju.engine.index import Boosts, Document, Filters, LocalIndex
-from mengkeju.engine.passages import PassageStrategy
-from mengkeju.engine.text import add_terms, tokens
+from mengkeju.retrieval import fusion
+from mengkeju.retrieval.embedding import EmbeddingCache, embed_with_cache
+from mengkeju.retrieval.errors import FilterError, IndexCorrupt, QueryError
+from mengkeju.retrieval.index import Boosts, Document, Filters, LocalIndex
+from mengkeju.retrieval.passages import PassageStrategy
+from mengkeju.retrieval.text import add_terms, tokens
 
 
 class FakeEmbedder:
@@ -193,7 +193,7 @@ def test_fusion_math():
 
 
 def test_real_model_embeds_offline():
-    from mengkeju.engine.embedding import E5Embedder
+    from mengkeju.retrieval.embedding import E5Embedder
 
     embedder = E5Embedder()
     vectors = embedder.passages(["稀土永磁材料", "乳制品加工", "钕铁硼磁体"])

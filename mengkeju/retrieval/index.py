@@ -209,25 +209,20 @@ class LocalIndex(Index):
         return embedded
 
     def compact(self) -> None:
-        """Drop retired rows (after many updates/deletes)."""
+        """Drop retired rows (after updates and deletes)."""
+        if self._alive.all():
+            return
         keep = np.flatnonzero(self._alive)
-        remap = {int(old): new for new, old in enumerate(keep)}
-        passage_keep = np.array(
-            [int(o) in remap and not self._is_stale_passage(i) for i, o in enumerate(self._passage_owner)],
-            dtype=bool,
-        )
+        new_row = np.full(len(self._docs), -1, dtype=np.int64)
+        new_row[keep] = np.arange(len(keep))
+        passage_keep = self._alive[self._passage_owner] if len(self._passage_owner) else np.zeros(0, bool)
         self._docs = [self._docs[i] for i in keep]
         self._tokens = [self._tokens[i] for i in keep]
         self._passage_vectors = np.asarray(self._passage_vectors)[passage_keep]
-        self._passage_owner = np.array(
-            [remap[int(o)] for o in self._passage_owner[passage_keep]], dtype=np.int64
-        )
+        self._passage_owner = new_row[self._passage_owner[passage_keep]]
         self._alive = np.ones(len(self._docs), dtype=bool)
         self._position = {doc.id: i for i, doc in enumerate(self._docs)}
         self._bm25_dirty = True
-
-    def _is_stale_passage(self, passage_row: int) -> bool:
-        return not self._alive[self._passage_owner[passage_row]]
 
     def __len__(self) -> int:
         return len(self._position)
@@ -351,9 +346,13 @@ class LocalIndex(Index):
         return results
 
     # -- persistence -------------------------------------------------------------------------
-    def save(self, folder: str | Path) -> Path:
-        """Write a new generation and switch `CURRENT` to it atomically; keep only the newest two."""
-        self.embed_pending()
+    def save(self, folder: str | Path, *, embed: bool = True) -> Path:
+        """Write a new generation and switch `CURRENT` to it atomically; keep only the newest two.
+
+        With embed=False, documents not embedded yet are saved as pending: the loader finds them
+        lexically and whoever opens the index next can embed them."""
+        if embed:
+            self.embed_pending()
         self.compact()
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
@@ -370,6 +369,7 @@ class LocalIndex(Index):
             "strategy": asdict(self.strategy),
             "documents": len(self._docs),
             "passages": len(self._passage_owner),
+            "pending": sorted(self._pending),
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
         for path in tmp.iterdir():
@@ -413,4 +413,10 @@ class LocalIndex(Index):
         index._alive = np.ones(len(rows), dtype=bool)
         index._passage_vectors = vectors
         index._passage_owner = owners
+        index._pending = {i for i in manifest.get("pending", []) if i in index._position}
         return index
+
+    @property
+    def pending(self) -> int:
+        """Documents searchable lexically but not embedded yet."""
+        return len(self._pending)
