@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("mengkeju.portal.urls")),
     path("", include("mengkeju.catalog.urls")),
     path("network/", include("mengkeju.network.urls")),
+    path("", include("mengkeju.matching.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

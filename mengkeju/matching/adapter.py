@@ -79,6 +79,7 @@ class IndexStore:
         self._indexes: dict[str, LocalIndex] = {}
         self._generation: dict[str, str] = {}
         self._jobs: queue.Queue[str] = queue.Queue()
+        self._new_ids: dict[str, set[int]] = {}  # published since the last notification round
         self._worker: threading.Thread | None = None
         self._embedder = None
 
@@ -147,6 +148,7 @@ class IndexStore:
         """Apply changes now (lexically searchable at once); embed and persist in the background."""
         published = list(_published(kind, ids))
         with self._lock:
+            self._new_ids.setdefault(kind, set()).update(obj.pk for obj in published)
             index = self.get(kind)
             index.delete(str(i) for i in ids)
             index.upsert((document(obj) for obj in published), embed=False)
@@ -183,8 +185,27 @@ class IndexStore:
                 index.embed_pending()  # now served from the cache
                 path = index.save(self.folder(kind))
                 self._generation[kind] = path.name
+                new_ids = self._new_ids.pop(kind, set())
+            if new_ids:
+                self._notify(kind, index, new_ids)
         except Exception:  # a failed background job must not take the worker down; the next change retries
             log.exception("could not update the %s index", kind)
+        finally:
+            if threading.current_thread() is self._worker:
+                from django.db import connection
+
+                connection.close()
+
+    def _notify(self, kind: str, index: LocalIndex, ids: set[int]) -> None:
+        from .services import notify_matches
+
+        def run(query: str):
+            with self._lock:
+                hits = index.search(query, k=50, strict=True)
+                docs = [index._docs[index._position[hit.id]] for hit in hits if hit.id in index._position]
+            return [(int(doc.id), doc.title, doc.chains) for doc in docs]
+
+        notify_matches(kind, sorted(ids), run)
 
     def search(
         self, kind: str, query: str, k: int = 10, filters=None, boosts=None, strict=False

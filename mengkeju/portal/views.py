@@ -39,6 +39,8 @@ def workspace(request):
         },
         "queue": catalog.review_queue(user),
         "new_demands": catalog.new_demands_in_scope(user),
+        "notifications": user.notifications.all()[:20],
+        "saved_searches": user.saved_searches.all(),
         "is_reviewer": user.role
         in (User.Role.HQ_OPERATOR, User.Role.SUBCENTER_STAFF, User.Role.PLATFORM_ADMIN)
         or user.is_superuser,

@@ -30,7 +30,7 @@ def test_demo_set_is_large_and_covers_every_chain_and_division(demo):
         Division.objects.filter(level="prefecture", external=False).values_list("code", flat=True)
     )
     assert len(used & prefectures) >= 10
-    assert Expert.objects.count() >= 60 and Platform.objects.count() >= 40 and Service.objects.count() >= 20
+    assert Expert.objects.count() >= 50 and Platform.objects.count() >= 30 and Service.objects.count() >= 20
 
 
 def test_demo_texts_are_specific_not_templated(demo):

@@ -1,0 +1,64 @@
+"""Subscriptions: saving a search and notifying its owner of new matches."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mengkeju.network.models import IndustryChain
+
+from .models import Notification, SavedSearch
+
+MAX_SAVED_SEARCHES = 50
+
+
+def save_search(user, *, kind: str, query: str, chain: str = "") -> SavedSearch:
+    query = (query or "").strip()
+    if kind not in SavedSearch.Kind.values:
+        raise ValidationError({"kind": _("Unknown kind of record.")})
+    if not query:
+        raise ValidationError({"query": _("Enter the words to watch for.")})
+    if len(query) > 200:
+        raise ValidationError({"query": _("The query may be at most 200 characters.")})
+    if chain and not IndustryChain.objects.filter(code=chain).exists():
+        raise ValidationError({"chain": _("Unknown industry chain %(code)s.") % {"code": chain}})
+    if user.saved_searches.count() >= MAX_SAVED_SEARCHES:
+        raise ValidationError(_("You can keep at most %(n)s subscriptions.") % {"n": MAX_SAVED_SEARCHES})
+    try:
+        with transaction.atomic():
+            return SavedSearch.objects.create(user=user, kind=kind, query=query, chain=chain)
+    except IntegrityError:
+        return SavedSearch.objects.get(user=user, kind=kind, query=query, chain=chain)
+
+
+def notify_matches(kind: str, record_ids: list[int], search) -> int:
+    """For each saved search of this kind, notify its owner of records among `record_ids` that the
+    search finds. `search(query) -> list of (record id, title)` runs the engine. Returns how many."""
+    created = 0
+    wanted = {int(i) for i in record_ids}
+    url_name = f"catalog:{kind}-detail"
+    for saved in SavedSearch.objects.filter(kind=kind).select_related("user"):
+        for record_id, title, chain_codes in search(saved.query):
+            if record_id not in wanted or (saved.chain and saved.chain not in chain_codes):
+                continue
+            url = reverse(url_name, args=[record_id])
+            _notification, was_created = Notification.objects.get_or_create(
+                saved_search=saved,
+                url=url,
+                defaults={
+                    "user": saved.user,
+                    "message": _("New match for “%(query)s”: %(title)s")
+                    % {"query": saved.query, "title": title},
+                },
+            )
+            created += was_created
+    return created
+
+
+def mark_read(notification: Notification) -> None:
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
