@@ -8,6 +8,8 @@ import re
 from .passages import sentences
 from .text import tokens
 
+NUMERIC = re.compile(r"[\d.]+[a-z%℃]*", re.IGNORECASE)
+
 
 def _mark(sentence: str, terms: list[str]) -> str:
     escaped = html.escape(sentence)
@@ -21,7 +23,8 @@ def _mark(sentence: str, terms: list[str]) -> str:
 def explain(
     query_tokens: list[str], doc, filters: list[str], boost: float | None, *, truncated: bool = False
 ) -> dict:
-    query_terms = {t for t in query_tokens if len(t) >= 2}
+    # Numbers ("2%", "180") match too easily to explain anything; they still count in BM25.
+    query_terms = {t for t in query_tokens if len(t) >= 2 and not NUMERIC.fullmatch(t)}
     doc_terms = set(tokens(f"{doc.title} {doc.body}"))
     shared = sorted(query_terms & doc_terms, key=lambda t: (-len(t), t))
     # Keep the longest forms: drop a shared term contained in a longer shared term.
