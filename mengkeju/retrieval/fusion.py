@@ -18,7 +18,9 @@ def rank_positions(scores: np.ndarray, candidates: np.ndarray) -> dict[int, int]
     return {int(doc): rank for rank, doc in enumerate(order, start=1)}
 
 
-def rrf(lexical: np.ndarray, dense: np.ndarray, candidates: np.ndarray, k: int = 60) -> np.ndarray:
+def rrf(
+    lexical: np.ndarray, dense: np.ndarray, candidates: np.ndarray, k: int = 60, dense_weight: float = 1.0
+) -> np.ndarray:
     lex_rank = rank_positions(lexical, candidates)
     dense_rank = rank_positions(dense, candidates)
     fused = np.zeros(len(lexical), dtype=np.float32)
@@ -26,7 +28,7 @@ def rrf(lexical: np.ndarray, dense: np.ndarray, candidates: np.ndarray, k: int =
         doc = int(doc)
         if lexical[doc] > 0:
             fused[doc] += 1.0 / (k + lex_rank[doc])
-        fused[doc] += 1.0 / (k + dense_rank[doc])
+        fused[doc] += dense_weight / (k + dense_rank[doc])
     return fused
 
 

@@ -33,6 +33,8 @@ MAX_QUERY_CHARS = 20_000
 QUERY_WINDOW_CHARS = 1_000  # what is searched of a very long query (the model reads 512 tokens)
 CANDIDATES = 100
 STRICT_DENSE_MARGIN = 0.03
+SHORT_QUERY_CHARS = 24
+SHORT_QUERY_DENSE_WEIGHT = 0.5
 
 
 @dataclass
@@ -291,7 +293,10 @@ class LocalIndex(Index):
             dense_top = alive[np.argsort(-dense[alive], kind="stable")[:CANDIDATES]]
             candidates = np.union1d(lex_top, dense_top)
             if self.fusion_method == "rrf":
-                fused = fusion.rrf(lexical, dense, candidates, k=self.rrf_k)
+                # A few keywords typed in a search box say exactly what is wanted: let the lexical ranking
+                # lead. A demand's full description is where the dense model's paraphrase matching pays.
+                dense_weight = SHORT_QUERY_DENSE_WEIGHT if len(text) <= SHORT_QUERY_CHARS else 1.0
+                fused = fusion.rrf(lexical, dense, candidates, k=self.rrf_k, dense_weight=dense_weight)
             else:
                 fused = fusion.weighted(lexical, dense, candidates, alpha=self.alpha)
         elif lexical is not None:

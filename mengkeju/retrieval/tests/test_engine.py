@@ -200,3 +200,12 @@ def test_real_model_embeds_offline():
     query = embedder.query("钕铁硼")
     assert vectors.shape == (3, 384)
     assert np.argmax(vectors @ query) in (0, 2)
+
+
+def test_short_keyword_queries_let_lexical_lead():
+    lexical = np.array([5.0, 0.0, 4.9], dtype=np.float32)
+    dense = np.array([0.1, 0.5, 0.9], dtype=np.float32)
+    candidates = np.array([0, 1, 2])
+    even = fusion.rrf(lexical, dense, candidates, k=10)
+    lexical_led = fusion.rrf(lexical, dense, candidates, k=10, dense_weight=0.5)
+    assert np.argmax(even) == 2 and np.argmax(lexical_led) == 0
