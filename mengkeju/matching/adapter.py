@@ -233,7 +233,7 @@ def known_values() -> dict[str, set[str]]:
 
 def on_listings_changed(sender, ids, **kwargs) -> None:
     kind = "achievement" if sender is Achievement else "demand" if sender is Demand else None
-    if kind and settings.MATCHING_ENABLED:
+    if kind and ids and settings.MATCHING_ENABLED:
         try:
             store.sync(kind, list(ids))
         except (

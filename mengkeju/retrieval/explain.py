@@ -6,7 +6,6 @@ import html
 import re
 
 from .passages import sentences
-from .text import tokens
 
 NUMERIC = re.compile(r"[\d.]+[a-z%℃]*", re.IGNORECASE)
 
@@ -21,11 +20,17 @@ def _mark(sentence: str, terms: list[str]) -> str:
 
 
 def explain(
-    query_tokens: list[str], doc, filters: list[str], boost: float | None, *, truncated: bool = False
+    query_tokens: list[str],
+    doc,
+    doc_tokens: list[str],
+    filters: list[str],
+    boost: float | None,
+    *,
+    truncated: bool = False,
 ) -> dict:
     # Numbers ("2%", "180") match too easily to explain anything; they still count in BM25.
     query_terms = {t for t in query_tokens if len(t) >= 2 and not NUMERIC.fullmatch(t)}
-    doc_terms = set(tokens(f"{doc.title} {doc.body}"))
+    doc_terms = set(doc_tokens)
     shared = sorted(query_terms & doc_terms, key=lambda t: (-len(t), t))
     # Keep the longest forms: drop a shared term contained in a longer shared term.
     shared = [t for t in shared if not any(t != other and t in other for other in shared)]

@@ -8,6 +8,7 @@ folder of generations (`CURRENT` names the live one; a new generation is written
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -106,7 +107,12 @@ class Result:
     id: str
     score: float
     parts: dict[str, float]
-    explanation: dict
+    explain: Callable[[], dict] = field(repr=False, compare=False, default=dict)
+
+    @functools.cached_property
+    def explanation(self) -> dict:
+        """Computed on first use: a page of 20 explains 20 results, not every ranked candidate."""
+        return self.explain()
 
 
 class Index(ABC):
@@ -341,8 +347,14 @@ class LocalIndex(Index):
                     id=doc.id,
                     score=float(boosted[row]),
                     parts=parts,
-                    explanation=explain(
-                        query_tokens, doc, filters.describe(), boost_parts.get(int(row)), truncated=truncated
+                    explain=functools.partial(
+                        explain,
+                        query_tokens,
+                        doc,
+                        self._tokens[int(row)],
+                        filters.describe(),
+                        boost_parts.get(int(row)),
+                        truncated=truncated,
                     ),
                 )
             )
