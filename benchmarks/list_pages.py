@@ -1,9 +1,8 @@
 """Median and p95 response time of list pages with filters, on the demo data (then with public listings)."""
 
+import os
 import statistics
 import time
-
-import os
 
 from _setup import ROOT, SHARED, django_with_fresh_db
 
@@ -54,6 +53,12 @@ call_command("load_region", str(ROOT / "regions" / "inner-mongolia"), verbosity=
 call_command("load_demo", "--no-progress", verbosity=0, stdout=open("/dev/null", "w"))
 measure("demo data")
 if (SHARED / "achievements.jsonl").is_file():
+    # Filters and pagination at a larger catalog; the keyword row is left out here because embedding
+    # 4,800 public listings inline would take minutes (it runs in the background in real use).
+    from django.conf import settings
+
+    settings.MATCHING_ENABLED = False
     import_file(SHARED / "achievements.jsonl", "achievement", source="tech-market")
     import_file(SHARED / "demands.jsonl", "demand", source="tech-market", skip_invalid=True)
-    measure("demo data + public listings")
+    URLS.remove("/achievements/?q=稀土")
+    measure("demo data + public listings (filters only)")
