@@ -56,6 +56,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--rrf-k", type=int, default=10, help="RRF constant (default 10)")
     parser.add_argument("--alpha", type=float, default=0.7, help="dense weight for --fusion weighted")
+    parser.add_argument(
+        "--dense-query-chars", type=int, default=160, help="query characters the dense model reads"
+    )
     args = parser.parse_args(argv)
 
     from ranx import Qrels, Run, evaluate
@@ -71,7 +74,12 @@ def main(argv: list[str] | None = None) -> int:
 
     strategy = PassageStrategy.parse(args.passages)
     index = LocalIndex(
-        E5Embedder(), cache=EmbeddingCache(args.cache), strategy=strategy, alpha=args.alpha, rrf_k=args.rrf_k
+        E5Embedder(),
+        cache=EmbeddingCache(args.cache),
+        strategy=strategy,
+        alpha=args.alpha,
+        rrf_k=args.rrf_k,
+        dense_query_chars=args.dense_query_chars,
     )
     started = time.perf_counter()
     docs = [Document(id=str(r["id"]), title=r.get("name", ""), body=r.get("text", "")) for r in corpus]
