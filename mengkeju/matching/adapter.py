@@ -122,7 +122,9 @@ class IndexStore:
                     known_values=known_values(),
                 )
             except IndexCorrupt as exc:
-                log.warning("rebuilding the %s index: %s", kind, exc)
+                # A first start has no index yet (info); an unreadable one is worth a warning.
+                level = logging.INFO if generation is None else logging.WARNING
+                log.log(level, "rebuilding the %s index: %s", kind, exc)
                 return self.rebuild(kind, embed=False)
             self._indexes[kind], self._generation[kind] = index, generation
             if index.pending:
