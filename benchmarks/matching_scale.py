@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from mengkeju.retrieval.embedding import E5Embedder, EmbeddingCache  # noqa: E402
-from mengkeju.retrieval.index import Document, LocalIndex  # noqa: E402
+from mengkeju.retrieval.index import DENSE_QUERY_CHARS, Document, LocalIndex  # noqa: E402
 from mengkeju.retrieval.passages import PassageStrategy, sentences  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data" / "tech-market"
@@ -101,7 +101,7 @@ def main():
         end_to_end, without_embedding = [], []
         for q in queries:
             t0 = time.perf_counter()
-            vector = real.query(q[:1000])
+            vector = real.query(q[:DENSE_QUERY_CHARS])  # what search() embeds
             t1 = time.perf_counter()
             index.search(q, k=10)
             t2 = time.perf_counter()

@@ -113,20 +113,21 @@ class TransitionSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=1000, required=False, allow_blank=True)
 
 
-class ExpertSerializer(serializers.ModelSerializer):
-    organization = serializers.CharField(source="organization.name")
+class ChainResourceSerializer(serializers.ModelSerializer):
     division = serializers.CharField(source="division.code")
     chain_links = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+
+
+class ExpertSerializer(ChainResourceSerializer):
+    organization = serializers.CharField(source="organization.name")
 
     class Meta:
         model = Expert
         fields = ("id", "name", "tier", "title", "organization", "division", "field", "chain_links", "bio")
 
 
-class PlatformSerializer(serializers.ModelSerializer):
+class PlatformSerializer(ChainResourceSerializer):
     organization = serializers.CharField(source="organization.name")
-    division = serializers.CharField(source="division.code")
-    chain_links = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
 
     class Meta:
         model = Platform
@@ -143,10 +144,8 @@ class PlatformSerializer(serializers.ModelSerializer):
         )
 
 
-class ServiceSerializer(serializers.ModelSerializer):
+class ServiceSerializer(ChainResourceSerializer):
     provider = serializers.CharField(source="provider.name")
-    division = serializers.CharField(source="division.code")
-    chain_links = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
 
     class Meta:
         model = Service
