@@ -143,3 +143,26 @@ def test_lists_show_published_unless_a_status_is_asked_for(client, people, orgs)
     assert draft.title in client.get("/demands/?status=draft").content.decode()
     client.force_login(people["other_member"])
     assert draft.title not in client.get("/demands/?status=draft").content.decode()
+
+
+def test_resource_directories_in_the_api(client):
+    from mengkeju.catalog.models import Expert, Platform
+    from mengkeju.network.models import ChainLink, Division, Organization
+
+    org = Organization.objects.get(kind="headquarters")
+    division = Division.objects.get(code="150200")
+    expert = Expert.objects.create(name="王磁", tier="leading", organization=org, division=division)
+    expert.chain_links.set(ChainLink.objects.filter(code="rare-earth.magnets"))
+    Platform.objects.create(
+        name="稀土永磁中试平台",
+        kind="pilot_platform",
+        level="regional",
+        whitelisted=True,
+        organization=org,
+        division=division,
+    )
+    (row,) = client.get("/api/experts/").json()["results"]
+    assert row == {**row, "name": "王磁", "division": "150200", "chain_links": ["rare-earth.magnets"]}
+    platforms = client.get("/api/platforms/?whitelisted=true").json()
+    assert platforms["count"] == 1 and platforms["results"][0]["kind"] == "pilot_platform"
+    assert client.get("/api/platforms/?whitelisted=false").json()["count"] == 0
