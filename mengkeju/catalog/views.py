@@ -118,6 +118,14 @@ def listing_detail(request, kind: str, pk: int):
         "kind": kind,
         "listing": listing,
         "matches": _matches(kind, listing),
+        "resources": (resources := _matches("resource", listing) if kind == "demand" else {}),
+        "resource_groups": [
+            (gettext_lazy("Experts"), resources.get("expert", [])),
+            (gettext_lazy("Innovation platforms"), resources.get("platform", [])),
+            (gettext_lazy("Services"), resources.get("service", [])),
+        ]
+        if resources
+        else [],
         "routed_to": responsible_nodes(
             listing.division, {link.chain_id for link in listing.chain_links.all()}
         )[:3],
@@ -175,6 +183,8 @@ def _matches(kind: str, listing) -> list:
     from mengkeju.matching import adapter
 
     try:
+        if kind == "resource":
+            return adapter.resources_for_demand(listing)
         if kind == "demand":
             return adapter.achievements_for_demand(listing, k=5)
         return adapter.demands_for_achievement(listing, k=5)

@@ -15,8 +15,9 @@ import threading
 from pathlib import Path
 
 from django.conf import settings
+from django.db.models import Max
 
-from mengkeju.catalog.models import Achievement, CooperationMode, Demand, Status
+from mengkeju.catalog.models import Achievement, CooperationMode, Demand, Expert, Platform, Service, Status
 from mengkeju.network.models import ChainLink, Division, IndustryChain
 from mengkeju.retrieval import text as engine_text
 from mengkeju.retrieval.embedding import E5Embedder, EmbeddingCache, HashingEmbedder, embed_with_cache
@@ -26,6 +27,8 @@ from mengkeju.retrieval.passages import PassageStrategy
 
 log = logging.getLogger(__name__)
 MODELS = {"achievement": Achievement, "demand": Demand}
+RESOURCE = "resource"  # experts, innovation platforms and services, in one small index
+KINDS = [*MODELS, RESOURCE]
 
 
 def _embedder():
@@ -65,6 +68,49 @@ def _published(kind: str, ids=None):
     return qs if ids is None else qs.filter(pk__in=ids)
 
 
+def resource_documents():
+    """Experts, platforms and services as documents with typed ids (`expert:12`)."""
+    for expert in Expert.objects.select_related("organization", "division").prefetch_related("chain_links"):
+        yield Document(
+            id=f"expert:{expert.pk}",
+            title=f"{expert.name} {expert.title} {expert.field}",
+            body=f"{expert.organization.name}。{expert.bio}",
+            chain_links=[link.code for link in expert.chain_links.all()],
+            division=expert.division.code,
+        )
+    for platform in Platform.objects.select_related("organization", "division").prefetch_related(
+        "chain_links"
+    ):
+        yield Document(
+            id=f"platform:{platform.pk}",
+            title=platform.name,
+            body=f"{platform.get_kind_display()}。{platform.description}",
+            chain_links=[link.code for link in platform.chain_links.all()],
+            division=platform.division.code,
+        )
+    for service in Service.objects.select_related("provider", "division").prefetch_related("chain_links"):
+        yield Document(
+            id=f"service:{service.pk}",
+            title=service.name,
+            body=f"{service.get_kind_display()}。{service.provider.name}。{service.description}",
+            chain_links=[link.code for link in service.chain_links.all()],
+            division=service.division.code,
+        )
+
+
+def resource_fingerprint() -> tuple:
+    return tuple(
+        (model.objects.count(), model.objects.aggregate(m=Max("pk"))["m"])
+        for model in (Expert, Platform, Service)
+    )
+
+
+def _documents(kind: str):
+    if kind == RESOURCE:
+        return resource_documents()
+    return (document(obj) for obj in _published(kind).iterator(chunk_size=500))
+
+
 def domain_terms() -> list[str]:
     """Chain and link names keep their compounds whole when segmenting."""
     return [
@@ -79,6 +125,7 @@ class IndexStore:
         self._indexes: dict[str, LocalIndex] = {}
         self._generation: dict[str, str] = {}
         self._jobs: queue.Queue[str] = queue.Queue()
+        self._fingerprint: tuple | None = None
         self._new_ids: dict[str, set[int]] = {}  # published since the last notification round
         self._worker: threading.Thread | None = None
         self._embedder = None
@@ -108,6 +155,8 @@ class IndexStore:
 
     def get(self, kind: str) -> LocalIndex:
         with self._lock:
+            if kind == RESOURCE and self._indexes.get(kind) and self._fingerprint != resource_fingerprint():
+                return self.rebuild(kind, embed=False)  # directories are edited in the admin: no signal
             generation = self._current_generation(kind)
             if kind in self._indexes and (generation is None or generation == self._generation.get(kind)):
                 return self._indexes[kind]
@@ -136,7 +185,9 @@ class IndexStore:
         the embeddings follow in the background (used when an index is found missing or corrupt)."""
         engine_text.add_terms(domain_terms())
         index = self._new_index()
-        index.upsert((document(obj) for obj in _published(kind).iterator(chunk_size=500)), embed=False)
+        if kind == RESOURCE:
+            self._fingerprint = resource_fingerprint()
+        index.upsert(_documents(kind), embed=False)
         if embed:
             index.embed_pending(progress=progress)
         with self._lock:
@@ -265,3 +316,23 @@ def demands_for_achievement(achievement: Achievement, k: int = 5):
 
 def search(kind: str, query: str, filters: Filters | None = None, k: int = 20):
     return _objects(kind, store.search(kind, query, k=k, filters=filters, strict=True))
+
+
+def resources_for_demand(demand: Demand, per_type: int = 3) -> dict[str, list]:
+    """Experts, platforms and services that could help with a demand, with the reasons."""
+    chains = {link.chain.code for link in demand.chain_links.all()}
+    query = f"{demand.title}。{demand.problem}。{demand.indicators}"
+    results = store.search(
+        RESOURCE, query, k=60, boosts=Boosts(chains=chains, divisions={demand.division.code})
+    )
+    grouped: dict[str, list[Result]] = {"expert": [], "platform": [], "service": []}
+    for result in results:
+        kind, _sep, pk = result.id.partition(":")
+        if len(grouped[kind]) < per_type:
+            grouped[kind].append((int(pk), result))
+    models = {"expert": Expert, "platform": Platform, "service": Service}
+    out = {}
+    for kind, hits in grouped.items():
+        objects = models[kind].objects.in_bulk([pk for pk, _r in hits])
+        out[kind] = [(objects[pk], r) for pk, r in hits if pk in objects]
+    return out

@@ -80,3 +80,53 @@ def test_a_demand_is_routed_to_the_sub_center_of_its_division_and_chain(client):
     assert nodes[0] == baotou
     assert all(n.kind in ("sub_center", "enclave") for n in nodes)
     assert baotou.name in client.get(f"/demands/{demand.pk}/").content.decode()
+
+
+def test_demand_page_suggests_experts_platforms_and_services(client):
+    from mengkeju.catalog.models import Expert, Platform
+    from mengkeju.network.models import ChainLink, Division, Organization
+
+    org = Organization.objects.get(kind="headquarters")
+    division = Division.objects.get(code="150200")
+    expert = Expert.objects.create(
+        name="李永磁",
+        tier="leading",
+        title="教授",
+        field="稀土永磁材料",
+        bio="长期从事钕铁硼磁体耐高温与晶界扩散研究。",
+        organization=org,
+        division=division,
+    )
+    expert.chain_links.set(ChainLink.objects.filter(code="rare-earth.magnets"))
+    Expert.objects.create(
+        name="张乳业",
+        tier="reserve",
+        field="乳品加工",
+        bio="乳清蛋白分离。",
+        organization=org,
+        division=division,
+    )
+    Platform.objects.create(
+        name="稀土永磁材料中试平台",
+        kind="pilot_platform",
+        level="regional",
+        whitelisted=True,
+        organization=org,
+        division=division,
+        description="烧结钕铁硼磁体中试与性能检测。",
+    )
+    demand = DemandFactory(title="电机磁体高温退磁攻关", problem="永磁电机在180℃退磁，需要耐高温钕铁硼磁体。")
+    body = client.get(f"/demands/{demand.pk}/").content.decode()
+    assert 'id="resources"' in body
+    assert body.index("李永磁") < body.index("张乳业") if "张乳业" in body else "李永磁" in body
+    assert "稀土永磁材料中试平台" in body
+    # A new expert added in the admin is picked up without a signal (the directory fingerprint changed).
+    Expert.objects.create(
+        name="王钕铁硼",
+        tier="leading",
+        field="钕铁硼",
+        bio="钕铁硼磁体退磁机理。",
+        organization=org,
+        division=division,
+    )
+    assert "王钕铁硼" in client.get(f"/demands/{demand.pk}/").content.decode()
