@@ -22,7 +22,8 @@ from mengkeju.network.models import ChainLink, Division, IndustryChain
 from mengkeju.retrieval import text as engine_text
 from mengkeju.retrieval.embedding import E5Embedder, EmbeddingCache, HashingEmbedder, embed_with_cache
 from mengkeju.retrieval.errors import IndexCorrupt
-from mengkeju.retrieval.index import Boosts, Document, Filters, LocalIndex, Result
+from mengkeju.retrieval.index import EXACT_REFIT_LIMIT, Boosts, Document, Filters, LocalIndex, Result
+from mengkeju.retrieval.lexical import BM25Retriever
 from mengkeju.retrieval.passages import PassageStrategy
 
 log = logging.getLogger(__name__)
@@ -234,6 +235,15 @@ class IndexStore:
                 pending = [d for d in index._docs if d.id in index._pending]
                 texts = [t for d in pending for t in index.strategy.texts(d.title, d.body)]
             embed_with_cache(self.embedder, index.cache, texts)  # slow part, outside the lock
+            if (
+                index.lexical_stale and len(index) > EXACT_REFIT_LIMIT
+            ):  # large index: refit here, not on a query
+                with self._lock:
+                    rows, docs_tokens, upto = index.lexical_snapshot()
+                model = BM25Retriever()
+                model.fit(docs_tokens)
+                with self._lock:
+                    index.install_lexical(model, rows, upto)
             with self._lock:
                 index.embed_pending()  # now served from the cache
                 path = index.save(self.folder(kind))

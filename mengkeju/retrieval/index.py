@@ -36,6 +36,8 @@ CANDIDATES = 100
 STRICT_DENSE_MARGIN = 0.03
 SHORT_QUERY_CHARS = 24
 DENSE_QUERY_CHARS = 160
+COMPACT_RETIRED_SHARE = 0.25
+EXACT_REFIT_LIMIT = 20_000  # above this many documents, BM25 is refitted in the background
 SHORT_QUERY_DENSE_WEIGHT = 0.5
 
 
@@ -172,6 +174,8 @@ class LocalIndex(Index):
         self._alive: np.ndarray = np.zeros(0, dtype=bool)
         self._bm25 = BM25Retriever()
         self._bm25_rows = np.zeros(0, dtype=np.int64)
+        self._bm25_fitted_upto = 0
+        self._bm25_stats = (0, 1.0)
         self._bm25_dirty = True
 
     # -- writing -----------------------------------------------------------------------------
@@ -235,19 +239,65 @@ class LocalIndex(Index):
         self._passage_owner = new_row[self._passage_owner[passage_keep]]
         self._alive = np.ones(len(self._docs), dtype=bool)
         self._position = {doc.id: i for i, doc in enumerate(self._docs)}
-        self._bm25_dirty = True
+        self.fit_lexical()  # row numbers changed: the fitted model must follow
 
     def __len__(self) -> int:
         return len(self._position)
 
     # -- reading -----------------------------------------------------------------------------
+    def fit_lexical(self) -> None:
+        """Refit BM25 on the live documents (exact corpus statistics)."""
+        rows, docs_tokens, upto = self.lexical_snapshot()
+        model = BM25Retriever()
+        model.fit(docs_tokens)
+        self.install_lexical(model, rows, upto)
+
+    @property
+    def lexical_stale(self) -> bool:
+        return self._bm25_dirty
+
+    def lexical_snapshot(self) -> tuple[np.ndarray, list[list[str]], int]:
+        """What a refit needs, so a caller can fit outside its lock and install the result."""
+        rows = np.flatnonzero(self._alive)
+        return rows, [self._tokens[i] for i in rows], len(self._docs)
+
+    def install_lexical(self, model: BM25Retriever, rows: np.ndarray, upto: int) -> None:
+        if upto > len(self._docs):
+            return  # the index was compacted meanwhile; the next refit will do
+        self._bm25, self._bm25_rows = model, rows
+        self._bm25_fitted_upto = upto
+        lengths = [len(self._tokens[i]) for i in rows]
+        self._bm25_stats = (len(rows), (sum(lengths) / len(lengths)) if lengths else 1.0)
+        self._bm25_dirty = upto < len(self._docs) or not self._alive[rows].all()
+
+    def _delta_scores(self, query_tokens: list[str], rows: np.ndarray) -> np.ndarray:
+        """BM25 (Lucene form, the fitted model's statistics) for documents added since the last fit."""
+        n, avgdl = self._bm25_stats
+        k1, b = self._bm25.k1, self._bm25.b
+        terms = set(query_tokens)
+        out = np.zeros(len(rows), dtype=np.float32)
+        for j, row in enumerate(rows):
+            doc_tokens = self._tokens[row]
+            norm = k1 * (1 - b + b * len(doc_tokens) / avgdl)
+            for term in terms:
+                tf = doc_tokens.count(term)
+                if tf:
+                    df = self._bm25.df(term)
+                    out[j] += np.log(1 + (n - df + 0.5) / (df + 0.5)) * tf / (tf + norm)
+        return out
+
     def _lexical_scores(self, query_tokens: list[str]) -> np.ndarray:
-        if self._bm25_dirty:  # corpus statistics come from live documents only
-            self._bm25_rows = np.flatnonzero(self._alive)
-            self._bm25.fit([self._tokens[i] for i in self._bm25_rows])
-            self._bm25_dirty = False
+        live = int(self._alive.sum())
+        # Small indexes refit at once (exact). Large ones keep the fitted model: retired rows are
+        # masked, rows added since are scored with its statistics, and a background refit follows.
+        if self._bm25_dirty and (live <= EXACT_REFIT_LIMIT or not self._bm25_fitted_upto):
+            self.fit_lexical()
         scores = np.zeros(len(self._docs), dtype=np.float32)
         scores[self._bm25_rows] = self._bm25.scores(query_tokens)
+        delta = np.arange(self._bm25_fitted_upto, len(self._docs))
+        if len(delta):
+            scores[delta] = self._delta_scores(query_tokens, delta)
+        scores[~self._alive] = 0.0
         return scores
 
     def _dense_scores(self, query_vector: np.ndarray) -> np.ndarray:
@@ -380,22 +430,33 @@ class LocalIndex(Index):
         lexically and whoever opens the index next can embed them."""
         if embed:
             self.embed_pending()
-        self.compact()
+        if len(self._alive) and (~self._alive).mean() > COMPACT_RETIRED_SHARE:
+            self.compact()
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         generation = f"gen-{time.time_ns()}"
         tmp = Path(tempfile.mkdtemp(dir=folder, prefix=".tmp-"))
+        # Only live rows are written; the in-memory index keeps its retired rows until it compacts.
+        keep = np.flatnonzero(self._alive)
+        new_row = np.full(len(self._docs), -1, dtype=np.int64)
+        new_row[keep] = np.arange(len(keep))
         with open(tmp / "docs.jsonl", "w", encoding="utf-8") as fh:
-            for doc, toks in zip(self._docs, self._tokens, strict=True):
-                fh.write(json.dumps({"doc": asdict(doc), "tokens": toks}, ensure_ascii=False) + "\n")
-        np.save(tmp / "vectors.npy", np.asarray(self._passage_vectors, dtype=np.float32))
-        np.save(tmp / "owners.npy", self._passage_owner)
+            for i in keep:
+                fh.write(
+                    json.dumps({"doc": asdict(self._docs[i]), "tokens": self._tokens[i]}, ensure_ascii=False)
+                    + "\n"
+                )
+        passage_keep = self._alive[self._passage_owner] if len(self._passage_owner) else np.zeros(0, bool)
+        saved_vectors = np.asarray(self._passage_vectors, dtype=np.float32)[passage_keep]
+        saved_owners = new_row[self._passage_owner[passage_keep]]
+        np.save(tmp / "vectors.npy", saved_vectors)
+        np.save(tmp / "owners.npy", saved_owners)
         manifest = {
             "format": FORMAT_VERSION,
             "model_id": self.embedder.model_id,
             "strategy": asdict(self.strategy),
-            "documents": len(self._docs),
-            "passages": len(self._passage_owner),
+            "documents": len(keep),
+            "passages": len(saved_owners),
             "pending": sorted(self._pending),
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")

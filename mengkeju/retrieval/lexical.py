@@ -29,3 +29,11 @@ class BM25Retriever:
         if not known:
             return np.zeros(self._size, dtype=np.float32)
         return np.asarray(self._model.get_scores(known), dtype=np.float32)
+
+    def df(self, term: str) -> int:
+        """How many fitted documents contain `term` (from the sparse score matrix's column sizes)."""
+        if self._model is None or term not in self._model.vocab_dict:
+            return 0
+        column = self._model.vocab_dict[term]
+        indptr = self._model.scores["indptr"]
+        return int(indptr[column + 1] - indptr[column]) if column + 1 < len(indptr) else 0

@@ -209,3 +209,22 @@ def test_short_keyword_queries_let_lexical_lead():
     even = fusion.rrf(lexical, dense, candidates, k=10)
     lexical_led = fusion.rrf(lexical, dense, candidates, k=10, dense_weight=0.5)
     assert np.argmax(even) == 2 and np.argmax(lexical_led) == 0
+
+
+def test_large_index_scores_new_records_without_refitting(monkeypatch):
+    import mengkeju.retrieval.index as index_module
+
+    monkeypatch.setattr(index_module, "EXACT_REFIT_LIMIT", 2)
+    idx = LocalIndex(FakeEmbedder(), strategy=PassageStrategy("full"))
+    idx.upsert(DOCS)
+    idx.search("磁体", k=1)  # first fit
+    fitted = idx._bm25
+    idx.upsert(
+        [Document("a9", "乳糖结晶回收", "乳清母液结晶回收乳糖，收率85%。", ["dairy.byproducts"], "150100", 6)]
+    )
+    idx.delete(["a2"])
+    hits = [h.id for h in idx.search("乳糖 结晶", k=3)]
+    assert idx._bm25 is fitted  # no refit on the query path
+    assert hits[0] == "a9" and "a2" not in hits
+    idx.fit_lexical()  # what the background job does
+    assert [h.id for h in idx.search("乳糖 结晶", k=1)] == ["a9"]
