@@ -37,7 +37,7 @@ STRICT_DENSE_MARGIN = 0.03
 SHORT_QUERY_CHARS = 24
 DENSE_QUERY_CHARS = 160
 COMPACT_RETIRED_SHARE = 0.25
-EXACT_REFIT_LIMIT = 20_000  # above this many documents, BM25 is refitted in the background
+EXACT_REFIT_LIMIT = 5_000  # above this many documents, BM25 is refitted in the background
 SHORT_QUERY_DENSE_WEIGHT = 0.5
 
 
