@@ -178,6 +178,40 @@ class LocalIndex(Index):
         self._bm25_stats = (0, 1.0)
         self._bm25_dirty = True
 
+    # -- passage storage: a growable buffer, so adding one record does not copy the whole matrix --
+    @property
+    def _passage_vectors(self) -> np.ndarray:
+        return self._vector_buffer[: self._passages]
+
+    @_passage_vectors.setter
+    def _passage_vectors(self, vectors: np.ndarray) -> None:
+        self._vector_buffer, self._passages = vectors, len(vectors)
+
+    @property
+    def _passage_owner(self) -> np.ndarray:
+        return self._owner_buffer[: self._passages]
+
+    @_passage_owner.setter
+    def _passage_owner(self, owners: np.ndarray) -> None:
+        self._owner_buffer = owners
+        self._one_passage_each = len(owners) == len(np.unique(owners))
+
+    def _append_passages(self, vectors: np.ndarray, owners: np.ndarray) -> None:
+        start, end = self._passages, self._passages + len(vectors)
+        buffer = self._vector_buffer
+        if end > len(buffer) or not buffer.flags.writeable:  # grow (or leave a read-only memory map)
+            capacity = max(end, int(len(buffer) * 1.5) + 64)
+            grown = np.empty((capacity, self.embedder.dim), dtype=np.float32)
+            grown[:start] = buffer[:start]
+            owner_grown = np.empty(capacity, dtype=np.int64)
+            owner_grown[:start] = self._owner_buffer[:start]
+            self._vector_buffer, self._owner_buffer = grown, owner_grown
+        self._vector_buffer[start:end] = vectors
+        self._owner_buffer[start:end] = owners
+        # New passages belong to new rows, so one-per-document stays true if the batch keeps it.
+        self._one_passage_each = self._one_passage_each and len(owners) == len(np.unique(owners))
+        self._passages = end
+
     # -- writing -----------------------------------------------------------------------------
     def upsert(self, docs: Iterable[Document], *, embed: bool = True) -> None:
         """Add or replace documents. With embed=False they are searchable lexically until
@@ -220,8 +254,7 @@ class LocalIndex(Index):
                 texts.append(text)
                 owners.append(row)
         vectors, embedded = embed_with_cache(self.embedder, self.cache, texts, progress=progress)
-        self._passage_vectors = np.vstack([np.asarray(self._passage_vectors), vectors])
-        self._passage_owner = np.concatenate([self._passage_owner, np.asarray(owners, dtype=np.int64)])
+        self._append_passages(vectors, np.asarray(owners, dtype=np.int64))
         self._pending.clear()
         return embedded
 
@@ -235,8 +268,9 @@ class LocalIndex(Index):
         passage_keep = self._alive[self._passage_owner] if len(self._passage_owner) else np.zeros(0, bool)
         self._docs = [self._docs[i] for i in keep]
         self._tokens = [self._tokens[i] for i in keep]
-        self._passage_vectors = np.asarray(self._passage_vectors)[passage_keep]
-        self._passage_owner = new_row[self._passage_owner[passage_keep]]
+        vectors = np.asarray(self._passage_vectors)[passage_keep]
+        owners = new_row[self._passage_owner[passage_keep]]
+        self._passage_vectors, self._passage_owner = vectors, owners
         self._alive = np.ones(len(self._docs), dtype=bool)
         self._position = {doc.id: i for i, doc in enumerate(self._docs)}
         self.fit_lexical()  # row numbers changed: the fitted model must follow
@@ -304,7 +338,7 @@ class LocalIndex(Index):
         scores = np.full(len(self._docs), -1.0, dtype=np.float32)
         if len(self._passage_owner):
             passage_scores = np.asarray(self._passage_vectors) @ query_vector
-            if len(self._passage_owner) == len(np.unique(self._passage_owner)):
+            if self._one_passage_each:
                 scores[self._passage_owner] = passage_scores  # one passage per document
             else:
                 np.maximum.at(

@@ -228,3 +228,19 @@ def test_large_index_scores_new_records_without_refitting(monkeypatch):
     assert hits[0] == "a9" and "a2" not in hits
     idx.fit_lexical()  # what the background job does
     assert [h.id for h in idx.search("乳糖 结晶", k=1)] == ["a9"]
+
+
+def test_a_loaded_memory_mapped_index_accepts_updates(tmp_path, index):
+    index.save(tmp_path / "idx")
+    loaded = LocalIndex.load(tmp_path / "idx", FakeEmbedder())
+    assert not loaded._passage_vectors.flags.writeable  # memory-mapped, read-only
+    for n in range(40):  # several growths of the passage buffer
+        loaded.upsert(
+            [Document(f"n{n}", f"稀土抛光粉再生工艺{n}", "酸浸再生，回收率92%。", ["rare-earth.polishing"])]
+        )
+    loaded.delete(["a4"])
+    assert loaded.search("稀土抛光粉再生工艺39", k=1)[0].id == "n39"
+    assert len(loaded) == 43 and loaded._passage_vectors.shape == (
+        44,
+        64,
+    )  # a4's passage stays until compaction
