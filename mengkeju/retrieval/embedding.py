@@ -12,6 +12,7 @@ import json
 import os
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
@@ -79,59 +80,91 @@ def _atomic_write(path: Path, write: Callable[[object], None], binary: bool) -> 
 
 
 class EmbeddingCache:
-    """Vectors by text hash, stored as `vectors.npy` + `keys.json` in a folder."""
+    """Vectors by text hash, in append-only shards (`shard-<n>.npy` + `shard-<n>.json`) in a folder.
+
+    A flush writes only the new vectors as one more shard (atomically), so adding one record does not
+    rewrite the cache; many small shards are merged into one when they pile up.
+    """
+
+    MERGE_AT = 64
 
     def __init__(self, folder: str | Path | None, model_id: str = MODEL_ID, dim: int = DIM):
         self.folder = Path(folder) if folder else None
         self.model_id, self.dim = model_id, dim
-        self._rows: dict[str, int] = {}
-        self._vectors = np.zeros((0, dim), dtype=np.float32)
-        self._pending: list[tuple[str, np.ndarray]] = []
-        self._pending_keys: set[str] = set()
-        if self.folder and (self.folder / "keys.json").is_file():
+        self._chunks: list[np.ndarray] = []
+        self._where: dict[str, tuple[int, int]] = {}  # key -> (chunk, row)
+        self._pending: dict[str, np.ndarray] = {}
+        if self.folder and self.folder.is_dir():
             self._load()
 
+    def _shards(self) -> list[Path]:
+        return sorted(self.folder.glob("shard-*.json"))
+
     def _load(self) -> None:
-        try:
-            keys = json.loads((self.folder / "keys.json").read_text(encoding="utf-8"))
-            vectors = np.load(self.folder / "vectors.npy")
-        except (OSError, ValueError):
-            return  # an unreadable cache is only a cache: start empty, it refills
-        if keys.get("model_id") != self.model_id or vectors.shape != (len(keys["keys"]), self.dim):
-            return
-        self._rows = {k: i for i, k in enumerate(keys["keys"])}
-        self._vectors = vectors.astype(np.float32, copy=False)
+        for meta in [*sorted(self.folder.glob("keys.json")), *self._shards()]:  # keys.json: the first format
+            try:
+                header = json.loads(meta.read_text(encoding="utf-8"))
+                vectors = np.load(
+                    self.folder / "vectors.npy" if meta.name == "keys.json" else meta.with_suffix(".npy")
+                )
+            except (OSError, ValueError):
+                continue  # an unreadable shard is only lost cache: its texts get embedded again
+            if header.get("model_id") != self.model_id or vectors.shape != (len(header["keys"]), self.dim):
+                continue
+            self._add_chunk(header["keys"], vectors.astype(np.float32, copy=False))
+
+    def _add_chunk(self, keys: list[str], vectors: np.ndarray) -> None:
+        chunk = len(self._chunks)
+        self._chunks.append(vectors)
+        for row, key in enumerate(keys):
+            self._where.setdefault(key, (chunk, row))
 
     def __len__(self) -> int:
-        return len(self._rows) + len(self._pending)
+        return len(self._where) + len(self._pending)
 
     def get(self, text: str) -> np.ndarray | None:
-        row = self._rows.get(text_key(self.model_id, text))
-        return None if row is None else self._vectors[row]
+        key = text_key(self.model_id, text)
+        if key in self._pending:
+            return self._pending[key]
+        place = self._where.get(key)
+        return None if place is None else self._chunks[place[0]][place[1]]
 
     def put(self, text: str, vector: np.ndarray) -> None:
         key = text_key(self.model_id, text)
-        if key not in self._rows and key not in self._pending_keys:
-            self._pending_keys.add(key)
-            self._pending.append((key, np.asarray(vector, dtype=np.float32)))
+        if key not in self._where:
+            self._pending.setdefault(key, np.asarray(vector, dtype=np.float32))
 
     def flush(self) -> None:
         if not self._pending:
             return
-        start = len(self._rows)
-        for offset, (key, _vector) in enumerate(self._pending):
-            self._rows[key] = start + offset
-        self._vectors = np.vstack([self._vectors, np.stack([v for _k, v in self._pending])])
-        self._pending, self._pending_keys = [], set()
+        keys = list(self._pending)
+        vectors = np.stack([self._pending[k] for k in keys])
+        self._add_chunk(keys, vectors)
+        self._pending = {}
         if self.folder is None:
             return
-        keys = sorted(self._rows, key=self._rows.get)
-        _atomic_write(self.folder / "vectors.npy", lambda fh: np.save(fh, self._vectors), binary=True)
+        self._write_shard(keys, vectors)
+        shards = self._shards()
+        if len(shards) > self.MERGE_AT:
+            self._merge(shards)
+
+    def _write_shard(self, keys: list[str], vectors: np.ndarray) -> None:
+        name = f"shard-{time.time_ns()}"
+        _atomic_write(self.folder / f"{name}.npy", lambda fh: np.save(fh, vectors), binary=True)
+        # The header last: a shard without its header is ignored, never half-read.
         _atomic_write(
-            self.folder / "keys.json",
+            self.folder / f"{name}.json",
             lambda fh: json.dump({"model_id": self.model_id, "keys": keys}, fh),
             binary=False,
         )
+
+    def _merge(self, shards: list[Path]) -> None:
+        keys = sorted(self._where, key=self._where.get)
+        vectors = np.stack([self._chunks[c][r] for c, r in (self._where[k] for k in keys)])
+        self._write_shard(keys, vectors)
+        for meta in shards:
+            meta.unlink(missing_ok=True)
+            meta.with_suffix(".npy").unlink(missing_ok=True)
 
 
 def embed_with_cache(

@@ -90,10 +90,14 @@ def main(argv: list[str] | None = None) -> int:
         embedded = index.embed_pending(progress=bar.update)
         embed_seconds = time.perf_counter() - embed_started
     index_seconds = time.perf_counter() - started
-    rate = embedded / embed_seconds if embedded and embed_seconds > 0 else float("nan")
+    rate = (
+        f"embedding {embedded / embed_seconds:.1f} passages/s"
+        if embedded
+        else "all embeddings from the cache"
+    )
     print(
         f"indexed {len(docs)} documents ({passages} passages, {embedded} embedded now, "
-        f"{passages - embedded} from cache) in {index_seconds:.1f} s; embedding {rate:.1f} passages/s"
+        f"{passages - embedded} from cache) in {index_seconds:.1f} s; {rate}"
     )
 
     qrels = Qrels({q: {d: g for d, g in docs.items()} for q, docs in judged.items()})

@@ -244,3 +244,16 @@ def test_a_loaded_memory_mapped_index_accepts_updates(tmp_path, index):
         44,
         64,
     )  # a4's passage stays until compaction
+
+
+def test_cache_appends_shards_and_merges_them(tmp_path, monkeypatch):
+    monkeypatch.setattr(EmbeddingCache, "MERGE_AT", 3)
+    embedder = FakeEmbedder()
+    for n in range(5):  # five flushes: shards pile up, then merge
+        embed_with_cache(embedder, EmbeddingCache(tmp_path, "fake-1", 64), [f"文本{n}"])
+    assert len(list(tmp_path.glob("shard-*.json"))) <= 3
+    reopened = EmbeddingCache(tmp_path, "fake-1", 64)
+    assert len(reopened) == 5
+    assert np.allclose(reopened.get("文本3"), embedder.passages(["文本3"])[0])
+    (next(tmp_path.glob("shard-*.npy"))).write_bytes(b"broken")  # a damaged shard is only lost cache
+    assert len(EmbeddingCache(tmp_path, "fake-1", 64)) < 5
