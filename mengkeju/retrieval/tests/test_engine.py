@@ -257,3 +257,22 @@ def test_cache_appends_shards_and_merges_them(tmp_path, monkeypatch):
     assert np.allclose(reopened.get("文本3"), embedder.passages(["文本3"])[0])
     (next(tmp_path.glob("shard-*.npy"))).write_bytes(b"broken")  # a damaged shard is only lost cache
     assert len(EmbeddingCache(tmp_path, "fake-1", 64)) < 5
+
+
+def test_query_vectors_are_remembered(monkeypatch):
+    import mengkeju.retrieval.embedding as embedding_module
+    from mengkeju.retrieval.embedding import E5Embedder
+
+    class StubModel:
+        calls = 0
+
+        def query(self, text):
+            StubModel.calls += 1
+            return np.ones(384, dtype=np.float32)
+
+    monkeypatch.setattr(embedding_module, "QUERY_CACHE_SIZE", 2)
+    embedder = E5Embedder()
+    embedder._model = StubModel()
+    for text in ("甲", "甲", "乙", "甲", "丙", "乙"):
+        embedder.query(text)
+    assert StubModel.calls == 4  # 甲, 乙, 丙 once each; 乙 again after it was evicted
