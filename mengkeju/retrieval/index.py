@@ -387,6 +387,10 @@ class LocalIndex(Index):
         if self.fusion_method != "bm25":
             dense = self._dense_scores(self.embedder.query(text[: self.dense_query_chars]))
         alive = np.flatnonzero(self._alive)
+        if (
+            filters.describe()
+        ):  # filter before the top-k cut, so a narrow filter still finds low-ranked matches
+            alive = np.array([row for row in alive if filters.accepts(self._docs[row])], dtype=np.int64)
         if lexical is not None and dense is not None:
             lex_top = alive[np.argsort(-lexical[alive], kind="stable")[:CANDIDATES]]
             lex_top = lex_top[lexical[lex_top] > 0]

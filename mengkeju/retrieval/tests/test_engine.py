@@ -276,3 +276,13 @@ def test_query_vectors_are_remembered(monkeypatch):
     for text in ("甲", "甲", "乙", "甲", "丙", "乙"):
         embedder.query(text)
     assert StubModel.calls == 4  # 甲, 乙, 丙 once each; 乙 again after it was evicted
+
+
+def test_narrow_filters_apply_before_the_candidate_cut(monkeypatch):
+    import mengkeju.retrieval.index as index_module
+
+    monkeypatch.setattr(index_module, "CANDIDATES", 2)
+    idx = LocalIndex(FakeEmbedder(), strategy=PassageStrategy("full"))
+    idx.upsert(DOCS)
+    hits = idx.search("钕铁硼 磁体 退磁", k=5, filters=Filters(chains={"grass"}))
+    assert [h.id for h in hits] == ["a4"]  # ranked far below the cut, still found within the filter
