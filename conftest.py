@@ -91,6 +91,5 @@ def matching_sandbox(settings, tmp_path):
     settings.MATCHING_INDEX_DIR = tmp_path / "index"
     settings.MATCHING_CACHE_DIR = tmp_path / "embedding-cache"
     store.reset()
-    store._embedder = None
     yield
     store.reset()

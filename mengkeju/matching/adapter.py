@@ -130,6 +130,16 @@ class IndexStore:
         self._new_ids: dict[str, set[int]] = {}  # published since the last notification round
         self._worker: threading.Thread | None = None
         self._embedder = None
+        self._cache: EmbeddingCache | None = None
+
+    @property
+    def cache(self) -> EmbeddingCache:
+        """One embedding cache per process, shared by every index (loading it reads all its shards)."""
+        if self._cache is None:
+            self._cache = EmbeddingCache(
+                settings.MATCHING_CACHE_DIR, self.embedder.model_id, self.embedder.dim
+            )
+        return self._cache
 
     @property
     def embedder(self):
@@ -149,7 +159,7 @@ class IndexStore:
     def _new_index(self) -> LocalIndex:
         return LocalIndex(
             self.embedder,
-            cache=EmbeddingCache(settings.MATCHING_CACHE_DIR, self.embedder.model_id, self.embedder.dim),
+            cache=self.cache,
             strategy=PassageStrategy.parse(settings.MATCHING_PASSAGES),
             known_values=known_values(),
         )
@@ -166,9 +176,7 @@ class IndexStore:
                 index = LocalIndex.load(
                     self.folder(kind),
                     self.embedder,
-                    cache=EmbeddingCache(
-                        settings.MATCHING_CACHE_DIR, self.embedder.model_id, self.embedder.dim
-                    ),
+                    cache=self.cache,
                     known_values=known_values(),
                 )
             except IndexCorrupt as exc:
@@ -277,9 +285,12 @@ class IndexStore:
             return self.get(kind).search(query, k=k, filters=filters, boosts=boosts, strict=strict)
 
     def reset(self) -> None:
+        """Forget loaded indexes, the cache and the embedder (settings may have changed)."""
         with self._lock:
             self._indexes.clear()
             self._generation.clear()
+            self._cache = None
+            self._embedder = None
 
 
 store = IndexStore()
