@@ -22,8 +22,7 @@ from mengkeju.network.models import ChainLink, Division, IndustryChain
 from mengkeju.retrieval import text as engine_text
 from mengkeju.retrieval.embedding import E5Embedder, EmbeddingCache, HashingEmbedder, embed_with_cache
 from mengkeju.retrieval.errors import IndexCorrupt
-from mengkeju.retrieval.index import EXACT_REFIT_LIMIT, Boosts, Document, Filters, LocalIndex, Result
-from mengkeju.retrieval.lexical import BM25Retriever
+from mengkeju.retrieval.index import Boosts, Document, Filters, LocalIndex, Result
 from mengkeju.retrieval.passages import PassageStrategy
 
 log = logging.getLogger(__name__)
@@ -240,20 +239,16 @@ class IndexStore:
         try:
             index = self._indexes[kind]
             with self._lock:
-                pending = [d for d in index._docs if d.id in index._pending]
-                texts = [t for d in pending for t in index.strategy.texts(d.title, d.body)]
+                texts = [t for d in index.pending_documents() for t in index.strategy.texts(d.title, d.body)]
             embed_with_cache(self.embedder, index.cache, texts)  # slow part, outside the lock
-            if (
-                index.lexical_stale and len(index) > EXACT_REFIT_LIMIT
-            ):  # large index: refit here, not on a query
-                with self._lock:
-                    rows, docs_tokens, upto = index.lexical_snapshot()
-                model = BM25Retriever()
-                model.fit(docs_tokens)
-                with self._lock:
-                    index.install_lexical(model, rows, upto)
             with self._lock:
                 index.embed_pending()  # now served from the cache
+                job = index.maintenance()  # a large index: BM25 refit, vector index rebuild
+            if job is not None:
+                install = job()  # slow part, outside the lock
+                with self._lock:
+                    install()
+            with self._lock:
                 path = index.save(self.folder(kind))
                 self._generation[kind] = path.name
                 new_ids = self._new_ids.pop(kind, set())
@@ -273,7 +268,7 @@ class IndexStore:
         def run(query: str):
             with self._lock:
                 hits = index.search(query, k=50, strict=True)
-                docs = [index._docs[index._position[hit.id]] for hit in hits if hit.id in index._position]
+                docs = [doc for doc in (index.get(hit.id) for hit in hits) if doc is not None]
             return [(int(doc.id), doc.title, doc.chains) for doc in docs]
 
         notify_matches(kind, sorted(ids), run)

@@ -1,9 +1,10 @@
 """The index interface and the embedded (single-machine) implementation.
 
 `Index` is the seam: a distributed engine can implement the same methods when a deployment
-outgrows one machine (docs/matching.md). `LocalIndex` keeps everything in memory, persists to a
-folder of generations (`CURRENT` names the live one; a new generation is written beside it and
-`CURRENT` is swapped atomically), and memory-maps the vectors when loading.
+outgrows one machine (docs/matching.md). `LocalIndex` keeps its data in compact numpy columns
+(`columns.py`), persists to a folder of generations (`CURRENT` names the live one; a new generation is
+written beside it and `CURRENT` is swapped atomically), and memory-maps the large arrays (vectors,
+BM25 matrix, tokens, text) when loading, so every server worker shares them through the page cache.
 """
 
 from __future__ import annotations
@@ -22,14 +23,16 @@ from pathlib import Path
 import numpy as np
 
 from . import fusion
+from .ann import IVFIndex
+from .columns import Column, Ragged, VectorBlocks, Vocabulary
 from .embedding import Embedder, EmbeddingCache, embed_with_cache
 from .errors import FilterError, IndexCorrupt, QueryError
 from .explain import explain
-from .lexical import BM25Retriever
+from .lexical import BM25Matrix
 from .passages import PassageStrategy
 from .text import tokens
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MAX_QUERY_CHARS = 20_000
 QUERY_WINDOW_CHARS = 1_000  # what is searched of a very long query (the model reads 512 tokens)
 CANDIDATES = 100
@@ -39,6 +42,12 @@ DENSE_QUERY_CHARS = 160
 COMPACT_RETIRED_SHARE = 0.25
 EXACT_REFIT_LIMIT = 5_000  # above this many documents, BM25 is refitted in the background
 SHORT_QUERY_DENSE_WEIGHT = 0.5
+ANN_MIN_PASSAGES = 200_000  # below this, exact dense search (≈ 10 ms per 100k passages on 2 cores)
+ANN_NPROBE = 24  # inverted lists visited per query
+ANN_CANDIDATES = 400  # passages the vector index proposes; re-scored exactly
+ANN_REBUILD_SHARE = 0.10  # rebuild the vector index when this share of passages came after it
+EXACT_FILTERED_ROWS = 100_000  # a filter this narrow is searched exactly, even with a vector index
+EMBED_BATCH = 20_000
 
 
 @dataclass
@@ -142,6 +151,14 @@ class Index(ABC):
     def __len__(self) -> int: ...
 
 
+def _top_rows(scores: np.ndarray, allowed: np.ndarray, m: int) -> np.ndarray:
+    """Row numbers of the `m` highest scores among `allowed` rows (unordered)."""
+    rows = np.flatnonzero(allowed)
+    if len(rows) > m:
+        rows = rows[np.argpartition(-scores[rows], m - 1)[:m]]
+    return rows
+
+
 class LocalIndex(Index):
     def __init__(
         self,
@@ -165,52 +182,28 @@ class LocalIndex(Index):
         # the dense model reads the head of a long query; BM25 reads all of it.
         self.dense_query_chars = dense_query_chars
         self.known_values = known_values or {}
-        self._docs: list[Document] = []
-        self._tokens: list[list[str]] = []
+        # Rows are append-only: an update retires the old row and appends a new one.
+        self._ids: list[str] = []
         self._position: dict[str, int] = {}
-        self._passage_vectors = np.zeros((0, embedder.dim), dtype=np.float32)
-        self._passage_owner = np.zeros(0, dtype=np.int64)
+        self._alive = Column(bool)
+        self._trl = Column(np.int8)  # 0: unknown
+        self._price = Column(np.float64)  # NaN: unknown
+        self._division = Column(np.int32)  # -1: none
+        self._first_passage = Column(np.int64)  # -1: not embedded yet
+        self._passage_count = Column(np.int32)
+        self._terms, self._divisions, self._links, self._modes = (Vocabulary() for _ in range(4))
+        self._tokens = Ragged(np.int32)  # term ids (title twice, then body)
+        self._text = Ragged(np.uint16)  # "title\x1fbody" as UTF-16
+        self._link_rows = Ragged(np.int32)
+        self._mode_rows = Ragged(np.int32)
+        self._vectors = VectorBlocks(embedder.dim)
+        self._owner = Column(np.int64)  # passage -> row
         self._pending: set[str] = set()  # upserted, not embedded yet: found lexically meanwhile
-        self._alive: np.ndarray = np.zeros(0, dtype=bool)
-        self._bm25 = BM25Retriever()
-        self._bm25_rows = np.zeros(0, dtype=np.int64)
-        self._bm25_fitted_upto = 0
-        self._bm25_stats = (0, 1.0)
+        self._bm25: BM25Matrix | None = None
         self._bm25_dirty = True
-
-    # -- passage storage: a growable buffer, so adding one record does not copy the whole matrix --
-    @property
-    def _passage_vectors(self) -> np.ndarray:
-        return self._vector_buffer[: self._passages]
-
-    @_passage_vectors.setter
-    def _passage_vectors(self, vectors: np.ndarray) -> None:
-        self._vector_buffer, self._passages = vectors, len(vectors)
-
-    @property
-    def _passage_owner(self) -> np.ndarray:
-        return self._owner_buffer[: self._passages]
-
-    @_passage_owner.setter
-    def _passage_owner(self, owners: np.ndarray) -> None:
-        self._owner_buffer = owners
-        self._one_passage_each = len(owners) == len(np.unique(owners))
-
-    def _append_passages(self, vectors: np.ndarray, owners: np.ndarray) -> None:
-        start, end = self._passages, self._passages + len(vectors)
-        buffer = self._vector_buffer
-        if end > len(buffer) or not buffer.flags.writeable:  # grow (or leave a read-only memory map)
-            capacity = max(end, int(len(buffer) * 1.5) + 64)
-            grown = np.empty((capacity, self.embedder.dim), dtype=np.float32)
-            grown[:start] = buffer[:start]
-            owner_grown = np.empty(capacity, dtype=np.int64)
-            owner_grown[:start] = self._owner_buffer[:start]
-            self._vector_buffer, self._owner_buffer = grown, owner_grown
-        self._vector_buffer[start:end] = vectors
-        self._owner_buffer[start:end] = owners
-        # New passages belong to new rows, so one-per-document stays true if the batch keeps it.
-        self._one_passage_each = self._one_passage_each and len(owners) == len(np.unique(owners))
-        self._passages = end
+        self._ann: IVFIndex | None = None
+        self._epoch = 0  # bumped when row numbers change (compaction)
+        self._retired = 0  # rows retired so far (a fit knows whether one happened after it)
 
     # -- writing -----------------------------------------------------------------------------
     def upsert(self, docs: Iterable[Document], *, embed: bool = True) -> None:
@@ -221,10 +214,19 @@ class LocalIndex(Index):
                 raise ValueError("a document needs an id")
             if doc.id in self._position:
                 self._retire(doc.id)
-            self._position[doc.id] = len(self._docs)
-            self._docs.append(doc)
-            self._tokens.append(tokens(f"{doc.title} {doc.title} {doc.body}"))
-            self._alive = np.append(self._alive, True)
+            self._position[doc.id] = len(self._ids)
+            self._ids.append(doc.id)
+            self._alive.append(True)
+            self._trl.append(doc.trl or 0)
+            self._price.append(np.nan if doc.price is None else doc.price)
+            self._division.append(self._divisions.add(doc.division) if doc.division else -1)
+            self._first_passage.append(-1)
+            self._passage_count.append(0)
+            self._link_rows.append(self._links.encode(doc.chain_links))
+            self._mode_rows.append(self._modes.encode(doc.modes))
+            self._tokens.append(self._terms.encode(tokens(f"{doc.title} {doc.title} {doc.body}")))
+            title = (doc.title or "").replace("\x1f", " ")
+            self._text.append(f"{title}\x1f{doc.body or ''}".encode("utf-16-le", "surrogatepass"))
             self._pending.add(doc.id)
         self._bm25_dirty = True
         if embed:
@@ -240,112 +242,249 @@ class LocalIndex(Index):
 
     def _retire(self, doc_id: str) -> None:
         self._alive[self._position[doc_id]] = False
+        self._retired += 1
 
     def embed_pending(self, progress: Callable[[int], None] | None = None) -> int:
-        ids = [i for i in self._pending if i in self._position]
-        if not ids:
-            self._pending.clear()
-            return 0
-        texts, owners = [], []
-        for doc_id in ids:
-            row = self._position[doc_id]
-            doc = self._docs[row]
-            for text in self.strategy.texts(doc.title, doc.body):
-                texts.append(text)
-                owners.append(row)
-        vectors, embedded = embed_with_cache(self.embedder, self.cache, texts, progress=progress)
-        self._append_passages(vectors, np.asarray(owners, dtype=np.int64))
+        rows = sorted(self._position[i] for i in self._pending if i in self._position)
+        embedded = 0
+        for start in range(0, len(rows), EMBED_BATCH):
+            texts, owners, firsts = [], [], []
+            for row in rows[start : start + EMBED_BATCH]:
+                doc = self.document(row)
+                passages = self.strategy.texts(doc.title, doc.body)
+                firsts.append((row, len(self._vectors) + len(texts), len(passages)))
+                texts.extend(passages)
+                owners.extend([row] * len(passages))
+            vectors, done = embed_with_cache(self.embedder, self.cache, texts, progress=progress)
+            embedded += done
+            self._vectors.append(vectors)
+            self._owner.extend(np.asarray(owners, dtype=np.int64))
+            for row, first, count in firsts:
+                self._first_passage[row], self._passage_count[row] = first, count
         self._pending.clear()
         return embedded
 
     def compact(self) -> None:
-        """Drop retired rows (after updates and deletes)."""
-        if self._alive.all():
+        """Drop retired rows (after updates and deletes): renumbers rows, refits BM25."""
+        alive = self._alive.values
+        if alive.all():
             return
-        keep = np.flatnonzero(self._alive)
-        new_row = np.full(len(self._docs), -1, dtype=np.int64)
+        keep = np.flatnonzero(alive)
+        new_row = np.full(len(alive), -1, dtype=np.int64)
         new_row[keep] = np.arange(len(keep))
-        passage_keep = self._alive[self._passage_owner] if len(self._passage_owner) else np.zeros(0, bool)
-        self._docs = [self._docs[i] for i in keep]
-        self._tokens = [self._tokens[i] for i in keep]
-        vectors = np.asarray(self._passage_vectors)[passage_keep]
-        owners = new_row[self._passage_owner[passage_keep]]
-        self._passage_vectors, self._passage_owner = vectors, owners
-        self._alive = np.ones(len(self._docs), dtype=bool)
-        self._position = {doc.id: i for i, doc in enumerate(self._docs)}
-        self.fit_lexical()  # row numbers changed: the fitted model must follow
+        self._ids = [self._ids[i] for i in keep]
+        self._position = {doc_id: i for i, doc_id in enumerate(self._ids)}
+        for name in ("_trl", "_price", "_division", "_passage_count"):
+            column = getattr(self, name)
+            setattr(self, name, Column(column.values.dtype, column.values[keep]))
+        self._alive = Column(bool, np.ones(len(keep), dtype=bool))
+        for name in ("_tokens", "_text", "_link_rows", "_mode_rows"):
+            old = getattr(self, name)
+            fresh = Ragged(old.dtype)
+            for row in keep:
+                fresh.append(old.row(int(row)))
+            fresh.consolidate()
+            setattr(self, name, fresh)
+        owners = self._owner.values
+        passage_keep = np.flatnonzero(alive[owners]) if len(owners) else np.zeros(0, np.int64)
+        vectors = VectorBlocks(self.embedder.dim)
+        for start in range(0, len(passage_keep), 100_000):
+            vectors.append(self._vectors.gather(passage_keep[start : start + 100_000]))
+        if len(vectors.blocks) > 1:
+            vectors = VectorBlocks(self.embedder.dim, np.concatenate(vectors.blocks))
+        new_passage = np.full(len(owners), -1, dtype=np.int64)
+        new_passage[passage_keep] = np.arange(len(passage_keep))
+        first = self._first_passage.values[keep]
+        first = np.where(first >= 0, new_passage[np.maximum(first, 0)], -1)
+        self._first_passage = Column(np.int64, first)
+        self._owner = Column(np.int64, new_row[owners[passage_keep]])
+        self._vectors = vectors
+        self._epoch += 1
+        self._ann = None  # rebuilt by maintenance() when the index is large enough to need one
+        self.fit_lexical()
 
     def __len__(self) -> int:
         return len(self._position)
 
-    # -- reading -----------------------------------------------------------------------------
+    # -- documents -----------------------------------------------------------------------------
+    def document(self, row: int) -> Document:
+        title, _sep, body = (
+            self._text.row(row).tobytes().decode("utf-16-le", "surrogatepass").partition("\x1f")
+        )
+        trl, price, division = (
+            int(self._trl.values[row]),
+            float(self._price.values[row]),
+            int(self._division.values[row]),
+        )
+        return Document(
+            id=self._ids[row],
+            title=title,
+            body=body,
+            chain_links=[self._links.terms[i] for i in self._link_rows.row(row)],
+            division=self._divisions.terms[division] if division >= 0 else "",
+            trl=trl or None,
+            modes=[self._modes.terms[i] for i in self._mode_rows.row(row)],
+            price=None if np.isnan(price) else price,
+        )
+
+    def get(self, doc_id: str) -> Document | None:
+        row = self._position.get(doc_id)
+        return None if row is None else self.document(row)
+
+    def pending_documents(self) -> list[Document]:
+        return [self.document(self._position[i]) for i in self._pending if i in self._position]
+
+    @property
+    def pending(self) -> int:
+        """Documents searchable lexically but not embedded yet."""
+        return len(self._pending)
+
+    # -- upkeep: BM25 refits and the vector index --------------------------------------------------
     def fit_lexical(self) -> None:
         """Refit BM25 on the live documents (exact corpus statistics)."""
-        rows, docs_tokens, upto = self.lexical_snapshot()
-        model = BM25Retriever()
-        model.fit(docs_tokens)
-        self.install_lexical(model, rows, upto)
+        self.install_lexical(self.lexical_job()())
 
     @property
     def lexical_stale(self) -> bool:
         return self._bm25_dirty
 
-    def lexical_snapshot(self) -> tuple[np.ndarray, list[list[str]], int]:
-        """What a refit needs, so a caller can fit outside its lock and install the result."""
-        rows = np.flatnonzero(self._alive)
-        return rows, [self._tokens[i] for i in rows], len(self._docs)
+    def lexical_job(self) -> Callable[[], tuple]:
+        """A refit that can run outside the caller's lock (rows are append-only); pass its result
+        to `install_lexical`."""
+        tokens_, alive, upto = self._tokens, self._alive.values.copy(), len(self._ids)
+        vocabulary, marks = len(self._terms), (self._epoch, self._retired)
+        return lambda: (BM25Matrix().fit(tokens_, alive, upto, vocabulary), marks)
 
-    def install_lexical(self, model: BM25Retriever, rows: np.ndarray, upto: int) -> None:
-        if upto > len(self._docs):
-            return  # the index was compacted meanwhile; the next refit will do
-        self._bm25, self._bm25_rows = model, rows
-        self._bm25_fitted_upto = upto
-        lengths = [len(self._tokens[i]) for i in rows]
-        self._bm25_stats = (len(rows), (sum(lengths) / len(lengths)) if lengths else 1.0)
-        self._bm25_dirty = upto < len(self._docs) or not self._alive[rows].all()
+    def install_lexical(self, fitted: tuple) -> None:
+        model, (epoch, retired) = fitted
+        if epoch != self._epoch:
+            return  # rows were renumbered meanwhile; the next refit will do
+        self._bm25 = model
+        self._bm25_dirty = model.upto < len(self._ids) or retired != self._retired
 
-    def _delta_scores(self, query_tokens: list[str], rows: np.ndarray) -> np.ndarray:
-        """BM25 (Lucene form, the fitted model's statistics) for documents added since the last fit."""
-        n, avgdl = self._bm25_stats
-        k1, b = self._bm25.k1, self._bm25.b
-        terms = set(query_tokens)
-        out = np.zeros(len(rows), dtype=np.float32)
-        for j, row in enumerate(rows):
-            doc_tokens = self._tokens[row]
-            norm = k1 * (1 - b + b * len(doc_tokens) / avgdl)
-            for term in terms:
-                tf = doc_tokens.count(term)
-                if tf:
-                    df = self._bm25.df(term)
-                    out[j] += np.log(1 + (n - df + 0.5) / (df + 0.5)) * tf / (tf + norm)
-        return out
+    def ann_due(self) -> bool:
+        passages = len(self._vectors)
+        if passages < ANN_MIN_PASSAGES:
+            return False
+        return self._ann is None or passages - self._ann.upto > ANN_REBUILD_SHARE * self._ann.upto
 
-    def _lexical_scores(self, query_tokens: list[str]) -> np.ndarray:
-        live = int(self._alive.sum())
+    def ann_job(self) -> Callable[[], tuple]:
+        vectors, upto, epoch = VectorBlocks(self.embedder.dim), len(self._vectors), self._epoch
+        vectors.blocks = list(self._vectors.blocks)
+        vectors._starts = vectors._compute_starts()
+        return lambda: (
+            IVFIndex.build(vectors.chunks(upto), self.embedder.dim, upto, nprobe=ANN_NPROBE),
+            epoch,
+        )
+
+    def install_ann(self, built: tuple) -> None:
+        ann, epoch = built
+        if epoch == self._epoch:
+            self._ann = ann
+
+    def build_ann(self) -> None:
+        self.install_ann(self.ann_job()())
+
+    def maintenance(self) -> Callable[[], Callable[[], None]] | None:
+        """What a background worker should do for a large index: returns a job to run outside the
+        lock, which returns the step that installs its results (to run under the lock); None if
+        nothing is due. Small indexes refit on the query path and never need a vector index."""
+        jobs = []
+        if self._bm25_dirty and len(self) > EXACT_REFIT_LIMIT:
+            jobs.append((self.lexical_job(), self.install_lexical))
+        if self.ann_due():
+            jobs.append((self.ann_job(), self.install_ann))
+        if not jobs:
+            return None
+
+        def run():
+            results = [(job(), install) for job, install in jobs]
+            return lambda: [install(result) for result, install in results]
+
+        return run
+
+    # -- reading -----------------------------------------------------------------------------
+    def _lexical_scores(self, query_ids: np.ndarray) -> np.ndarray:
+        n = len(self._ids)
         # Small indexes refit at once (exact). Large ones keep the fitted model: retired rows are
         # masked, rows added since are scored with its statistics, and a background refit follows.
-        if self._bm25_dirty and (live <= EXACT_REFIT_LIMIT or not self._bm25_fitted_upto):
+        if self._bm25 is None or (self._bm25_dirty and len(self) <= EXACT_REFIT_LIMIT):
             self.fit_lexical()
-        scores = np.zeros(len(self._docs), dtype=np.float32)
-        scores[self._bm25_rows] = self._bm25.scores(query_tokens)
-        delta = np.arange(self._bm25_fitted_upto, len(self._docs))
+        scores = self._bm25.scores(query_ids, n)
+        delta = np.arange(self._bm25.upto, n)
         if len(delta):
-            scores[delta] = self._delta_scores(query_tokens, delta)
-        scores[~self._alive] = 0.0
+            scores[delta] = self._bm25.delta_scores(query_ids, self._tokens, delta)
+        scores[~self._alive.values] = 0.0
         return scores
 
-    def _dense_scores(self, query_vector: np.ndarray) -> np.ndarray:
-        scores = np.full(len(self._docs), -1.0, dtype=np.float32)
-        if len(self._passage_owner):
-            passage_scores = np.asarray(self._passage_vectors) @ query_vector
-            if self._one_passage_each:
-                scores[self._passage_owner] = passage_scores  # one passage per document
+    def _row_dense(self, rows: np.ndarray, query_vector: np.ndarray) -> np.ndarray:
+        """Exact dense score of each row (its best passage); -1 for rows not embedded yet."""
+        out = np.full(len(rows), -1.0, dtype=np.float32)
+        first, count = self._first_passage.values[rows], self._passage_count.values[rows]
+        has = np.flatnonzero(count > 0)
+        if not len(has):
+            return out
+        reps = np.repeat(has, count[has])
+        starts = np.repeat(np.cumsum(count[has]) - count[has], count[has])
+        passages = np.repeat(first[has], count[has]) + (np.arange(len(reps)) - starts)
+        np.maximum.at(out, reps, self._vectors.gather(passages) @ query_vector)
+        return out
+
+    def _dense_scores(self, query_vector: np.ndarray, allowed: np.ndarray, m: int) -> tuple:
+        """(scores with -1 where not computed, the top `m` allowed rows)."""
+        n = len(self._ids)
+        dense = np.full(n, -1.0, dtype=np.float32)
+        if not len(self._vectors):
+            return dense, np.zeros(0, dtype=np.int64)
+        narrowed = int(allowed.sum())
+        filtered = narrowed < len(self)
+        if self._ann is not None and filtered and narrowed <= EXACT_FILTERED_ROWS:
+            rows = np.flatnonzero(allowed)
+            dense[rows] = self._row_dense(rows, query_vector)
+        elif self._ann is not None:
+            proposed = self._ann.search(query_vector, ANN_CANDIDATES * (8 if filtered else 1))
+            tail = self._vectors.scores(query_vector, start=self._ann.upto)  # added since the build
+            if len(tail) > m:
+                tail = np.argpartition(-tail, m - 1)[:m]
             else:
-                np.maximum.at(
-                    scores, self._passage_owner, passage_scores
-                )  # a document scores its best passage
-        scores[~self._alive] = -1.0
-        return scores
+                tail = np.arange(len(tail))
+            owners = self._owner.values
+            rows = np.unique(owners[np.concatenate([proposed, tail + self._ann.upto])])
+            rows = rows[allowed[rows]]
+            dense[rows] = self._row_dense(rows, query_vector)
+        else:
+            passage_scores = self._vectors.scores(query_vector)
+            owners = self._owner.values
+            if self._passage_count.values.max(initial=0) <= 1:
+                dense[owners] = passage_scores  # one passage per document
+            else:
+                np.maximum.at(dense, owners, passage_scores)  # a document scores its best passage
+            dense[~self._alive.values] = -1.0
+        return dense, _top_rows(dense, allowed & (dense > -1.0), m)
+
+    def _filter_mask(self, filters: Filters) -> np.ndarray:
+        n = len(self._ids)
+        mask = self._alive.values.copy()
+        if filters.chains:
+            wanted = [
+                i for i, code in enumerate(self._links.terms) if code.split(".", 1)[0] in filters.chains
+            ]
+            mask &= self._link_rows.rows_containing(np.asarray(wanted, dtype=np.int32), n)
+        if filters.chain_links:
+            mask &= self._link_rows.rows_containing(self._links.encode(filters.chain_links, add=False), n)
+        if filters.divisions:
+            mask &= np.isin(self._division.values, self._divisions.encode(filters.divisions, add=False))
+        if filters.modes:
+            mask &= self._mode_rows.rows_containing(self._modes.encode(filters.modes, add=False), n)
+        trl = self._trl.values
+        if filters.trl_min is not None:
+            mask &= (trl > 0) & (trl >= filters.trl_min)
+        if filters.trl_max is not None:
+            mask &= (trl > 0) & (trl <= filters.trl_max)
+        if filters.price_max is not None:
+            price = self._price.values
+            mask &= np.isnan(price) | (price <= filters.price_max)
+        return mask
 
     def _check_filters(self, filters: Filters) -> None:
         for name in ("chains", "chain_links", "divisions", "modes"):
@@ -358,6 +497,18 @@ class LocalIndex(Index):
                 raise FilterError(f"{name} must be an integer from 1 to 9, got {value!r}")
         if filters.trl_min and filters.trl_max and filters.trl_min > filters.trl_max:
             raise FilterError("trl_min is above trl_max")
+
+    def _boost(self, row: int, boosts: Boosts) -> float:
+        factor = 0.0
+        if boosts.chains:
+            chains = {self._links.terms[i].split(".", 1)[0] for i in self._link_rows.row(row)}
+            if chains & boosts.chains:
+                factor += boosts.chain_factor
+        if boosts.divisions:
+            division = int(self._division.values[row])
+            if division >= 0 and self._divisions.terms[division] in boosts.divisions:
+                factor += boosts.division_factor
+        return factor
 
     def search(
         self,
@@ -381,21 +532,23 @@ class LocalIndex(Index):
         self._check_filters(filters)
         if not self._position:
             return []
+        m = max(k, CANDIDATES)
         query_tokens = tokens(text)
-        lexical = self._lexical_scores(query_tokens) if self.fusion_method != "dense" else None
-        dense = None
+        query_ids = self._terms.encode(query_tokens, add=False)
+        # Filters apply before the candidate cut, so a narrow filter still finds low-ranked matches.
+        allowed = self._filter_mask(filters) if filters.describe() else self._alive.values
+        lexical = dense = None
+        if self.fusion_method != "dense":
+            lexical = self._lexical_scores(query_ids)
+            lex_top = _top_rows(lexical, allowed & (lexical > 0), m)
         if self.fusion_method != "bm25":
-            dense = self._dense_scores(self.embedder.query(text[: self.dense_query_chars]))
-        alive = np.flatnonzero(self._alive)
-        if (
-            filters.describe()
-        ):  # filter before the top-k cut, so a narrow filter still finds low-ranked matches
-            alive = np.array([row for row in alive if filters.accepts(self._docs[row])], dtype=np.int64)
+            query_vector = self.embedder.query(text[: self.dense_query_chars])
+            dense, dense_top = self._dense_scores(query_vector, allowed, m)
         if lexical is not None and dense is not None:
-            lex_top = alive[np.argsort(-lexical[alive], kind="stable")[:CANDIDATES]]
-            lex_top = lex_top[lexical[lex_top] > 0]
-            dense_top = alive[np.argsort(-dense[alive], kind="stable")[:CANDIDATES]]
             candidates = np.union1d(lex_top, dense_top)
+            unscored = candidates[dense[candidates] == -1.0]
+            if len(unscored) and self._ann is not None:
+                dense[unscored] = self._row_dense(unscored, query_vector)
             if self.fusion_method == "rrf":
                 # A few keywords typed in a search box say exactly what is wanted: let the lexical ranking
                 # lead. A demand's full description is where the dense model's paraphrase matching pays.
@@ -404,63 +557,72 @@ class LocalIndex(Index):
             else:
                 fused = fusion.weighted(lexical, dense, candidates, alpha=self.alpha)
         elif lexical is not None:
-            candidates = alive[lexical[alive] > 0]
-            fused = lexical
+            candidates, fused = np.sort(lex_top), lexical
         else:
-            candidates = alive
-            fused = dense
+            candidates, fused = np.sort(dense_top), dense
         # Records not embedded yet still compete on their lexical score.
-        boosted = fused.astype(np.float32).copy()
+        boosted = fused[candidates].astype(np.float32)
         boost_parts: dict[int, float] = {}
         if boosts:
-            for row in candidates:
-                doc = self._docs[int(row)]
-                factor = 0.0
-                if boosts.chains and doc.chains & boosts.chains:
-                    factor += boosts.chain_factor
-                if boosts.divisions and doc.division in boosts.divisions:
-                    factor += boosts.division_factor
+            for j, row in enumerate(candidates):
+                factor = self._boost(int(row), boosts)
                 if factor:
                     boost_parts[int(row)] = factor
-                    boosted[row] = fused[row] * (1 + factor)
+                    boosted[j] *= 1 + factor
         if strict and dense is not None and len(candidates):
             best = float(dense[candidates].max())
             lexical_hit = lexical[candidates] > 0 if lexical is not None else np.zeros(len(candidates), bool)
-            candidates = candidates[lexical_hit | (dense[candidates] >= best - STRICT_DENSE_MARGIN)]
-        order = candidates[np.argsort(-boosted[candidates], kind="stable")]
+            keep = lexical_hit | (dense[candidates] >= best - STRICT_DENSE_MARGIN)
+            candidates, boosted = candidates[keep], boosted[keep]
+        order = np.argsort(-boosted, kind="stable")[:k]
+        described = filters.describe()
         results = []
-        for row in order:
-            doc = self._docs[int(row)]
-            if not filters.accepts(doc):
-                continue
-            parts = {"fused": float(fused[row]), "score": float(boosted[row])}
+        for j in order:
+            row = int(candidates[j])
+            parts = {"fused": float(fused[row]), "score": float(boosted[j])}
             if lexical is not None:
                 parts["bm25"] = float(lexical[row])
             if dense is not None:
                 parts["dense"] = float(dense[row])
-            if int(row) in boost_parts:
-                parts["boost"] = boost_parts[int(row)]
+            if row in boost_parts:
+                parts["boost"] = boost_parts[row]
             results.append(
                 Result(
-                    id=doc.id,
-                    score=float(boosted[row]),
+                    id=self._ids[row],
+                    score=float(boosted[j]),
                     parts=parts,
                     explain=functools.partial(
-                        explain,
+                        self._explain,
+                        row,
+                        self._epoch,
+                        self._ids[row],
                         query_tokens,
-                        doc,
-                        self._tokens[int(row)],
-                        filters.describe(),
-                        boost_parts.get(int(row)),
-                        truncated=truncated,
+                        described,
+                        boost_parts.get(row),
+                        truncated,
                     ),
                 )
             )
-            if len(results) >= k:
-                break
         return results
 
+    def _explain(self, row, epoch, doc_id, query_tokens, described, boost, truncated) -> dict:
+        """Computed on first use (a page explains its 20 results, not all candidates)."""
+        if epoch != self._epoch:  # rows were renumbered since the search
+            row = self._position.get(doc_id, row)
+        doc_terms = [self._terms.terms[i] for i in self._tokens.row(row)]
+        return explain(query_tokens, self.document(row), doc_terms, described, boost, truncated=truncated)
+
     # -- persistence -------------------------------------------------------------------------
+    ROW_COLUMNS = {
+        "alive": bool,
+        "trl": np.int8,
+        "price": np.float64,
+        "division": np.int32,
+        "first_passage": np.int64,
+        "passage_count": np.int32,
+    }
+    RAGGED = {"tokens": np.int32, "text": np.uint16, "link_rows": np.int32, "mode_rows": np.int32}
+
     def save(self, folder: str | Path, *, embed: bool = True) -> Path:
         """Write a new generation and switch `CURRENT` to it atomically; keep only the newest two.
 
@@ -468,40 +630,22 @@ class LocalIndex(Index):
         lexically and whoever opens the index next can embed them."""
         if embed:
             self.embed_pending()
-        if len(self._alive) and (~self._alive).mean() > COMPACT_RETIRED_SHARE:
+        alive = self._alive.values
+        if len(alive) and (~alive).mean() > COMPACT_RETIRED_SHARE:
             self.compact()
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         generation = f"gen-{time.time_ns()}"
         tmp = Path(tempfile.mkdtemp(dir=folder, prefix=".tmp-"))
-        # Only live rows are written; the in-memory index keeps its retired rows until it compacts.
-        keep = np.flatnonzero(self._alive)
-        new_row = np.full(len(self._docs), -1, dtype=np.int64)
-        new_row[keep] = np.arange(len(keep))
-        with open(tmp / "docs.jsonl", "w", encoding="utf-8") as fh:
-            for i in keep:
-                fh.write(
-                    json.dumps({"doc": asdict(self._docs[i]), "tokens": self._tokens[i]}, ensure_ascii=False)
-                    + "\n"
-                )
-        passage_keep = self._alive[self._passage_owner] if len(self._passage_owner) else np.zeros(0, bool)
-        saved_vectors = np.asarray(self._passage_vectors, dtype=np.float32)[passage_keep]
-        saved_owners = new_row[self._passage_owner[passage_keep]]
-        np.save(tmp / "vectors.npy", saved_vectors)
-        np.save(tmp / "owners.npy", saved_owners)
-        manifest = {
-            "format": FORMAT_VERSION,
-            "model_id": self.embedder.model_id,
-            "strategy": asdict(self.strategy),
-            "documents": len(keep),
-            "passages": len(saved_owners),
-            "pending": sorted(self._pending),
-        }
-        (tmp / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-        for path in tmp.iterdir():
-            with open(path, "rb") as fh:
-                os.fsync(fh.fileno())
-        os.replace(tmp, folder / generation)
+        try:
+            self._write(tmp)
+            for path in tmp.iterdir():
+                with open(path, "rb") as fh:
+                    os.fsync(fh.fileno())
+            os.replace(tmp, folder / generation)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
         pointer = folder / ".CURRENT.tmp"
         pointer.write_text(generation, encoding="utf-8")
         os.replace(pointer, folder / "CURRENT")
@@ -510,39 +654,97 @@ class LocalIndex(Index):
             shutil.rmtree(old, ignore_errors=True)
         return folder / generation
 
+    def _write(self, tmp: Path) -> None:
+        for name in self.ROW_COLUMNS:
+            np.save(tmp / f"{name}.npy", getattr(self, f"_{name}").values)
+        for name in self.RAGGED:
+            getattr(self, f"_{name}").write(tmp, name)
+        np.save(tmp / "owner.npy", self._owner.values)
+        vectors = np.lib.format.open_memmap(
+            tmp / "vectors.npy", mode="w+", dtype=np.float32, shape=(len(self._vectors), self.embedder.dim)
+        )
+        at = 0
+        for block in self._vectors.blocks:
+            vectors[at : at + len(block)] = block
+            at += len(block)
+        vectors.flush()
+        del vectors
+        if self._bm25 is not None:
+            self._bm25.write(tmp)
+        if self._ann is not None:
+            self._ann.write(tmp)
+        vocabularies = {
+            "ids": self._ids,
+            "terms": self._terms.terms,
+            "divisions": self._divisions.terms,
+            "links": self._links.terms,
+            "modes": self._modes.terms,
+        }
+        (tmp / "vocabularies.json").write_text(json.dumps(vocabularies, ensure_ascii=False), encoding="utf-8")
+        manifest = {
+            "format": FORMAT_VERSION,
+            "model_id": self.embedder.model_id,
+            "strategy": asdict(self.strategy),
+            "rows": len(self._ids),
+            "documents": len(self),
+            "passages": len(self._vectors),
+            "pending": sorted(self._pending),
+            "bm25_dirty": self._bm25_dirty,
+        }
+        (tmp / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+
     @classmethod
     def load(cls, folder: str | Path, embedder: Embedder, **options) -> LocalIndex:
-        """Open the current generation, memory-mapping the vectors. Raises IndexCorrupt if anything
-        is missing or inconsistent (the caller rebuilds from the database)."""
+        """Open the current generation, memory-mapping the large arrays. Raises IndexCorrupt if
+        anything is missing or inconsistent (the caller rebuilds from the database)."""
         folder = Path(folder)
         try:
             generation = folder / (folder / "CURRENT").read_text(encoding="utf-8").strip()
             manifest = json.loads((generation / "manifest.json").read_text(encoding="utf-8"))
-            vectors = np.load(generation / "vectors.npy", mmap_mode="r")
-            owners = np.load(generation / "owners.npy")
-            rows = [json.loads(line) for line in (generation / "docs.jsonl").open(encoding="utf-8")]
-        except (OSError, ValueError, KeyError) as exc:
+            if manifest.get("format") != FORMAT_VERSION or manifest.get("model_id") != embedder.model_id:
+                raise IndexCorrupt(f"the index in {folder} was built with another format or model")
+            index = cls(embedder, strategy=PassageStrategy(**manifest["strategy"]), **options)
+            index._read(generation, manifest)
+        except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
             raise IndexCorrupt(f"cannot read the index in {folder}: {exc}") from exc
-        if manifest.get("format") != FORMAT_VERSION or manifest.get("model_id") != embedder.model_id:
-            raise IndexCorrupt(f"the index in {folder} was built with another format or model")
-        if (
-            len(rows) != manifest["documents"]
-            or vectors.shape != (manifest["passages"], embedder.dim)
-            or owners.shape != (manifest["passages"],)
-            or (len(owners) and int(owners.max()) >= len(rows))
-        ):
-            raise IndexCorrupt(f"the index files in {generation} do not match each other")
-        index = cls(embedder, strategy=PassageStrategy(**manifest["strategy"]), **options)
-        index._docs = [Document(**row["doc"]) for row in rows]
-        index._tokens = [row["tokens"] for row in rows]
-        index._position = {doc.id: i for i, doc in enumerate(index._docs)}
-        index._alive = np.ones(len(rows), dtype=bool)
-        index._passage_vectors = vectors
-        index._passage_owner = owners
-        index._pending = {i for i in manifest.get("pending", []) if i in index._position}
         return index
 
-    @property
-    def pending(self) -> int:
-        """Documents searchable lexically but not embedded yet."""
-        return len(self._pending)
+    def _read(self, generation: Path, manifest: dict) -> None:
+        vocabularies = json.loads((generation / "vocabularies.json").read_text(encoding="utf-8"))
+        rows, passages = manifest["rows"], manifest["passages"]
+        self._ids = vocabularies["ids"]
+        for name, dtype in self.ROW_COLUMNS.items():
+            values = np.load(generation / f"{name}.npy")
+            if values.dtype != np.dtype(dtype) or len(values) != rows:
+                raise ValueError(f"{name}.npy does not match the manifest")
+            setattr(self, f"_{name}", Column(dtype, values))
+        for name, dtype in self.RAGGED.items():
+            column = Ragged.read(generation, name, dtype)
+            if len(column) != rows:
+                raise ValueError(f"{name} does not match the manifest")
+            setattr(self, f"_{name}", column)
+        self._terms = Vocabulary(vocabularies["terms"])
+        self._divisions = Vocabulary(vocabularies["divisions"])
+        self._links = Vocabulary(vocabularies["links"])
+        self._modes = Vocabulary(vocabularies["modes"])
+        vectors = np.load(generation / "vectors.npy", mmap_mode="r")
+        owner = np.load(generation / "owner.npy")
+        if len(self._ids) != rows or vectors.shape != (passages, self.embedder.dim) or len(owner) != passages:
+            raise ValueError(f"the index files in {generation} do not match each other")
+        if len(owner) and int(owner.max()) >= rows:
+            raise ValueError("a passage belongs to no document")
+        self._vectors = VectorBlocks(self.embedder.dim, vectors)
+        self._owner = Column(np.int64, owner)
+        alive = self._alive.values
+        self._position = {doc_id: i for i, doc_id in enumerate(self._ids) if alive[i]}
+        if len(self._position) != manifest["documents"]:
+            raise ValueError("the live documents do not match the manifest")
+        if (generation / "bm25.stats.npy").exists():
+            self._bm25 = BM25Matrix.read(generation)
+            if self._bm25.upto > rows or self._bm25.terms > len(self._terms):
+                raise ValueError("the BM25 matrix does not match the documents")
+            self._bm25_dirty = manifest.get("bm25_dirty", True)
+        self._ann = IVFIndex.read(generation)
+        if self._ann is not None and self._ann.upto > passages:
+            raise ValueError("the vector index does not match the vectors")
+        self._pending = {i for i in manifest.get("pending", []) if i in self._position}

@@ -233,17 +233,15 @@ def test_large_index_scores_new_records_without_refitting(monkeypatch):
 def test_a_loaded_memory_mapped_index_accepts_updates(tmp_path, index):
     index.save(tmp_path / "idx")
     loaded = LocalIndex.load(tmp_path / "idx", FakeEmbedder())
-    assert not loaded._passage_vectors.flags.writeable  # memory-mapped, read-only
-    for n in range(40):  # several growths of the passage buffer
+    assert not loaded._vectors.blocks[0].flags.writeable  # memory-mapped, read-only
+    for n in range(40):  # many small appends: the vector blocks merge, the memory map stays
         loaded.upsert(
             [Document(f"n{n}", f"稀土抛光粉再生工艺{n}", "酸浸再生，回收率92%。", ["rare-earth.polishing"])]
         )
     loaded.delete(["a4"])
     assert loaded.search("稀土抛光粉再生工艺39", k=1)[0].id == "n39"
-    assert len(loaded) == 43 and loaded._passage_vectors.shape == (
-        44,
-        64,
-    )  # a4's passage stays until compaction
+    assert len(loaded) == 43 and len(loaded._vectors) == 44  # a4's passage stays until compaction
+    assert loaded.get("a4") is None and loaded.get("n39").chain_links == ["rare-earth.polishing"]
 
 
 def test_cache_appends_shards_and_merges_them(tmp_path, monkeypatch):
@@ -286,3 +284,97 @@ def test_narrow_filters_apply_before_the_candidate_cut(monkeypatch):
     idx.upsert(DOCS)
     hits = idx.search("钕铁硼 磁体 退磁", k=5, filters=Filters(chains={"grass"}))
     assert [h.id for h in hits] == ["a4"]  # ranked far below the cut, still found within the filter
+
+
+def test_bm25_matrix_scores_equal_bm25s():
+    import bm25s
+
+    from mengkeju.retrieval.columns import Ragged, Vocabulary
+    from mengkeju.retrieval.lexical import BM25Matrix
+
+    docs = [tokens(f"{d.title} {d.title} {d.body}") for d in DOCS] + [["稀土", "稀土", "回收"], ["乳清"]]
+    vocabulary, column = Vocabulary(), Ragged(np.int32)
+    for doc in docs:
+        column.append(vocabulary.encode(doc))
+    ours = BM25Matrix().fit(column, np.ones(len(docs), bool), len(docs), len(vocabulary))
+    reference = bm25s.BM25(k1=1.2, b=0.75)
+    reference.index(docs, show_progress=False)
+    for query in (["稀土", "回收"], ["乳清", "乳清", "膜"], ["矫顽力", "永磁"]):
+        expected = reference.get_scores([t for t in query if t in reference.vocab_dict])
+        got = ours.scores(vocabulary.encode(query, add=False), len(docs))
+        assert np.allclose(got, expected, atol=1e-5), query
+
+
+def _clustered_corpus(n, dim=64, seed=3):
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(40, dim))
+    vectors = centres[rng.integers(0, 40, n)] + rng.normal(scale=0.6, size=(n, dim))
+    return (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+
+
+class TableEmbedder:
+    """Vectors looked up by text (a stand-in for a cached model)."""
+
+    model_id, dim = "table-1", 64
+
+    def __init__(self, table):
+        self.table = table
+
+    def passages(self, texts):
+        return np.stack([self.table[t] for t in texts]) if texts else np.zeros((0, 64), np.float32)
+
+    def query(self, text):
+        return self.table[text]
+
+
+def test_vector_index_agrees_with_exact_search_and_survives_updates(monkeypatch, tmp_path):
+    import mengkeju.retrieval.index as index_module
+
+    vectors = _clustered_corpus(3000)
+    docs = [
+        Document(str(i), f"文档{i}", f"第{i}号", ["grass.seed" if i % 3 else "dairy.byproducts"])
+        for i in range(3000)
+    ]
+    strategy = PassageStrategy("full")
+    table = {strategy.texts(d.title, d.body)[0]: v for d, v in zip(docs, vectors, strict=True)}
+    queries = [f"查询{j}" for j in range(30)]
+    table.update({q: vectors[j * 97] for j, q in enumerate(queries)})
+    exact = LocalIndex(TableEmbedder(table), strategy=strategy, fusion_method="dense")
+    exact.upsert(docs)
+    monkeypatch.setattr(index_module, "ANN_MIN_PASSAGES", 1000)
+    approx = LocalIndex(TableEmbedder(table), strategy=strategy, fusion_method="dense")
+    approx.upsert(docs)
+    assert approx.ann_due()
+    approx.build_ann()
+    assert not approx.ann_due()
+    overlap = [
+        len({h.id for h in exact.search(q, k=10)} & {h.id for h in approx.search(q, k=10)}) / 10
+        for q in queries
+    ]
+    assert np.mean(overlap) >= 0.95
+    # Re-scored exactly: a found document has its exact score.
+    top = approx.search(queries[0], k=1)[0]
+    assert top.parts["dense"] == pytest.approx(float(vectors[int(top.id)] @ table[queries[0]]), abs=1e-5)
+    # Added after the build: found through the exact tail; a narrow filter is searched exactly.
+    fresh = np.random.default_rng(9).normal(size=64).astype(np.float32)
+    table["新文档。新"] = table["新查询"] = fresh / np.linalg.norm(fresh)
+    approx.upsert([Document("new", "新文档", "新", ["grass.seed"])])
+    assert approx.search("新查询", k=1)[0].id == "new"
+    hits = approx.search(queries[1], k=5, filters=Filters(chain_links={"dairy.byproducts"}))
+    assert len(hits) == 5 and all(int(h.id) % 3 == 0 for h in hits)
+    approx.save(tmp_path / "idx")
+    loaded = LocalIndex.load(tmp_path / "idx", TableEmbedder(table), fusion_method="dense")
+    assert loaded._ann is not None
+    assert [h.id for h in loaded.search(queries[2], k=10)] == [h.id for h in approx.search(queries[2], k=10)]
+
+
+def test_compaction_keeps_results(index):
+    index.upsert(
+        [Document("a2", "乳清蛋白与乳糖联产工艺", "膜分离后结晶回收乳糖。", ["dairy.byproducts"], "150100")]
+    )
+    index.delete(["a4"])
+    before = [(h.id, round(h.score, 5)) for h in index.search("乳糖 磁体 种子", k=5)]
+    index.compact()
+    assert len(index._ids) == 3
+    assert [(h.id, round(h.score, 5)) for h in index.search("乳糖 磁体 种子", k=5)] == before
+    assert index.get("a2").title == "乳清蛋白与乳糖联产工艺"
