@@ -198,6 +198,9 @@ class IndexStore:
         index.upsert(_documents(kind), embed=False)
         if embed:
             index.embed_pending(progress=progress)
+            index.fit_lexical()
+            if index.ann_due():
+                index.build_ann()
         with self._lock:
             path = index.save(self.folder(kind), embed=embed)
             self._indexes[kind], self._generation[kind] = index, path.name

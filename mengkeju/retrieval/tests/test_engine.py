@@ -378,3 +378,10 @@ def test_compaction_keeps_results(index):
     assert len(index._ids) == 3
     assert [(h.id, round(h.score, 5)) for h in index.search("乳糖 磁体 种子", k=5)] == before
     assert index.get("a2").title == "乳清蛋白与乳糖联产工艺"
+
+
+def test_an_empty_cache_folder_is_used_and_filled(tmp_path):
+    # An empty cache is falsy (it has a length): it must still be the one the index writes to.
+    index = LocalIndex(FakeEmbedder(), cache=EmbeddingCache(tmp_path / "cache", "fake-1", 64))
+    index.upsert(DOCS)
+    assert len(EmbeddingCache(tmp_path / "cache", "fake-1", 64)) == len(DOCS)
