@@ -32,7 +32,18 @@ KINDS = [*MODELS, RESOURCE]
 
 
 def _embedder():
-    return HashingEmbedder() if settings.MATCHING_EMBEDDER == "hashing" else E5Embedder()
+    if settings.MATCHING_EMBEDDER == "hashing":
+        return HashingEmbedder()
+    embedder = E5Embedder()
+    embedder.query_store = EmbeddingCache(
+        Path(settings.MATCHING_CACHE_DIR) / "queries", embedder.model_id, embedder.dim
+    )
+    return embedder
+
+
+def demand_query(demand: Demand) -> str:
+    """What a demand asks of the achievements index (and of experts, platforms and services)."""
+    return f"{demand.title}。{demand.problem}。{demand.indicators}"
 
 
 def document(obj) -> Document:
@@ -255,6 +266,8 @@ class IndexStore:
                 path = index.save(self.folder(kind))
                 self._generation[kind] = path.name
                 new_ids = self._new_ids.pop(kind, set())
+            if kind == "demand" and new_ids:
+                self.prepare_demand_queries(new_ids)
             if new_ids:
                 self._notify(kind, index, new_ids)
         except Exception:  # a failed background job must not take the worker down; the next change retries
@@ -264,6 +277,19 @@ class IndexStore:
                 from django.db import connection
 
                 connection.close()
+
+    def prepare_demand_queries(self, ids=None, progress=None) -> int:
+        """Embed published demands' queries ahead of time, so their pages answer without the model."""
+        prepare = getattr(self.embedder, "prepare_queries", None)
+        if prepare is None:
+            return 0
+        index = self.get("achievement")
+        done = 0
+        for demand in _published("demand", ids).iterator(chunk_size=200):
+            done += prepare([index.dense_query_text(demand_query(demand))])
+            if progress:
+                progress(1)
+        return done
 
     def _notify(self, kind: str, index: LocalIndex, ids: set[int]) -> None:
         from .services import notify_matches
@@ -321,7 +347,7 @@ def _objects(kind: str, results: list[Result]):
 
 def achievements_for_demand(demand: Demand, k: int = 5):
     chains = {link.chain.code for link in demand.chain_links.all()}
-    query = f"{demand.title}。{demand.problem}。{demand.indicators}"
+    query = demand_query(demand)
     boosts = Boosts(chains=chains, divisions={demand.division.code})
     return _objects("achievement", store.search("achievement", query, k=k, boosts=boosts))
 
@@ -340,7 +366,7 @@ def search(kind: str, query: str, filters: Filters | None = None, k: int = 20):
 def resources_for_demand(demand: Demand, per_type: int = 3) -> dict[str, list]:
     """Experts, platforms and services that could help with a demand, with the reasons."""
     chains = {link.chain.code for link in demand.chain_links.all()}
-    query = f"{demand.title}。{demand.problem}。{demand.indicators}"
+    query = demand_query(demand)
     results = store.search(
         RESOURCE, query, k=60, boosts=Boosts(chains=chains, divisions={demand.division.code})
     )

@@ -191,6 +191,7 @@ class VectorBlocks:
     first block may be a read-only memory map of a saved generation."""
 
     MERGE_TAIL_AT = 16
+    SMALL_BLOCK = 65_536
 
     def __init__(self, dim: int, base: np.ndarray | None = None):
         self.dim = dim
@@ -207,8 +208,11 @@ class VectorBlocks:
         if not len(vectors):
             return
         self.blocks.append(np.ascontiguousarray(vectors, dtype=np.float32))
-        if len(self.blocks) > self.MERGE_TAIL_AT:  # many small updates: merge all but the first block
-            self.blocks = [self.blocks[0], np.concatenate(self.blocks[1:])]
+        small = 0  # many small updates: merge the trailing small blocks (large ones are never copied)
+        while small < len(self.blocks) - 1 and len(self.blocks[-1 - small]) < self.SMALL_BLOCK:
+            small += 1
+        if small > self.MERGE_TAIL_AT:
+            self.blocks[-small:] = [np.concatenate(self.blocks[-small:])]
         self._starts = self._compute_starts()
 
     def scores(self, query: np.ndarray, start: int = 0) -> np.ndarray:

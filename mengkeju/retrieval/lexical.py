@@ -42,22 +42,24 @@ class BM25Matrix:
         live = alive[:upto]
         n = int(live.sum())
         avgdl = float(lengths[live].mean()) if n else 1.0
-        triples, df = [], np.zeros(v, dtype=np.int64)
-        for start, flat, offsets in tokens.chunks(upto):
-            rows_here = len(offsets) - 1
-            row_local = np.repeat(np.arange(rows_here, dtype=np.int64), np.diff(offsets))
-            keep = live[start + row_local]
-            keys, tf = np.unique(row_local[keep] * v + flat[keep], return_counts=True)
-            term = (keys % v).astype(np.int32)
-            row = (keys // v + start).astype(np.int32)
+
+        def postings():  # (term, row, tf) of each distinct term in each live row, a block at a time
+            for start, flat, offsets in tokens.chunks(upto):
+                row_local = np.repeat(np.arange(len(offsets) - 1, dtype=np.int64), np.diff(offsets))
+                keep = live[start + row_local]
+                keys, tf = np.unique(row_local[keep] * v + flat[keep], return_counts=True)
+                yield (keys % v).astype(np.int32), (keys // v + start).astype(np.int32), tf.astype(np.float32)
+
+        # Two passes (document frequencies, then scores) rather than keeping every posting twice.
+        df = np.zeros(v, dtype=np.int64)
+        for term, _row, _tf in postings():
             df += np.bincount(term, minlength=v)
-            triples.append((term, row, tf.astype(np.float32)))
         weight = idf(df, n)
         indptr = np.concatenate([[0], np.cumsum(df)]).astype(np.int64)
         data = np.empty(int(indptr[-1]), dtype=np.float32)
         indices = np.empty(int(indptr[-1]), dtype=np.int32)
         fill = indptr[:-1].copy()
-        for term, row, tf in triples:  # blocks come in row order, so each term's rows stay sorted
+        for term, row, tf in postings():  # blocks come in row order, so each term's rows stay sorted
             order = np.argsort(term, kind="stable")
             term, row, tf = term[order], row[order], tf[order]
             rank = np.arange(len(term)) - np.searchsorted(term, term, side="left")

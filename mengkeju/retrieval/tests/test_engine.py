@@ -385,3 +385,22 @@ def test_an_empty_cache_folder_is_used_and_filled(tmp_path):
     index = LocalIndex(FakeEmbedder(), cache=EmbeddingCache(tmp_path / "cache", "fake-1", 64))
     index.upsert(DOCS)
     assert len(EmbeddingCache(tmp_path / "cache", "fake-1", 64)) == len(DOCS)
+
+
+def test_prepared_query_vectors_survive_a_restart(tmp_path):
+    from mengkeju.retrieval.embedding import E5Embedder
+
+    class StubModel:
+        calls = 0
+
+        def query(self, text):
+            StubModel.calls += 1
+            return np.full(384, len(text), dtype=np.float32)
+
+    first = E5Embedder(query_store=EmbeddingCache(tmp_path))
+    first._model = StubModel()
+    assert first.prepare_queries(["稀土永磁需求", "稀土永磁需求", "乳清需求"]) == 2
+    assert first.prepare_queries(["稀土永磁需求"]) == 0  # already prepared
+    restarted = E5Embedder(query_store=EmbeddingCache(tmp_path))  # a new process: empty memory
+    restarted._model = StubModel()
+    assert restarted.query("乳清需求")[0] == 4.0 and StubModel.calls == 2  # from disk, not the model

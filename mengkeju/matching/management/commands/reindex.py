@@ -22,3 +22,12 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{name}: {len(index)} published records indexed in {time.perf_counter() - started:.1f} s"
             )
+        if kind in ("all", "demand"):
+            started = time.perf_counter()
+            total = _published("demand").count()
+            with tqdm(total=total, desc="demand queries", unit=" demands", disable=no_progress) as bar:
+                done = store.prepare_demand_queries(progress=bar.update)
+            self.stdout.write(
+                f"demand queries: {done} embedded ahead of time ({total - done} already prepared) "
+                f"in {time.perf_counter() - started:.1f} s"
+            )
