@@ -5,7 +5,7 @@
 How the scale corpora are synthesised from the real public listings (../shared/data/tech-market):
 each synthetic achievement takes the title of a real listing and a description of real sentences
 drawn at random from all listings until it is as long as that listing's own description (so length
-and vocabulary follow the real distribution); its vector is the real e5 vector (`lead:160`) of the
+and vocabulary follow the real distribution); its vector is the real e5 vector (default passages, `lead:120`) of the
 listing whose title it took plus Gaussian jitter (σ = 0.02 per dimension), re-normalised. The real
 vectors come from the embedding cache that `mengkeju eval-matching` fills. Queries are real demands
 (title + text, the "recommended achievements" case) and real demand titles (typed search-box
@@ -41,11 +41,11 @@ sys.path.insert(0, str(ROOT))
 from mengkeju.retrieval import index as index_module  # noqa: E402
 from mengkeju.retrieval.embedding import E5Embedder, EmbeddingCache  # noqa: E402
 from mengkeju.retrieval.index import DENSE_QUERY_CHARS, Document, LocalIndex  # noqa: E402
-from mengkeju.retrieval.passages import PassageStrategy, sentences  # noqa: E402
+from mengkeju.retrieval.passages import DEFAULT_STRATEGY, PassageStrategy, sentences  # noqa: E402
 
 SHARED = Path(os.environ.get("MENGKEJU_SHARED_DATA", ROOT.parent / "shared" / "data" / "tech-market"))
 DEFAULT_CACHE = Path.home() / ".cache" / "mengkeju" / "embeddings"
-STRATEGY = PassageStrategy.parse("lead:160")
+STRATEGY = PassageStrategy.parse(DEFAULT_STRATEGY)
 
 
 class NoCache:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .embedding import E5Embedder, EmbeddingCache
 from .index import Document, LocalIndex
-from .passages import PassageStrategy
+from .passages import DEFAULT_STRATEGY, PassageStrategy
 
 METRICS = ["ndcg@10", "recall@50", "mrr@10"]
 DEFAULT_CACHE = Path(os.environ.get("MENGKEJU_CACHE", Path.home() / ".cache" / "mengkeju")) / "embeddings"
@@ -49,7 +49,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--qrels", required=True, type=Path)
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="embedding cache folder")
     parser.add_argument(
-        "--passages", default="lead:160", help="full | lead[:N] | chunks[:N] (default lead:160)"
+        "--passages",
+        default=DEFAULT_STRATEGY,
+        help=f"full | lead[:N] | chunks[:N] (default {DEFAULT_STRATEGY})",
     )
     parser.add_argument(
         "--fusion", default="rrf", choices=["rrf", "weighted"], help="hybrid fusion (default rrf)"
