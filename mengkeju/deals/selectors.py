@@ -1,0 +1,190 @@
+"""Read queries of deals, contracts and registrations. `visible_*` mirror permissions.can_view_*."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce
+
+from mengkeju.catalog.models import Demand
+from mengkeju.catalog.models import Status as ListingStatus
+from mengkeju.network.models import Organization, User
+from mengkeju.network.selectors import service_scope
+
+from . import services
+from .models import (
+    FINAL_STAGES,
+    RESPONSIBLE_NODE_KINDS,
+    SIGNED_OR_LATER,
+    Deal,
+    DealEvent,
+    Registration,
+    TechnicalContract,
+)
+from .permissions import NODE_ROLES, role_of
+from .working_days import WEEKDAYS, WorkingCalendar, overdue_before
+
+Role = User.Role
+Stage = Deal.Stage
+
+
+def visible_deals(user) -> QuerySet[Deal]:
+    role = role_of(user)
+    qs = Deal.objects.all()
+    if role is None:
+        return qs.none()
+    if role in (Role.PLATFORM_ADMIN, Role.HQ_OPERATOR):
+        return qs
+    q = Q(broker=user)
+    if role in NODE_ROLES and user.organization_id:
+        q |= Q(sub_center_id=user.organization_id)
+    if role == Role.MEMBER and user.organization_id:
+        q |= Q(buyer_id=user.organization_id) | Q(seller_id=user.organization_id)
+    return qs.filter(q)
+
+
+def visible_contracts(user) -> QuerySet[TechnicalContract]:
+    role = role_of(user)
+    qs = TechnicalContract.objects.all()
+    if role is None:
+        return qs.none()
+    if role in (Role.PLATFORM_ADMIN, Role.HQ_OPERATOR):
+        return qs
+    q = Q(created_by=user) | Q(deal__broker=user)
+    if role in NODE_ROLES and user.organization_id:
+        q |= Q(sub_center_id=user.organization_id)
+    if role == Role.MEMBER and user.organization_id:
+        q |= Q(
+            pk__in=TechnicalContract.objects.filter(parties__organization_id=user.organization_id).values(
+                "pk"
+            )
+        )
+    return qs.filter(q)
+
+
+def visible_registrations(user) -> QuerySet[Registration]:
+    return Registration.objects.filter(contract__in=visible_contracts(user).values("pk"))
+
+
+def with_deal_related(qs: QuerySet[Deal]) -> QuerySet[Deal]:
+    return qs.select_related("demand", "achievement", "buyer", "seller", "sub_center", "broker")
+
+
+def with_contract_related(qs: QuerySet[TechnicalContract]) -> QuerySet[TechnicalContract]:
+    return qs.select_related("deal", "sub_center", "chain", "created_by").prefetch_related(
+        "parties__division", "parties__organization"
+    )
+
+
+def registration_queue(user) -> QuerySet[Registration]:
+    """Pending applications this user may decide: everything for HQ, its own node's for sub-center staff."""
+    role = role_of(user)
+    qs = Registration.objects.filter(status=Registration.Status.SUBMITTED).select_related(
+        "contract", "contract__sub_center", "submitted_by"
+    )
+    if role in (Role.PLATFORM_ADMIN, Role.HQ_OPERATOR):
+        return qs.order_by("submitted_at", "id")
+    if role == Role.SUBCENTER_STAFF and user.organization_id:
+        return qs.filter(contract__sub_center_id=user.organization_id).order_by("submitted_at", "id")
+    return qs.none()
+
+
+def registered(qs: QuerySet[Registration] | None = None) -> QuerySet[Registration]:
+    """The registrations that count in statistics: registered and current."""
+    qs = Registration.objects.all() if qs is None else qs
+    return qs.filter(status=Registration.Status.REGISTERED, is_current=True)
+
+
+# --- the sub-center board ----------------------------------------------------------------------
+
+
+def board_nodes(user) -> QuerySet[Organization]:
+    """The nodes whose board this user may look at."""
+    role = role_of(user)
+    nodes = Organization.objects.filter(kind__in=RESPONSIBLE_NODE_KINDS).order_by("kind", "code")
+    if role in (Role.PLATFORM_ADMIN, Role.HQ_OPERATOR):
+        return nodes
+    if role in NODE_ROLES and user.organization_id:
+        return nodes.filter(pk=user.organization_id)
+    return nodes.none()
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=services.region_timezone())
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    working_days: int
+    contact_before: date  # a last contact earlier than this day is overdue
+
+
+def follow_up(today: date | None = None, calendar: WorkingCalendar = WEEKDAYS) -> FollowUp:
+    n = services.follow_up_working_days()
+    return FollowUp(n, overdue_before(today or services.local_date(), n, calendar))
+
+
+def deals_by_stage(deals: QuerySet[Deal], per_stage: int = 50) -> list[tuple[str, str, list[Deal], int]]:
+    """Kanban columns: (stage, label, deals, total)."""
+    counts = dict(deals.values_list("stage").annotate(n=Count("id")).order_by())
+    columns = []
+    for stage in Stage:
+        items = list(with_deal_related(deals.filter(stage=stage)).order_by("-updated_at")[:per_stage])
+        columns.append((stage.value, stage.label, items, counts.get(stage.value, 0)))
+    return columns
+
+
+def overdue_deals(deals: QuerySet[Deal], due: FollowUp) -> QuerySet[Deal]:
+    """Open deals whose last contact (or opening, if never contacted) is older than N working days."""
+    return (
+        with_deal_related(deals.exclude(stage__in=FINAL_STAGES))
+        .annotate(last_touch=Coalesce("last_contacted_at", "created_at"))
+        .filter(last_touch__lt=_start_of(due.contact_before))
+        .order_by("last_touch")
+    )
+
+
+def overdue_demands(node: Organization | None, due: FollowUp) -> QuerySet[Demand]:
+    """Published demands routed to the node (inside its service scope) that nobody has taken up:
+    published more than N working days ago and no deal opened for them."""
+    demands = Demand.objects.filter(
+        status=ListingStatus.PUBLISHED, published_at__lt=_start_of(due.contact_before)
+    )
+    if node is not None:
+        scoped = Demand.objects.filter(service_scope(node).q(), status=ListingStatus.PUBLISHED).values("pk")
+        demands = demands.filter(pk__in=scoped)
+    taken = Deal.objects.filter(demand=OuterRef("pk"))
+    return demands.filter(~Exists(taken)).select_related("owner", "division").order_by("-published_at")
+
+
+def conversion(deals: QuerySet[Deal]) -> list[dict]:
+    """Per sub-center: deals opened, deals that reached a signed contract, deals whose contract was registered."""
+    signed = DealEvent.objects.filter(deal=OuterRef("pk"), to_stage__in=list(SIGNED_OR_LATER))
+    registered_event = DealEvent.objects.filter(deal=OuterRef("pk"), to_stage=Stage.REGISTERED)
+    rows = (
+        deals.annotate(reached_signed=Exists(signed), reached_registered=Exists(registered_event))
+        .values("sub_center_id", "sub_center__name")
+        .annotate(
+            opened=Count("id"),
+            signed=Count("id", filter=Q(reached_signed=True)),
+            registered=Count("id", filter=Q(reached_registered=True)),
+        )
+        .order_by("sub_center__name")
+    )
+    result = []
+    for row in rows:
+        opened = row["opened"]
+        result.append(
+            {
+                "sub_center_id": row["sub_center_id"],
+                "sub_center": row["sub_center__name"],
+                "opened": opened,
+                "signed": row["signed"],
+                "registered": row["registered"],
+                "signed_rate": row["signed"] / opened if opened else 0.0,
+                "registered_rate": row["registered"] / opened if opened else 0.0,
+            }
+        )
+    return result

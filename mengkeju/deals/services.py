@@ -1,0 +1,715 @@
+"""State changes of deals, technical contracts and registrations.
+
+Each function validates, checks permission, writes inside a transaction and records an append-only
+event. Views, the API and commands call these; they never save these models themselves.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mengkeju.catalog.models import Status as ListingStatus
+from mengkeju.network.models import Organization, User
+from mengkeju.network.selectors import current_region, region_parameter, responsible_nodes
+
+from . import permissions, rules
+from .models import (
+    CONTRACT_EDITABLE_STATES,
+    DEAL_TRANSITIONS,
+    RESPONSIBLE_NODE_KINDS,
+    SUB_KINDS,
+    ContractKind,
+    ContractParty,
+    Deal,
+    DealEvent,
+    LicenceScope,
+    Registration,
+    RegistrationCounter,
+    RegistrationEvent,
+    TechnicalContract,
+    Trigger,
+    classify_flow,
+)
+
+Stage = Deal.Stage
+ContractStatus = TechnicalContract.Status
+RegStatus = Registration.Status
+FEN = Decimal("0.01")
+MAX_NOTE = 2000
+# Rule code recorded when a registrar refuses by hand (the rules passed, the registrar did not agree).
+REVIEWER_RULE = "R0_REVIEWER"
+CONTRACT_FIELDS = (
+    "title",
+    "kind",
+    "sub_kind",
+    "licence_scope",
+    "amount_yuan",
+    "equipment_yuan",
+    "instruments_yuan",
+    "parts_yuan",
+    "materials_yuan",
+    "construction_yuan",
+    "payment_terms",
+    "ip_clauses",
+    "signed_on",
+    "term_start",
+    "term_end",
+    "chain",
+)
+PARTY_FIELDS = ("role", "organization", "name", "credit_code", "division")
+
+
+class ConflictError(Exception):
+    """The record changed since the user loaded it (another person acted first)."""
+
+
+# --- time --------------------------------------------------------------------------------------
+
+
+def region_timezone() -> zoneinfo.ZoneInfo:
+    region = current_region()
+    return zoneinfo.ZoneInfo(region.timezone if region else settings.TIME_ZONE)
+
+
+def local_date(moment: datetime | None = None) -> date:
+    """The calendar date in the region's time zone (Asia/Shanghai for the shipped pack)."""
+    return timezone.localtime(moment or timezone.now(), region_timezone()).date()
+
+
+def follow_up_working_days() -> int:
+    return int(region_parameter("demand_follow_up_working_days", 5))
+
+
+def registration_grace_days() -> int:
+    return int(region_parameter("registration_grace_days_after_term", 0))
+
+
+# --- money -------------------------------------------------------------------------------------
+
+
+def transaction_amount(contract) -> Decimal:
+    """技术交易额 = contract amount − (equipment + instruments + parts + raw materials + construction), to the fen."""
+    non_technical = sum(
+        (Decimal(getattr(contract, name) or 0) for name in TechnicalContract.NON_TECHNICAL_FIELDS), Decimal(0)
+    )
+    return (Decimal(contract.amount_yuan or 0) - non_technical).quantize(FEN, rounding=ROUND_HALF_UP)
+
+
+# --- deals -------------------------------------------------------------------------------------
+
+
+def _record_deal(deal, kind, *, by, from_stage="", to_stage="", note="") -> DealEvent:
+    return DealEvent.objects.create(
+        deal=deal,
+        kind=kind,
+        from_stage=from_stage,
+        to_stage=to_stage,
+        note=note,
+        actor=by if by is not None and by.is_authenticated else None,
+    )
+
+
+def _clean_note(note: str, *, required: bool, field: str = "note") -> str:
+    note = (note or "").strip()
+    if required and not note:
+        raise ValidationError(
+            {field: _("Please write a note.") if field == "note" else _("Please give a reason.")}
+        )
+    if len(note) > MAX_NOTE:
+        raise ValidationError({field: _("At most %(n)s characters.") % {"n": MAX_NOTE}})
+    return note
+
+
+def route_to_sub_center(record, by=None) -> Organization:
+    """The node responsible for a demand or achievement, by the network's routing.
+
+    The opener's own node wins when it is among the responsible ones; else the first routed node;
+    else the opener's node; else the headquarters.
+    """
+    chain_ids = {link.chain_id for link in record.chain_links.all()}
+    nodes = responsible_nodes(record.division, chain_ids)
+    own = getattr(by, "organization", None)
+    if own is not None and any(node.pk == own.pk for node in nodes):
+        return own
+    if nodes:
+        return nodes[0]
+    if own is not None and own.kind in RESPONSIBLE_NODE_KINDS:
+        return own
+    headquarters = Organization.objects.filter(kind=Organization.Kind.HEADQUARTERS).first()
+    if headquarters is None:
+        raise ValidationError(_("No sub-center or headquarters is set up to take the deal."))
+    return headquarters
+
+
+@transaction.atomic
+def open_deal_from_match(*, demand=None, achievement=None, by) -> Deal:
+    """Open a deal (stage: intent) for a recommended match. Opening the same open match again returns
+    the deal already open for it."""
+    if demand is None and achievement is None:
+        raise ValidationError(_("A deal needs a demand or an achievement."))
+    if not permissions.can_open_deal(by):
+        raise PermissionDenied(_("Only brokers and sub-center staff open deals."))
+    for record in (demand, achievement):
+        if record is not None and record.status != ListingStatus.PUBLISHED:
+            raise ValidationError(_("“%(title)s” is not published.") % {"title": record.title})
+    existing = (
+        Deal.objects.filter(demand=demand, achievement=achievement)
+        .exclude(stage__in=[Stage.COMPLETED, Stage.TERMINATED])
+        .first()
+    )
+    if existing is not None:
+        return existing
+    sub_center = route_to_sub_center(demand or achievement, by)
+    title = " ↔ ".join(r.title for r in (demand, achievement) if r is not None)[:200]
+    deal = Deal.objects.create(
+        title=title,
+        demand=demand,
+        achievement=achievement,
+        buyer=demand.owner if demand else None,
+        seller=achievement.owner if achievement else None,
+        sub_center=sub_center,
+        broker=by if permissions.role_of(by) == User.Role.BROKER else None,
+        stage=Stage.INTENT,
+        opened_by=by,
+    )
+    _record_deal(deal, DealEvent.Kind.OPENED, by=by, to_stage=Stage.INTENT)
+    _notify_node(deal, by)
+    return deal
+
+
+def _notify_node(deal: Deal, by) -> None:
+    """Tell the responsible node's staff that a deal was opened for them (in-app notification)."""
+    from mengkeju.matching.models import Notification
+
+    url = reverse("deals:deal-detail", args=[deal.pk])
+    staff = User.objects.filter(
+        organization=deal.sub_center, role=User.Role.SUBCENTER_STAFF, is_active=True
+    ).exclude(pk=getattr(by, "pk", None))
+    message = (_("New deal for your sub-center: %(title)s") % {"title": deal.title})[:300]
+    Notification.objects.bulk_create([Notification(user=user, message=message, url=url) for user in staff])
+
+
+def _move_deal(deal: Deal, to_stage: str, *, by, note: str, trigger: str) -> Deal:
+    if DEAL_TRANSITIONS.get((deal.stage, to_stage)) != trigger:
+        raise ValidationError(
+            _("A deal at stage “%(from)s” cannot move to “%(to)s”.")
+            % {"from": Stage(deal.stage).label, "to": Stage(to_stage).label}
+        )
+    source = deal.stage
+    changes = {"stage": to_stage, "updated_at": timezone.now()}
+    if to_stage == Stage.TERMINATED:
+        changes["termination_reason"] = note
+    # Conditional update: of two people moving the deal at once, exactly one wins.
+    if not Deal.objects.filter(pk=deal.pk, stage=source).update(**changes):
+        raise ConflictError(_("This deal was changed by someone else meanwhile; reload it."))
+    deal.refresh_from_db()
+    _record_deal(deal, DealEvent.Kind.STAGE, by=by, from_stage=source, to_stage=to_stage, note=note)
+    return deal
+
+
+@transaction.atomic
+def transition_deal(deal: Deal, to_stage: str, *, by, note: str = "") -> Deal:
+    """Move a deal along the pipeline by hand (DEAL_TRANSITIONS, trigger broker). Termination needs a reason."""
+    if to_stage not in Stage.values:
+        raise ValidationError({"stage": _("Unknown stage %(stage)s.") % {"stage": to_stage}})
+    if not permissions.can_change_deal(by, deal):
+        raise PermissionDenied(_("You may not change this deal."))
+    note = _clean_note(
+        note,
+        required=to_stage == Stage.TERMINATED,
+        field="reason" if to_stage == Stage.TERMINATED else "note",
+    )
+    if DEAL_TRANSITIONS.get((deal.stage, to_stage)) == Trigger.REGISTRATION:
+        raise ValidationError(_("A deal becomes registered when its contract is registered."))
+    return _move_deal(deal, to_stage, by=by, note=note, trigger=Trigger.BROKER)
+
+
+@transaction.atomic
+def record_contact(deal: Deal, by, note: str) -> DealEvent:
+    """Record a contact with the parties (call, visit, meeting); resets the follow-up clock."""
+    if not permissions.can_change_deal(by, deal):
+        raise PermissionDenied(_("You may not change this deal."))
+    if deal.is_final:
+        raise ValidationError(_("This deal is closed."))
+    note = _clean_note(note, required=True)
+    now = timezone.now()
+    Deal.objects.filter(pk=deal.pk).update(last_contacted_at=now, updated_at=now)
+    deal.last_contacted_at = now
+    return _record_deal(deal, DealEvent.Kind.CONTACT, by=by, note=note)
+
+
+# --- contracts ---------------------------------------------------------------------------------
+
+
+def _validate_contract(values: dict) -> None:
+    """Input checks: what makes no sense even in a draft. Registration rules (rules.py) come later."""
+    errors: dict[str, list[str]] = {}
+    title = (values.get("title") or "").strip()
+    if not title:
+        errors.setdefault("title", []).append(_("Give the contract a title."))
+    kind = values.get("kind")
+    if kind not in ContractKind.values:
+        errors.setdefault("kind", []).append(_("Choose the kind of contract."))
+    else:
+        sub_kind = values.get("sub_kind") or ""
+        allowed = SUB_KINDS[kind]
+        if allowed and sub_kind not in allowed:
+            errors.setdefault("sub_kind", []).append(
+                _("“%(sub)s” is not a sub-kind of %(kind)s.")
+                % {"sub": sub_kind or "—", "kind": ContractKind(kind).label}
+            )
+        if not allowed and sub_kind:
+            errors.setdefault("sub_kind", []).append(_("A non-technical contract has no sub-kind."))
+        scope = values.get("licence_scope") or ""
+        if kind == ContractKind.LICENCE and scope not in LicenceScope.values:
+            errors.setdefault("licence_scope", []).append(
+                _("A licence states its scope: exclusive, sole or ordinary.")
+            )
+        if kind != ContractKind.LICENCE and scope:
+            errors.setdefault("licence_scope", []).append(_("Only a licence has a licence scope."))
+    amount = values.get("amount_yuan")
+    if amount is None:
+        errors.setdefault("amount_yuan", []).append(_("Enter the contract amount."))
+    elif Decimal(amount) < 0:
+        errors.setdefault("amount_yuan", []).append(_("The amount may not be negative."))
+    for name in TechnicalContract.NON_TECHNICAL_FIELDS:
+        if Decimal(values.get(name) or 0) < 0:
+            errors.setdefault(name, []).append(_("The amount may not be negative."))
+    if amount is not None and not errors.get("amount_yuan"):
+        probe = TechnicalContract(
+            **{k: values.get(k) or 0 for k in ("amount_yuan", *TechnicalContract.NON_TECHNICAL_FIELDS)}
+        )
+        if transaction_amount(probe) < 0:
+            errors.setdefault("amount_yuan", []).append(
+                _(
+                    "The non-technical costs exceed the contract amount: the technology-transaction amount would be negative."
+                )
+            )
+    start, end = values.get("term_start"), values.get("term_end")
+    if start and end and end < start:
+        errors.setdefault("term_end", []).append(_("The term cannot end before it starts."))
+    if errors:
+        raise ValidationError(errors)
+
+
+def _validate_parties(parties: list[dict]) -> list[dict]:
+    cleaned, errors = [], []
+    for n, raw in enumerate(parties, start=1):
+        party = {k: raw.get(k) for k in PARTY_FIELDS}
+        party["name"] = (party.get("name") or "").strip()
+        party["credit_code"] = rules.normalize_party_code(party.get("credit_code") or "")
+        if not party["name"] and party.get("organization") is not None:
+            party["name"] = party["organization"].name
+        if party.get("role") not in ContractParty.Role.values:
+            errors.append(_("Party %(n)s: choose seller, buyer or intermediary.") % {"n": n})
+        if not party["name"]:
+            errors.append(_("Party %(n)s: enter the name.") % {"n": n})
+        if party["credit_code"] and not rules.is_valid_party_code(party["credit_code"]):
+            errors.append(
+                _(
+                    "Party %(n)s: “%(code)s” is not a valid unified social credit code or ID number (check digit)."
+                )
+                % {"n": n, "code": party["credit_code"]}
+            )
+        if party.get("division") is None and party.get("organization") is not None:
+            party["division"] = party["organization"].division
+        cleaned.append(party)
+    if errors:
+        raise ValidationError({"parties": errors})
+    return cleaned
+
+
+def _save_parties(contract: TechnicalContract, parties: list[dict]) -> None:
+    contract.parties.all().delete()
+    ContractParty.objects.bulk_create([ContractParty(contract=contract, **party) for party in parties])
+
+
+def _values(values: dict) -> dict:
+    unknown = set(values) - set(CONTRACT_FIELDS) - {"sub_center"}
+    if unknown:
+        raise ValidationError(
+            _("Unknown contract fields: %(names)s.") % {"names": ", ".join(sorted(unknown))}
+        )
+    values = dict(values)
+    for name in ("sub_kind", "licence_scope", "payment_terms", "ip_clauses"):
+        values[name] = values.get(name) or ""
+    for name in TechnicalContract.NON_TECHNICAL_FIELDS:
+        values[name] = Decimal(values.get(name) or 0)
+    values["title"] = (values.get("title") or "").strip()
+    return values
+
+
+@transaction.atomic
+def create_contract(*, by, parties: list[dict], deal: Deal | None = None, **values) -> TechnicalContract:
+    """Draft a technical contract (with its parties), optionally for a deal."""
+    values = _values(values)
+    parties = _validate_parties(parties)
+    party_orgs = [p["organization"].pk for p in parties if p.get("organization") is not None]
+    if not permissions.can_create_contract(by, deal=deal, party_organization_ids=party_orgs):
+        raise PermissionDenied(_("You may not draft this contract."))
+    _validate_contract(values)
+    sub_center = values.pop("sub_center", None)
+    if deal is not None:
+        sub_center = deal.sub_center
+    elif sub_center is None and getattr(by, "organization", None) is not None:
+        if by.organization.kind in RESPONSIBLE_NODE_KINDS and by.role != User.Role.HQ_OPERATOR:
+            sub_center = by.organization
+    contract = TechnicalContract(
+        deal=deal,
+        sub_center=sub_center,
+        created_by=by,
+        status=ContractStatus.DRAFT,
+        **values,
+    )
+    contract.transaction_amount_yuan = transaction_amount(contract)
+    contract.full_clean()
+    contract.save()
+    _save_parties(contract, parties)
+    if deal is not None:
+        _record_deal(
+            deal,
+            DealEvent.Kind.CONTRACT,
+            by=by,
+            note=_("Contract drafted: %(title)s") % {"title": contract.title},
+        )
+    return contract
+
+
+@transaction.atomic
+def update_contract(
+    contract: TechnicalContract, *, by, parties: list[dict] | None = None, **values
+) -> TechnicalContract:
+    """Edit a draft (or a refused application). Registered contracts change only by `amend`."""
+    contract = TechnicalContract.objects.select_for_update().get(pk=contract.pk)
+    if contract.status not in CONTRACT_EDITABLE_STATES:
+        raise ValidationError(
+            _("A contract that is %(status)s cannot be edited.") % {"status": contract.get_status_display()}
+        )
+    if not permissions.can_edit_contract(by, contract):
+        raise PermissionDenied(_("You may not edit this contract."))
+    values.pop("sub_center", None)  # the responsible node is not the editor's to choose
+    current = {name: getattr(contract, name) for name in CONTRACT_FIELDS}
+    merged = _values({**current, **values})
+    _validate_contract(merged)
+    if parties is not None:
+        parties = _validate_parties(parties)
+    for name, value in merged.items():
+        setattr(contract, name, value)
+    contract.transaction_amount_yuan = transaction_amount(contract)
+    contract.full_clean()
+    contract.save()
+    if parties is not None:
+        _save_parties(contract, parties)
+    return contract
+
+
+# --- registration ------------------------------------------------------------------------------
+
+
+def _record_registration(registration, action, *, by, from_status="", note="") -> RegistrationEvent:
+    return RegistrationEvent.objects.create(
+        registration=registration,
+        action=action,
+        from_status=from_status,
+        to_status=registration.status,
+        note=note,
+        actor=by if by is not None and by.is_authenticated else None,
+    )
+
+
+def _superseded_registration(contract: TechnicalContract) -> Registration | None:
+    if contract.previous_version_id is None:
+        return None
+    return Registration.objects.filter(
+        contract_id=contract.previous_version_id, status=RegStatus.REGISTERED, is_current=True
+    ).first()
+
+
+@transaction.atomic
+def submit_contract(contract: TechnicalContract, by) -> Registration:
+    """Apply for registration: a new registration row (status submitted) for this contract version."""
+    contract = TechnicalContract.objects.select_for_update().get(pk=contract.pk)
+    if contract.status not in CONTRACT_EDITABLE_STATES:
+        raise ValidationError(
+            _("A contract that is %(status)s cannot be submitted.")
+            % {"status": contract.get_status_display()}
+        )
+    if not permissions.can_submit_contract(by, contract):
+        raise PermissionDenied(
+            _("Only the seller side, its broker or its sub-center applies for registration.")
+        )
+    registration = Registration.objects.create(
+        contract=contract,
+        version=contract.version,
+        supersedes=_superseded_registration(contract),
+        status=RegStatus.SUBMITTED,
+        submitted_at=timezone.now(),
+        submitted_by=by,
+    )
+    TechnicalContract.objects.filter(pk=contract.pk).update(
+        status=ContractStatus.SUBMITTED, updated_at=timezone.now()
+    )
+    action = RegistrationEvent.Action.AMEND if registration.supersedes_id else RegistrationEvent.Action.SUBMIT
+    _record_registration(registration, action, by=by)
+    return registration
+
+
+def check_registration(registration: Registration, *, today: date | None = None) -> list[rules.RuleFailure]:
+    """Run every registration rule; the failures, in rule order (empty: the contract may be registered)."""
+    contract = TechnicalContract.objects.select_related("deal").get(pk=registration.contract_id)
+    context = rules.RuleContext(
+        registration=registration,
+        contract=contract,
+        parties=list(contract.parties.select_related("division", "organization")),
+        applied_on=local_date(registration.submitted_at),
+        today=today or local_date(),
+        grace_days=registration_grace_days(),
+    )
+    return rules.run_rules(context)
+
+
+def allocate_registration_number(on: date) -> str:
+    """The next number for the year: `{region code}{year}{6-digit sequence}`, never reused.
+
+    The year's counter row is locked (SELECT … FOR UPDATE) for the rest of the transaction, so two
+    registrations at once get consecutive numbers, never the same one.
+    """
+    region = current_region()
+    if region is None:
+        raise ValidationError(_("No region is loaded; load the region pack first."))
+    counter = (
+        RegistrationCounter.objects.select_for_update().filter(region_code=region.code, year=on.year).first()
+    )
+    if counter is None:
+        try:
+            with transaction.atomic():
+                RegistrationCounter.objects.create(region_code=region.code, year=on.year, last_sequence=0)
+        except IntegrityError:  # someone else created this year's counter meanwhile
+            pass
+        counter = RegistrationCounter.objects.select_for_update().get(region_code=region.code, year=on.year)
+    counter.last_sequence += 1
+    if counter.last_sequence > 999_999:
+        raise ValidationError(_("The registration numbers of %(year)s are used up.") % {"year": on.year})
+    counter.save(update_fields=["last_sequence"])
+    return f"{region.code}{on.year}{counter.last_sequence:06d}"
+
+
+def base_number(number: str) -> str:
+    return number.split("-", 1)[0]
+
+
+def _snapshot(registration: Registration, contract: TechnicalContract) -> None:
+    parties = list(contract.parties.select_related("division"))
+    sellers = [p for p in parties if p.role == ContractParty.Role.SELLER]
+    buyers = [p for p in parties if p.role == ContractParty.Role.BUYER]
+    seller, buyer = sellers[0], buyers[0]  # the rules guarantee one seller and at least one buyer
+    registration.title = contract.title
+    registration.kind = contract.kind
+    registration.sub_kind = contract.sub_kind
+    registration.licence_scope = contract.licence_scope
+    registration.signed_on = contract.signed_on
+    registration.amount_yuan = contract.amount_yuan
+    registration.transaction_amount_yuan = transaction_amount(contract)
+    registration.seller_division = seller.division
+    registration.buyer_division = buyer.division  # the first buyer is the primary one for flow
+    registration.flow = classify_flow(seller.division, buyer.division)
+    registration.chain_id = contract.chain_id
+    registration.sub_center_id = contract.sub_center_id
+    registration.seller_name = seller.name
+    registration.buyer_name = "、".join(b.name for b in buyers)[:400]
+    registration.seller_credit_code = seller.credit_code
+    registration.buyer_credit_code = buyer.credit_code
+
+
+def _lock(registration: Registration) -> tuple[TechnicalContract, Registration]:
+    """Lock the contract row, then the registration row (always in this order)."""
+    contract = TechnicalContract.objects.select_for_update().get(pk=registration.contract_id)
+    locked = Registration.objects.select_for_update().get(pk=registration.pk)
+    locked.contract = contract
+    return contract, locked
+
+
+def _decided(registration: Registration) -> None:
+    if registration.status != RegStatus.SUBMITTED:
+        raise ConflictError(
+            _("This application was already decided (%(status)s).")
+            % {"status": registration.get_status_display()}
+        )
+
+
+@transaction.atomic
+def register(registration: Registration, by) -> Registration:
+    """Decide an application: run every rule; refuse with the first failing rule's code, or register
+    (number, snapshot, contract registered, deal moved to registered)."""
+    contract, registration = _lock(registration)
+    _decided(registration)
+    if not permissions.can_register(by, registration):
+        raise PermissionDenied(_("You may not decide this application."))
+    failures = check_registration(registration)
+    now = timezone.now()
+    registration.decided_at, registration.decided_by = now, by
+    if failures:
+        registration.status = RegStatus.REFUSED
+        registration.refused_rule = failures[0].code
+        registration.refused_message = "\n".join(f.message for f in failures)
+        registration.save()
+        TechnicalContract.objects.filter(pk=contract.pk).update(status=ContractStatus.REFUSED, updated_at=now)
+        _record_registration(
+            registration,
+            RegistrationEvent.Action.REFUSE,
+            by=by,
+            from_status=RegStatus.SUBMITTED,
+            note=registration.refused_message,
+        )
+        return registration
+    registered_on = local_date(now)
+    superseded = None
+    if registration.supersedes_id:
+        superseded = Registration.objects.select_for_update().get(pk=registration.supersedes_id)
+        registration.number = f"{base_number(superseded.number)}-{registration.version}"
+    else:
+        registration.number = allocate_registration_number(registered_on)
+    _snapshot(registration, contract)
+    registration.status = RegStatus.REGISTERED
+    registration.registered_on = registered_on
+    if superseded is not None:
+        Registration.objects.filter(pk=superseded.pk).update(status=RegStatus.AMENDED, is_current=False)
+        superseded.refresh_from_db()
+        TechnicalContract.objects.filter(pk=superseded.contract_id).update(
+            status=ContractStatus.AMENDED, updated_at=now
+        )
+        _record_registration(
+            superseded,
+            RegistrationEvent.Action.SUPERSEDE,
+            by=by,
+            from_status=RegStatus.REGISTERED,
+            note=_("Superseded by %(number)s.") % {"number": registration.number},
+        )
+    registration.is_current = True
+    registration.save()
+    TechnicalContract.objects.filter(pk=contract.pk).update(status=ContractStatus.REGISTERED, updated_at=now)
+    _record_registration(
+        registration, RegistrationEvent.Action.REGISTER, by=by, from_status=RegStatus.SUBMITTED
+    )
+    deal = contract.deal
+    if deal is not None and DEAL_TRANSITIONS.get((deal.stage, Stage.REGISTERED)) == Trigger.REGISTRATION:
+        _move_deal(
+            deal,
+            Stage.REGISTERED,
+            by=by,
+            trigger=Trigger.REGISTRATION,
+            note=_("Contract registered under %(number)s.") % {"number": registration.number},
+        )
+    return registration
+
+
+@transaction.atomic
+def refuse_registration(registration: Registration, reason: str, by) -> Registration:
+    """A registrar refuses an application by hand, giving the reason (rule code R0_REVIEWER)."""
+    contract, registration = _lock(registration)
+    _decided(registration)
+    if not permissions.can_register(by, registration):
+        raise PermissionDenied(_("You may not decide this application."))
+    reason = _clean_note(reason, required=True, field="reason")
+    now = timezone.now()
+    registration.status = RegStatus.REFUSED
+    registration.decided_at, registration.decided_by = now, by
+    registration.refused_rule = REVIEWER_RULE
+    registration.refused_message = _("%(code)s refused by the registrar: %(reason)s") % {
+        "code": REVIEWER_RULE,
+        "reason": reason,
+    }
+    registration.save()
+    TechnicalContract.objects.filter(pk=contract.pk).update(status=ContractStatus.REFUSED, updated_at=now)
+    _record_registration(
+        registration, RegistrationEvent.Action.REFUSE, by=by, from_status=RegStatus.SUBMITTED, note=reason
+    )
+    return registration
+
+
+@transaction.atomic
+def amend(registration: Registration, changes: dict, by) -> Registration:
+    """Apply to change a registered contract: a new contract version (a copy with `changes`; `parties`
+    replaces the parties) and a new application that supersedes this registration once registered.
+
+    The registered version stays current until the amendment is registered; it then becomes `amended`
+    and the amendment is registered under the same base number with the suffix `-<version>`.
+    """
+    old_contract, registration = _lock(registration)
+    if registration.status != RegStatus.REGISTERED or not registration.is_current:
+        raise ValidationError(_("Only the current registered version can be amended."))
+    if not permissions.can_amend(by, registration):
+        raise PermissionDenied(_("You may not amend this registration."))
+    if TechnicalContract.objects.filter(previous_version=old_contract).exists():
+        raise ValidationError(
+            _("An amendment of this contract is already under way; edit and submit that one.")
+        )
+    changes = dict(changes)
+    parties = changes.pop("parties", None)
+    changes.pop("sub_center", None)
+    current = {name: getattr(old_contract, name) for name in CONTRACT_FIELDS}
+    values = _values({**current, **changes})
+    _validate_contract(values)
+    if parties is None:
+        parties = [{k: getattr(p, k) for k in PARTY_FIELDS} for p in old_contract.parties.all()]
+    parties = _validate_parties(parties)
+    contract = TechnicalContract(
+        deal=old_contract.deal,
+        sub_center=old_contract.sub_center,
+        created_by=by,
+        status=ContractStatus.DRAFT,
+        version=old_contract.version + 1,
+        previous_version=old_contract,
+        **values,
+    )
+    contract.transaction_amount_yuan = transaction_amount(contract)
+    contract.full_clean()
+    contract.save()
+    _save_parties(contract, parties)
+    return submit_contract(contract, by)
+
+
+@transaction.atomic
+def cancel_registration(registration: Registration, reason: str, by) -> Registration:
+    """Withdraw a pending application, or cancel a registration. History is kept; the number is not reused."""
+    contract, registration = _lock(registration)
+    if not (
+        registration.status == RegStatus.SUBMITTED
+        or (registration.status == RegStatus.REGISTERED and registration.is_current)
+    ):
+        raise ValidationError(_("Only a pending application or the current registration can be cancelled."))
+    if not permissions.can_cancel(by, registration):
+        raise PermissionDenied(_("You may not cancel this registration."))
+    reason = _clean_note(reason, required=True, field="reason")
+    source = registration.status
+    now = timezone.now()
+    registration.status = RegStatus.CANCELLED
+    registration.is_current = False
+    if source == RegStatus.SUBMITTED:
+        registration.decided_at, registration.decided_by = now, by
+    registration.save()
+    new_status = ContractStatus.DRAFT if source == RegStatus.SUBMITTED else ContractStatus.CANCELLED
+    TechnicalContract.objects.filter(pk=contract.pk).update(status=new_status, updated_at=now)
+    _record_registration(
+        registration, RegistrationEvent.Action.CANCEL, by=by, from_status=source, note=reason
+    )
+    deal = contract.deal
+    if source == RegStatus.REGISTERED and deal is not None and deal.stage == Stage.REGISTERED:
+        _move_deal(
+            deal,
+            Stage.SIGNED,
+            by=by,
+            trigger=Trigger.REGISTRATION,
+            note=_("Registration %(number)s cancelled: %(reason)s")
+            % {"number": registration.number, "reason": reason},
+        )
+    return registration
