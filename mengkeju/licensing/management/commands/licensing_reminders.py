@@ -1,0 +1,32 @@
+"""The daily licensing job: trial-end reminders, expiries and minimum-royalty settlements.
+
+Run once a day (cron/systemd timer): `mengkeju licensing-reminders`. Safe to run more often or twice:
+each reminder is sent once and each step only acts on what is due. `--date` replays a given day.
+"""
+
+from datetime import date
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from mengkeju.licensing import services
+
+
+class Command(BaseCommand):
+    help = "Send use-first-pay-later trial reminders, expire ended licences, settle minimum royalties."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--date", help="act as if today were this day (YYYY-MM-DD)")
+
+    def handle(self, *args, **options):
+        try:
+            today = date.fromisoformat(options["date"]) if options.get("date") else timezone.localdate()
+        except ValueError as exc:
+            raise CommandError(f"--date: {exc}") from None
+        reminders = services.send_trial_reminders(today)
+        expired = services.expire_licences(today)
+        top_ups = services.settle_minimum_royalties(today)
+        self.stdout.write(
+            f"{today.isoformat()}: {len(reminders)} reminder(s) sent, {len(expired)} licence(s) expired, "
+            f"{len(top_ups)} minimum-royalty top-up(s) scheduled"
+        )
