@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "mengkeju.network",
     "mengkeju.catalog",
     "mengkeju.matching",
+    "mengkeju.licensing",
     "mengkeju.deals",
     "mengkeju.portal",
 ]
