@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mengkeju.catalog.models import Status as ListingStatus
+from mengkeju.catalog.services import ConflictError as CatalogConflictError
 from mengkeju.network.models import Organization, User
 from mengkeju.network.selectors import current_region, region_parameter, responsible_nodes
 
@@ -68,8 +69,8 @@ CONTRACT_FIELDS = (
 PARTY_FIELDS = ("role", "organization", "name", "credit_code", "division")
 
 
-class ConflictError(Exception):
-    """The record changed since the user loaded it (another person acted first)."""
+class ConflictError(CatalogConflictError):
+    """The record changed since the user loaded it (another person acted first). The API answers 409."""
 
 
 # --- time --------------------------------------------------------------------------------------

@@ -1,1 +1,389 @@
-from django.shortcuts import render  # noqa: F401
+"""Web pages of deals, contracts and registration: thin — parse, authorise, call a service, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from mengkeju.catalog import selectors as catalog_selectors
+
+from . import permissions, selectors, services
+from .certificate import render_certificate
+from .forms import ContractForm, NoteForm, PartyFormSet, ReasonForm, party_initial
+from .models import DEAL_TRANSITIONS, Deal, Registration, TechnicalContract, Trigger
+
+PAGE_SIZE = 30
+
+
+def _errors(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+def _attach_errors(form, formset, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            if field == "parties":
+                formset._non_form_errors = formset.error_class(errors)
+            else:
+                form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+# --- deals -------------------------------------------------------------------------------------
+
+
+@login_required
+def board(request):
+    """A sub-center's deals by stage, overdue follow-ups and conversion from match to contract."""
+    if not permissions.can_see_board(request.user):
+        raise PermissionDenied(_("The deal board is for brokers, sub-center staff and headquarters."))
+    nodes = selectors.board_nodes(request.user)
+    node = None
+    code = request.GET.get("sub_center", "")
+    if code:
+        node = get_object_or_404(nodes, code=code)
+    elif request.user.organization_id and nodes.filter(pk=request.user.organization_id).exists():
+        node = request.user.organization
+    deals = selectors.visible_deals(request.user)
+    if node is not None:
+        deals = deals.filter(sub_center=node)
+    due = selectors.follow_up()
+    overdue_demands = selectors.overdue_demands(node, due)
+    context = {
+        "nodes": nodes,
+        "node": node,
+        "columns": selectors.deals_by_stage(deals),
+        "due": due,
+        "overdue_deals": list(selectors.overdue_deals(deals, due)[:50]),
+        "overdue_demands": list(overdue_demands[:20]),
+        "overdue_demand_count": overdue_demands.count(),
+        "conversion": selectors.conversion(
+            deals if node is not None else selectors.visible_deals(request.user)
+        ),
+    }
+    return render(request, "deals/board.html", context)
+
+
+@require_POST
+@login_required
+def deal_open(request):
+    demand = achievement = None
+    try:
+        if request.POST.get("demand"):
+            demand = get_object_or_404(
+                catalog_selectors.visible_demands(request.user), pk=int(request.POST["demand"])
+            )
+        if request.POST.get("achievement"):
+            achievement = get_object_or_404(
+                catalog_selectors.visible_achievements(request.user), pk=int(request.POST["achievement"])
+            )
+    except ValueError as exc:
+        raise Http404 from exc
+    try:
+        deal = services.open_deal_from_match(demand=demand, achievement=achievement, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+        return redirect(request.POST.get("next") or reverse("deals:board"))
+    messages.success(request, _("Deal opened: %(title)s") % {"title": deal.title})
+    return redirect(reverse("deals:deal-detail", args=[deal.pk]))
+
+
+def _visible_deal(request, pk: int) -> Deal:
+    deal = get_object_or_404(selectors.with_deal_related(Deal.objects.all()), pk=pk)
+    if not permissions.can_view_deal(request.user, deal):
+        raise Http404
+    return deal
+
+
+@login_required
+def deal_detail(request, pk: int):
+    deal = _visible_deal(request, pk)
+    can_change = permissions.can_change_deal(request.user, deal)
+    next_stages = [
+        (target, Deal.Stage(target).label)
+        for (source, target), trigger in DEAL_TRANSITIONS.items()
+        if source == deal.stage and trigger == Trigger.BROKER
+    ]
+    context = {
+        "deal": deal,
+        "events": deal.events.select_related("actor"),
+        "contracts": selectors.with_contract_related(deal.contracts.all()),
+        "can_change": can_change,
+        "next_stages": next_stages if can_change else [],
+        "note_form": NoteForm(),
+    }
+    return render(request, "deals/deal_detail.html", context)
+
+
+@require_POST
+@login_required
+def deal_transition(request, pk: int):
+    deal = _visible_deal(request, pk)
+    try:
+        services.transition_deal(
+            deal, request.POST.get("stage", ""), by=request.user, note=request.POST.get("note", "")
+        )
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    except services.ConflictError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Deal moved to “%(stage)s”.") % {"stage": deal.get_stage_display()})
+    return redirect(reverse("deals:deal-detail", args=[deal.pk]))
+
+
+@require_POST
+@login_required
+def deal_contact(request, pk: int):
+    deal = _visible_deal(request, pk)
+    try:
+        services.record_contact(deal, request.user, request.POST.get("note", ""))
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, _("Contact recorded."))
+    return redirect(reverse("deals:deal-detail", args=[deal.pk]))
+
+
+# --- contracts ---------------------------------------------------------------------------------
+
+
+@login_required
+def contract_list(request):
+    qs = selectors.with_contract_related(selectors.visible_contracts(request.user))
+    status = request.GET.get("status", "")
+    if status in TechnicalContract.Status.values:
+        qs = qs.filter(status=status)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "deals/contract_list.html",
+        {"page": page, "status": status, "statuses": TechnicalContract.Status.choices},
+    )
+
+
+def _visible_contract(request, pk: int) -> TechnicalContract:
+    contract = get_object_or_404(selectors.with_contract_related(TechnicalContract.objects.all()), pk=pk)
+    if not permissions.can_view_contract(request.user, contract):
+        raise Http404
+    return contract
+
+
+@login_required
+def contract_create(request, pk: int | None = None):
+    deal = _visible_deal(request, pk) if pk is not None else None
+    if deal is not None and not permissions.can_change_deal(request.user, deal):
+        raise PermissionDenied(_("You may not change this deal."))
+    form = ContractForm(request.POST or None, initial={"title": deal.title if deal else ""})
+    formset = PartyFormSet(request.POST or None, initial=party_initial(deal=deal), prefix="parties")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        try:
+            contract = services.create_contract(
+                by=request.user, parties=formset.parties(), deal=deal, **form.service_values()
+            )
+        except ValidationError as exc:
+            _attach_errors(form, formset, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc) or _("You may not draft this contract."))
+        else:
+            messages.success(request, _("Contract saved as a draft."))
+            return redirect(reverse("deals:contract-detail", args=[contract.pk]))
+    return render(
+        request,
+        "deals/contract_form.html",
+        {"form": form, "formset": formset, "deal": deal, "contract": None},
+    )
+
+
+@login_required
+def contract_edit(request, pk: int):
+    contract = _visible_contract(request, pk)
+    if not permissions.can_edit_contract(request.user, contract):
+        raise PermissionDenied(_("Only drafts can be edited; a registered contract is amended instead."))
+    form = ContractForm(request.POST or None, instance=TechnicalContract.objects.get(pk=contract.pk))
+    formset = PartyFormSet(request.POST or None, initial=party_initial(contract=contract), prefix="parties")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        try:
+            services.update_contract(
+                contract, by=request.user, parties=formset.parties(), **form.service_values()
+            )
+        except ValidationError as exc:
+            _attach_errors(form, formset, exc)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect(reverse("deals:contract-detail", args=[contract.pk]))
+    return render(
+        request,
+        "deals/contract_form.html",
+        {"form": form, "formset": formset, "deal": contract.deal, "contract": contract},
+    )
+
+
+@login_required
+def contract_detail(request, pk: int):
+    contract = _visible_contract(request, pk)
+    user = request.user
+    registrations = list(contract_lineage_registrations(contract))
+    for registration in registrations:
+        registration.may_register = permissions.can_register(user, registration)
+        registration.may_cancel = permissions.can_cancel(user, registration)
+        registration.may_amend = permissions.can_amend(user, registration)
+    context = {
+        "contract": contract,
+        "parties": contract.parties.all(),
+        "registrations": registrations,
+        "can_edit": permissions.can_edit_contract(user, contract),
+        "can_submit": permissions.can_submit_contract(user, contract),
+        "reason_form": ReasonForm(),
+    }
+    return render(request, "deals/contract_detail.html", context)
+
+
+def contract_lineage_registrations(contract: TechnicalContract):
+    """Registrations of this contract and of the versions it amends, newest first."""
+    ids = []
+    current = contract
+    while current is not None:
+        ids.append(current.pk)
+        current = current.previous_version
+    return (
+        Registration.objects.filter(contract_id__in=ids)
+        .select_related("contract", "submitted_by", "decided_by", "seller_division", "buyer_division")
+        .prefetch_related("events__actor")
+        .order_by("-version", "-submitted_at", "-id")
+    )
+
+
+@require_POST
+@login_required
+def contract_submit(request, pk: int):
+    contract = _visible_contract(request, pk)
+    try:
+        services.submit_contract(contract, request.user)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, _("Submitted for registration."))
+    return redirect(reverse("deals:contract-detail", args=[contract.pk]))
+
+
+# --- registrations -----------------------------------------------------------------------------
+
+
+@login_required
+def registration_queue(request):
+    if not permissions.can_see_registration_queue(request.user):
+        raise PermissionDenied(_("The registration queue is for registrars."))
+    pending = list(selectors.registration_queue(request.user))
+    for registration in pending:
+        registration.failures = services.check_registration(registration)
+        registration.may_register = permissions.can_register(request.user, registration)
+    return render(request, "deals/registration_queue.html", {"pending": pending, "reason_form": ReasonForm()})
+
+
+def _visible_registration(request, pk: int) -> Registration:
+    registration = get_object_or_404(Registration.objects.select_related("contract"), pk=pk)
+    if not permissions.can_view_contract(request.user, registration.contract):
+        raise Http404
+    return registration
+
+
+def _back(request, registration) -> str:
+    target = request.POST.get("next", "")
+    if target.startswith("/") and not target.startswith("//"):
+        return target
+    return reverse("deals:contract-detail", args=[registration.contract_id])
+
+
+@require_POST
+@login_required
+def registration_register(request, pk: int):
+    registration = _visible_registration(request, pk)
+    try:
+        registration = services.register(registration, request.user)
+    except (ValidationError, services.ConflictError) as exc:
+        messages.error(request, _errors(exc) if isinstance(exc, ValidationError) else str(exc))
+    else:
+        if registration.status == Registration.Status.REGISTERED:
+            messages.success(
+                request, _("Registered under number %(number)s.") % {"number": registration.number}
+            )
+        else:
+            messages.warning(request, _("Refused: %(message)s") % {"message": registration.refused_message})
+    return redirect(_back(request, registration))
+
+
+@require_POST
+@login_required
+def registration_refuse(request, pk: int):
+    registration = _visible_registration(request, pk)
+    try:
+        services.refuse_registration(registration, request.POST.get("reason", ""), request.user)
+    except (ValidationError, services.ConflictError) as exc:
+        messages.error(request, _errors(exc) if isinstance(exc, ValidationError) else str(exc))
+    else:
+        messages.success(request, _("The application was refused."))
+    return redirect(_back(request, registration))
+
+
+@require_POST
+@login_required
+def registration_cancel(request, pk: int):
+    registration = _visible_registration(request, pk)
+    try:
+        services.cancel_registration(registration, request.POST.get("reason", ""), request.user)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, _("Cancelled; the history is kept."))
+    return redirect(_back(request, registration))
+
+
+@login_required
+def registration_amend(request, pk: int):
+    """Amend a registered contract: the contract form, prefilled; saving applies for the new version."""
+    registration = _visible_registration(request, pk)
+    if not permissions.can_amend(request.user, registration):
+        raise PermissionDenied(_("You may not amend this registration."))
+    contract = registration.contract
+    form = ContractForm(request.POST or None, instance=TechnicalContract.objects.get(pk=contract.pk))
+    formset = PartyFormSet(request.POST or None, initial=party_initial(contract=contract), prefix="parties")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        try:
+            amendment = services.amend(
+                registration, {**form.service_values(), "parties": formset.parties()}, request.user
+            )
+        except ValidationError as exc:
+            _attach_errors(form, formset, exc)
+        else:
+            messages.success(request, _("Amendment submitted for registration."))
+            return redirect(reverse("deals:contract-detail", args=[amendment.contract_id]))
+    return render(
+        request,
+        "deals/contract_form.html",
+        {
+            "form": form,
+            "formset": formset,
+            "deal": contract.deal,
+            "contract": contract,
+            "amending": registration,
+        },
+    )
+
+
+@login_required
+def registration_certificate(request, pk: int):
+    registration = _visible_registration(request, pk)
+    if registration.status != Registration.Status.REGISTERED:
+        raise Http404
+    response = HttpResponse(render_certificate(registration), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="registration-{registration.number}.pdf"'
+    return response
