@@ -15,6 +15,8 @@ from .models import (
     EXCLUSIVE_SCOPES,
     FeeModel,
     Licence,
+    LicenceAction,
+    LicenceEvent,
     OpenLicenceDeclaration,
     Payment,
     RevenueSharePolicy,
@@ -75,6 +77,15 @@ def visible_statements(user) -> QuerySet[RevenueShareStatement]:
 
 def visible_payments(user) -> QuerySet[Payment]:
     return Payment.objects.filter(licence__in=visible_licences(user).values("pk")).select_related("licence")
+
+
+def licence_events(licence: Licence, user) -> QuerySet[LicenceEvent]:
+    """A licence's history as `user` may read it: revenue-sharing statements are the licensor's
+    internal matter, so the licensee does not see those events."""
+    events = licence.events.select_related("actor")
+    if not permissions.can_view_revenue(user, licence.licensor_id):
+        events = events.exclude(action=LicenceAction.STATEMENT)
+    return events
 
 
 # The grant rules ---------------------------------------------------------------------------------

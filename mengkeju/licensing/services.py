@@ -91,6 +91,12 @@ def _actor(by):
     return by if by is not None and getattr(by, "is_authenticated", False) else None
 
 
+def _site_language():
+    """Text stored in the database (schedule items, notifications, statements) is written in the
+    site's language, whoever's request caused it."""
+    return translation.override(settings.LANGUAGE_CODE)
+
+
 def _day(value: date) -> str:
     return date_format(value, "Y-m-d")
 
@@ -491,9 +497,11 @@ def create_licence(
     return licence
 
 
-def _schedule(licence: Licence, kind: str, amount: Decimal, due_on: date, description: str, *, by, on: date):
+def _schedule(
+    licence: Licence, kind: str, amount: Decimal, due_on: date, description: str, *, by, on: date, **links
+):
     payment = Payment.objects.create(
-        licence=licence, kind=kind, amount_yuan=amount, due_on=due_on, description=description
+        licence=licence, kind=kind, amount_yuan=amount, due_on=due_on, description=description, **links
     )
     _record(
         licence=licence,
@@ -509,31 +517,32 @@ def _schedule(licence: Licence, kind: str, amount: Decimal, due_on: date, descri
 def _schedule_upfront(licence: Licence, *, by, on: date) -> None:
     if licence.upfront_fee_yuan:
         due = on + timedelta(days=licence.payment_term_days)
-        _schedule(
-            licence, Payment.Kind.UPFRONT, licence.upfront_fee_yuan, due, _("Upfront fee"), by=by, on=on
-        )
+        with _site_language():
+            description = _("Upfront fee")
+        _schedule(licence, Payment.Kind.UPFRONT, licence.upfront_fee_yuan, due, description, by=by, on=on)
 
 
 def _schedule_paid_terms(licence: Licence, *, by, on: date) -> None:
     """The fixed payments of the agreed terms, counted from `on` (the grant or the conversion)."""
     term = timedelta(days=licence.payment_term_days)
-    if licence.fee_model == FeeModel.LUMP_SUM:
-        _schedule(
-            licence, Payment.Kind.LUMP_SUM, licence.lump_sum_yuan, on + term, _("Lump sum"), by=by, on=on
-        )
-    elif licence.fee_model == FeeModel.MILESTONES:
-        for milestone in licence.milestones:
-            due = calculations.add_months(on, milestone["months_after"]) + term
-            _schedule(
-                licence,
-                Payment.Kind.MILESTONE,
-                Decimal(milestone["amount_yuan"]),
-                due,
-                _("Milestone: %(name)s") % {"name": milestone["name"]},
-                by=by,
-                on=on,
-            )
-    # Royalties and per-unit fees are scheduled from royalty reports.
+    with _site_language():
+        if licence.fee_model == FeeModel.LUMP_SUM:
+            items = [(Payment.Kind.LUMP_SUM, licence.lump_sum_yuan, on + term, _("Lump sum"))]
+        elif licence.fee_model == FeeModel.MILESTONES:
+            items = [
+                (
+                    Payment.Kind.MILESTONE,
+                    Decimal(milestone["amount_yuan"]),
+                    calculations.add_months(on, milestone["months_after"]) + term,
+                    _("Milestone: %(name)s") % {"name": milestone["name"]},
+                )
+                for milestone in licence.milestones
+            ]
+        else:
+            items = []
+    for kind, amount, due, description in items:
+        _schedule(licence, kind, amount, due, description, by=by, on=on)
+    # Royalties and per-unit fees are scheduled from royalty reports, minimum top-ups by the daily job.
 
 
 @transaction.atomic
@@ -642,11 +651,12 @@ def expire_licences(today: date) -> list[Licence]:
     expired = []
     for licence in selectors.licences_to_expire(today):
         last_day = licence.trial_end_on if licence.status == Licence.Status.TRIAL else licence.end_on
-        note = (
-            _("The trial ended on %(date)s without conversion.")
-            if licence.status == Licence.Status.TRIAL
-            else _("The licence term ended on %(date)s.")
-        ) % {"date": _day(last_day)}
+        with _site_language():
+            note = (
+                _("The trial ended on %(date)s without conversion.")
+                if licence.status == Licence.Status.TRIAL
+                else _("The licence term ended on %(date)s.")
+            ) % {"date": _day(last_day)}
         try:
             expired.append(
                 _move(licence, LicenceAction.EXPIRE, by=None, on=today, note=note, ended_on=last_day)
@@ -682,7 +692,7 @@ def send_trial_reminders(today: date) -> list[tuple[Licence, int]]:
     reminder due is sent and the earlier ones are marked handled."""
     thresholds = reminder_days()
     sent = []
-    with translation.override(settings.LANGUAGE_CODE):
+    with _site_language():
         for licence in selectors.trials_running_on(today):
             days_left = (licence.trial_end_on - today).days
             handled = set(licence.trial_reminders.values_list("days_before", flat=True))
@@ -829,17 +839,12 @@ def file_royalty_report(
     )
     if due_yuan > 0:
         due_on = max(period_end_on + timedelta(days=licence.payment_term_days), filed_on)
-        payment = _schedule(
-            licence,
-            kind,
-            due_yuan,
-            due_on,
-            _("Royalty for %(start)s to %(end)s")
-            % {"start": _day(period_start_on), "end": _day(period_end_on)},
-            by=by,
-            on=filed_on,
-        )
-        Payment.objects.filter(pk=payment.pk).update(royalty_report=report)
+        with _site_language():
+            description = _("Royalty for %(start)s to %(end)s") % {
+                "start": _day(period_start_on),
+                "end": _day(period_end_on),
+            }
+        _schedule(licence, kind, due_yuan, due_on, description, by=by, on=filed_on, royalty_report=report)
     return report
 
 
@@ -870,21 +875,21 @@ def settle_minimum_royalties(today: date) -> list[Payment]:
             shortfall = licence.minimum_annual_royalty_yuan - reported
             if shortfall <= 0:
                 continue
-            with translation.override(settings.LANGUAGE_CODE):
+            with _site_language():
                 description = _("Minimum annual royalty, licence year %(start)s to %(end)s") % {
                     "start": _day(year_start),
                     "end": _day(year_end),
                 }
-                payment = _schedule(
-                    licence,
-                    Payment.Kind.MINIMUM_ROYALTY,
-                    shortfall,
-                    today + grace,
-                    description,
-                    by=None,
-                    on=today,
-                )
-            Payment.objects.filter(pk=payment.pk).update(licence_year_end_on=year_end)
+            payment = _schedule(
+                licence,
+                Payment.Kind.MINIMUM_ROYALTY,
+                shortfall,
+                today + grace,
+                description,
+                by=None,
+                on=today,
+                licence_year_end_on=year_end,
+            )
             created.append(payment)
     return created
 
@@ -976,12 +981,7 @@ def record_payment(
         on=received_on,
         by=by,
         note=payment.description,
-        data={
-            "payment": payment.pk,
-            "receipt": receipt.pk,
-            "amount_yuan": str(amount),
-            "deductions_yuan": str(deductions),
-        },
+        data={"payment": payment.pk, "receipt": receipt.pk, "amount_yuan": str(amount)},
     )
     if selectors.policy_in_force(licence.licensor, received_on) is not None:
         issue_statement(receipt, by=by, on=received_on)
@@ -1047,7 +1047,7 @@ def issue_statement(receipt: PaymentReceipt, *, by, on: date) -> RevenueShareSta
         )
     deductions = receipt.deductions_yuan
     net = receipt.amount_yuan - deductions
-    with translation.override(settings.LANGUAGE_CODE):
+    with _site_language():
         lines = share_net_income(net, policy, licence.inventors)
     totals = {
         party: sum((line["amount_yuan"] for line in lines if line["party"] == party), ZERO)
@@ -1073,7 +1073,7 @@ def issue_statement(receipt: PaymentReceipt, *, by, on: date) -> RevenueShareSta
         action=LicenceAction.STATEMENT,
         on=on,
         by=by,
-        data={"statement": statement.pk, "receipt": receipt.pk, "net_income_yuan": str(net)},
+        data={"statement": statement.pk, "receipt": receipt.pk},
     )
     return statement
 

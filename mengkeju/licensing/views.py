@@ -154,7 +154,7 @@ def licence_detail(request, pk: int):
         "reports": licence.royalty_reports.select_related("filed_by"),
         "receipts": receipts,
         "sees_revenue": sees_revenue,
-        "events": licence.events.select_related("actor"),
+        "events": selectors.licence_events(licence, user),
         "actions": _available_actions(user, licence),
         "reason_form": ReasonForm(),
         "may_report": permissions.can_file_royalty_report(user, licence)

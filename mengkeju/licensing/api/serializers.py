@@ -8,6 +8,7 @@ from rest_framework import serializers
 from mengkeju.catalog.models import Achievement
 from mengkeju.network.models import Organization
 
+from .. import selectors
 from ..models import (
     DeductibleCost,
     FeeModel,
@@ -186,7 +187,13 @@ class LicenceSerializer(serializers.ModelSerializer):
 class LicenceDetailSerializer(LicenceSerializer):
     payments = PaymentSerializer(many=True, read_only=True)
     royalty_reports = RoyaltyReportSerializer(many=True, read_only=True)
-    events = LicenceEventSerializer(many=True, read_only=True)
+    events = serializers.SerializerMethodField()
+
+    @extend_schema_field(LicenceEventSerializer(many=True))
+    def get_events(self, licence):
+        request = self.context.get("request")
+        events = selectors.licence_events(licence, getattr(request, "user", None))
+        return LicenceEventSerializer(events, many=True).data
 
     class Meta(LicenceSerializer.Meta):
         fields = (*LicenceSerializer.Meta.fields, "payments", "royalty_reports", "events")
@@ -299,6 +306,7 @@ class RevenueSharePolicySerializer(serializers.ModelSerializer):
             "note",
         )
         read_only_fields = ("id",)
+        validators = []  # one version per day is checked by services.set_revenue_share_policy
 
 
 class StatementLineSerializer(serializers.ModelSerializer):

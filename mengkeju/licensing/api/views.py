@@ -221,7 +221,9 @@ class DeclarationViewSet(
         if licensee is None:
             raise ValidationError({"licensee": [_("Name the organization that takes the licence.")]})
         licence = services.accept_open_licence(declaration, licensee, by=request.user, on=_today())
-        data = LicenceDetailSerializer(Licence.objects.get(pk=licence.pk), context={"today": _today()}).data
+        data = LicenceDetailSerializer(
+            Licence.objects.get(pk=licence.pk), context={"today": _today(), "request": request}
+        ).data
         return Response(data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=ActionSerializer, responses=DeclarationSerializer)

@@ -1,0 +1,71 @@
+"""The daily job (`mengkeju licensing-reminders`): reminders, expiries, minimum royalties — idempotent."""
+
+from datetime import date
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from mengkeju.licensing import services
+from mengkeju.licensing.models import Licence, Payment
+
+from .factories import converted_royalty_licence, royalty_payment, trial_licence
+
+pytestmark = pytest.mark.django_db
+
+
+def run(day: str, command="licensing_reminders") -> str:
+    out = StringIO()
+    call_command(command, date=day, stdout=out)
+    return out.getvalue()
+
+
+def test_the_command_sends_expires_and_reports(parties):
+    licence = trial_licence(parties, trial_months=6)
+    services.start_trial(licence, by=parties["licensor_member"], on=date(2026, 1, 15))
+    assert "1 reminder(s) sent" in run("2026-06-16")  # 30 days before 2026-07-14 (90 was passed already)
+    assert "0 reminder(s) sent" in run("2026-06-16")
+    assert "0 reminder(s) sent" in run("2026-06-16", command="send_licence_reminders")  # the alias
+    assert "1 licence(s) expired" in run("2026-07-15")
+    licence.refresh_from_db()
+    assert licence.status == Licence.Status.EXPIRED
+
+
+def test_licences_past_their_end_expire(parties):
+    licence = services.create_licence(
+        parties["achievement"],
+        by=parties["licensor_member"],
+        licensee=parties["licensee"],
+        start_on=date(2026, 1, 1),
+        end_on=date(2026, 12, 31),
+        fee_model="lump_sum",
+        lump_sum_yuan="10000",
+    )
+    services.grant_licence(licence, by=parties["licensor_member"], on=date(2026, 1, 1))
+    assert services.expire_licences(date(2026, 12, 31)) == []
+    assert services.expire_licences(date(2027, 1, 1)) == [licence]
+    assert services.expire_licences(date(2027, 1, 2)) == []
+    licence.refresh_from_db()
+    assert (licence.status, licence.ended_on) == ("expired", date(2026, 12, 31))
+    assert licence.payments.get().amount_yuan == Decimal("10000.00")  # what was due stays due
+
+
+def test_minimum_annual_royalty_tops_up_a_short_year_once(parties):
+    licence = converted_royalty_licence(
+        parties,
+        on=date(2026, 6, 1),
+        fee_model="royalty",
+        royalty_rate="0.05",
+        minimum_annual_royalty_yuan="20000",
+    )
+    royalty_payment(licence, parties, start=date(2026, 6, 1), end=date(2026, 12, 31), sales="100000")  # 5,000
+    royalty_payment(licence, parties, start=date(2027, 1, 1), end=date(2027, 5, 31), sales="60000")  # 3,000
+    # The licence year 2026-06-01 – 2027-05-31 ends; the top-up waits for the payment term (30 days).
+    assert services.settle_minimum_royalties(date(2027, 6, 30)) == []
+    top_ups = services.settle_minimum_royalties(date(2027, 7, 1))
+    assert [(p.kind, p.amount_yuan, p.licence_year_end_on, p.due_on) for p in top_ups] == [
+        (Payment.Kind.MINIMUM_ROYALTY, Decimal("12000.00"), date(2027, 5, 31), date(2027, 7, 31))
+    ]
+    assert services.settle_minimum_royalties(date(2027, 7, 2)) == []  # once per licence year
+    assert "0 minimum-royalty top-up(s)" in run("2027-07-03")
