@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from mengkeju.catalog.models import Achievement
+from mengkeju.deals.models import ContractKind, TechnicalContract
 from mengkeju.network.models import Organization
 
 from . import permissions
@@ -120,7 +121,18 @@ class LicenceForm(FeeTermsForm):
             "One per line: name and optional weight, e.g. “张明 2”. Empty: the achievement's inventors, equal weights."
         ),
     )
-    contract_reference = forms.CharField(label=_("Technical contract number"), required=False, max_length=64)
+    contract = forms.ModelChoiceField(
+        queryset=TechnicalContract.objects.none(),
+        label=_("Technical contract on the platform"),
+        required=False,
+        help_text=_("A licence contract your organization is a party to."),
+    )
+    contract_reference = forms.CharField(
+        label=_("Technical contract number"),
+        required=False,
+        max_length=64,
+        help_text=_("For a contract signed outside the platform."),
+    )
     trial = False
     field_order = [
         "achievement",
@@ -141,6 +153,13 @@ class LicenceForm(FeeTermsForm):
             "title"
         )
         self.fields["licensee"].queryset = _party_organizations().exclude(pk=organization_id)
+        self.fields["contract"].queryset = (
+            TechnicalContract.objects.filter(
+                kind=ContractKind.LICENCE, parties__organization_id=organization_id
+            )
+            .distinct()
+            .order_by("-created_at")
+        )
         self.order_fields(self.field_order)
 
     def inventors(self) -> list[dict]:
@@ -163,6 +182,7 @@ class LicenceForm(FeeTermsForm):
             "start_on": data["start_on"],
             "end_on": data.get("end_on"),
             "inventors": self.inventors(),
+            "contract": data.get("contract"),
             "contract_reference": data.get("contract_reference", ""),
             **self.terms(),
         }

@@ -187,9 +187,16 @@ class Licence(FeeTerms):
         related_name="licences",
         verbose_name=_("open licence declaration"),
     )
-    # TODO(deals): when mengkeju.deals ships `TechnicalContract`, add a nullable
-    # `contract = ForeignKey("deals.TechnicalContract", SET_NULL)` with a migration depending on the
-    # deals migration, and fill it from `contract_reference`. Until then the contract is named here.
+    contract = models.ForeignKey(
+        "deals.TechnicalContract",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="licences",
+        verbose_name=_("technical contract"),
+        help_text=_("The technical contract (技术合同, kind: licence) registered on the platform, if any."),
+    )
+    # For a contract signed outside the platform: its number as written on it.
     contract_reference = models.CharField(
         _("technical contract reference"),
         max_length=64,

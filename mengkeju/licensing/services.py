@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from mengkeju.catalog.models import Achievement
 from mengkeju.catalog.services import ConflictError
+from mengkeju.deals.models import ContractKind, ContractParty, TechnicalContract
 from mengkeju.matching.models import Notification
 from mengkeju.network.models import Organization, User
 from mengkeju.network.selectors import region_parameter
@@ -411,6 +412,35 @@ def _check_parties(licensor: Organization, licensee: Organization) -> None:
         )
 
 
+def _check_contract(contract: TechnicalContract | None, licensor, licensee, scope: str) -> None:
+    """A licence may name the technical contract (kind: licence) it implements, between its parties."""
+    if contract is None:
+        return
+    if contract.kind != ContractKind.LICENCE:
+        raise ValidationError(
+            {
+                "contract": _("“%(title)s” is a %(kind)s contract, not a technology licence contract.")
+                % {"title": contract.title, "kind": ContractKind(contract.kind).label}
+            }
+        )
+    if contract.licence_scope and contract.licence_scope != scope:
+        raise ValidationError(
+            {
+                "scope": _("The contract grants a licence of another scope (%(scope)s).")
+                % {"scope": Scope(contract.licence_scope).label}
+            }
+        )
+    parties = list(contract.parties.all())
+    sellers = {
+        p.organization_id for p in parties if p.role == ContractParty.Role.SELLER and p.organization_id
+    }
+    buyers = {p.organization_id for p in parties if p.role == ContractParty.Role.BUYER and p.organization_id}
+    if (sellers and licensor.pk not in sellers) or (buyers and licensee.pk not in buyers):
+        raise ValidationError(
+            {"contract": _("The contract's seller and buyer are not this licence's licensor and licensee.")}
+        )
+
+
 def _default_trial_months() -> int:
     return int(region_parameter("use_first_pay_later_trial_months", DEFAULT_TRIAL_MONTHS))
 
@@ -440,6 +470,7 @@ def create_licence(
     territory: str = "",
     field_of_use: str = "",
     inventors: list[dict] | None = None,
+    contract: TechnicalContract | None = None,
     contract_reference: str = "",
     use_first_pay_later: bool = False,
     trial_months: int | None = None,
@@ -475,6 +506,7 @@ def create_licence(
     else:
         trial_months = None
     _check_open_declaration(achievement, scope)
+    _check_contract(contract, licensor, licensee, scope)
     licence = Licence(
         achievement=achievement,
         licensor=licensor,
@@ -485,6 +517,7 @@ def create_licence(
         start_on=start_on,
         end_on=end_on,
         inventors=validate_inventors(inventors) if inventors else inventors_of(achievement),
+        contract=contract,
         contract_reference=(contract_reference or "").strip(),
         use_first_pay_later=use_first_pay_later,
         trial_months=trial_months,

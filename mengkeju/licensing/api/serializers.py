@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from mengkeju.catalog.models import Achievement
+from mengkeju.deals.models import TechnicalContract
 from mengkeju.network.models import Organization
 
 from .. import selectors
@@ -178,6 +179,7 @@ class LicenceSerializer(serializers.ModelSerializer):
             "ended_on",
             "end_reason",
             "open_declaration",
+            "contract",
             "contract_reference",
             "inventors",
         )
@@ -209,6 +211,12 @@ class LicenceCreateSerializer(FeeTermsSerializer):
     start_on = serializers.DateField()
     end_on = serializers.DateField(required=False, allow_null=True)
     inventors = InventorSerializer(many=True, required=False)
+    contract = serializers.PrimaryKeyRelatedField(
+        queryset=TechnicalContract.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text=_("Technical contract (kind: licence) on the platform"),
+    )
     contract_reference = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
     use_first_pay_later = serializers.BooleanField(required=False, default=False)
     trial_months = serializers.IntegerField(

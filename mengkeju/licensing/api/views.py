@@ -73,6 +73,7 @@ class LicenceViewSet(
                 "field_of_use",
                 "start_on",
                 "end_on",
+                "contract",
                 "contract_reference",
                 "use_first_pay_later",
                 "trial_months",
@@ -256,7 +257,8 @@ class RevenueSharePolicyViewSet(
         qs = RevenueSharePolicy.objects.select_related("institution").order_by("institution", "-valid_from")
         if sees_everything(user):
             return qs
-        return qs.filter(institution_id=user.organization_id) if user.organization_id else qs.none()
+        organization_id = getattr(user, "organization_id", None)
+        return qs.filter(institution_id=organization_id) if organization_id else qs.none()
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
