@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "mengkeju.matching",
     "mengkeju.licensing",
     "mengkeju.deals",
+    "mengkeju.insights",
     "mengkeju.portal",
 ]
 
@@ -174,5 +175,5 @@ MATCHING_ENABLED = env_bool("MATCHING_ENABLED", True)
 MATCHING_INDEX_DIR = Path(os.environ.get("MATCHING_INDEX_DIR", VAR_DIR / "index"))
 MATCHING_CACHE_DIR = Path(os.environ.get("MATCHING_CACHE_DIR", VAR_DIR / "embedding-cache"))
 MATCHING_EMBEDDER = os.environ.get("MATCHING_EMBEDDER", "e5")  # e5 | hashing
-MATCHING_PASSAGES = os.environ.get("MATCHING_PASSAGES", "lead:160")
+MATCHING_PASSAGES = os.environ.get("MATCHING_PASSAGES", "lead:120")  # retrieval.passages.DEFAULT_STRATEGY
 MATCHING_SYNC = env_bool("MATCHING_SYNC", False)  # embed inside the request (tests); default: background

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("mengkeju.catalog.urls")),
     path("network/", include("mengkeju.network.urls")),
     path("deals/", include("mengkeju.deals.urls")),
+    path("statistics/", include("mengkeju.insights.urls")),
     path("", include("mengkeju.matching.urls")),
     path("licensing/", include("mengkeju.licensing.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

@@ -203,7 +203,23 @@ def load_demo(progress=None) -> DemoReport:
         report.counts[kind] = tuple(counts)
 
     report.accounts = ensure_demo_accounts(orgs)
+    report.counts["registered contracts"] = (_demo_contracts(), 0, 0)
     return report
+
+
+DEMO_CONTRACTS = 2_000
+
+
+def _demo_contracts() -> int:
+    """Made-up registered contracts from 2021 to this year, so the statistics pages have a history."""
+    from django.utils import timezone
+
+    from mengkeju.deals.models import Registration
+    from mengkeju.insights.synthetic import generate_registered_contracts
+
+    if Registration.objects.exists():
+        return 0
+    return generate_registered_contracts(DEMO_CONTRACTS, seed=2025, last_year=timezone.localdate().year)
 
 
 def _account(username: str, role: str, org: Organization | None, display: str, *, superuser=False) -> None:
@@ -243,6 +259,7 @@ def ensure_demo_accounts(orgs: dict[str, Organization]) -> list[tuple[str, str, 
             False,
         ),
         ("broker", Role.BROKER, sub_center, "技术经理人", False),
+        ("analyst", Role.ANALYST, None, "科技厅统计分析", False),
         ("enterprise", Role.MEMBER, enterprise, f"{enterprise.name if enterprise else ''}", False),
         ("researcher", Role.MEMBER, university, f"{university.name if university else ''}科研人员", False),
         (

@@ -150,6 +150,7 @@ class User(AbstractUser):
         BROKER = "broker", _("technology broker")
         MEMBER = "member", _("organization member")
         EXPERT = "expert", _("expert")
+        ANALYST = "analyst", _("government analyst")
 
     role = models.CharField(_("role"), max_length=32, choices=Role.choices, default=Role.MEMBER)
     organization = models.ForeignKey(

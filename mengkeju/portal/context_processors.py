@@ -3,11 +3,16 @@ from mengkeju.network.selectors import current_region
 
 def site(request):
     region = current_region()
-    unread = 0
-    if getattr(request, "user", None) is not None and request.user.is_authenticated:
-        unread = request.user.notifications.filter(read_at__isnull=True).count()
+    unread, statistics = 0, False
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        from mengkeju.insights import permissions as insights
+
+        unread = user.notifications.filter(read_at__isnull=True).count()
+        statistics = insights.can_view_region(user) or insights.home_node(user) is not None
     return {
         "region": region,
         "network_name": (region.network_name if region else "") or "蒙科聚",
         "unread": unread,
+        "show_statistics": statistics,
     }

@@ -1,0 +1,118 @@
+"""The contract-statistics dashboards (HQ and per sub-center) and their Excel exports."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mengkeju.network.models import Organization
+
+from . import exports, permissions, selectors
+
+MIN_YEAR, MAX_YEAR = 1990, 2200
+
+
+def _scope(request, node: Organization | None) -> selectors.Scope:
+    basis = request.GET.get("basis") or selectors.default_basis()
+    if basis not in selectors.DATE_BASES:
+        basis = selectors.default_basis()
+    year = request.GET.get("year", "")
+    if year.isdigit() and MIN_YEAR <= int(year) <= MAX_YEAR:
+        year = int(year)
+    else:
+        years = selectors.years_with_data(
+            selectors.Scope(sub_center_id=node.pk if node else None, basis=basis)
+        )
+        year = years[-1] if years else timezone.localdate().year
+    return selectors.Scope(year=year, sub_center_id=node.pk if node else None, basis=basis)
+
+
+def _node(request) -> Organization | None:
+    code = request.GET.get("node") or ""
+    if not code:
+        return None
+    return get_object_or_404(
+        Organization, code=code, kind__in=[*Organization.SERVICE_NODE_KINDS, Organization.Kind.HEADQUARTERS]
+    )
+
+
+def _authorise(request, node: Organization | None) -> None:
+    allowed = (
+        permissions.can_view_sub_center(request.user, node)
+        if node
+        else permissions.can_view_region(request.user)
+    )
+    if not allowed:
+        raise PermissionDenied(_("You may not read these statistics."))
+
+
+def _chart(tables: dict[str, selectors.Table]) -> dict:
+    def series(name):
+        table = tables.get(name)
+        if table is None:
+            return None
+        return {
+            "labels": [r.label for r in table.rows],
+            "count": [r.count for r in table.rows],
+            "amount": [float(r.amount_yuan / 10_000) for r in table.rows],  # 万元 on the charts
+            "transaction": [float(r.transaction_amount_yuan / 10_000) for r in table.rows],
+        }
+
+    return {name: series(name) for name in tables}
+
+
+@login_required
+def dashboard(request):
+    node = _node(request)
+    if node is None and not permissions.can_view_region(request.user):
+        home = permissions.home_node(request.user)
+        if home is not None:
+            return redirect(f"{request.path}?node={home.code}")
+    _authorise(request, node)
+    scope = _scope(request, node)
+    tables = {t.name: t for t in selectors.tables(scope)}
+    context = {
+        "node": node,
+        "scope": scope,
+        "bases": selectors.DATE_BASES,
+        "years": selectors.years_with_data(
+            selectors.Scope(sub_center_id=scope.sub_center_id, basis=scope.basis)
+        )
+        or [scope.year],
+        "totals": selectors.totals(scope),
+        "growth": selectors.growth(scope),
+        "tables": tables,
+        "chart": _chart(tables),
+        "nodes": Organization.objects.filter(kind__in=Organization.SERVICE_NODE_KINDS).order_by("code")
+        if permissions.can_view_region(request.user)
+        else [],
+    }
+    return render(request, "insights/dashboard.html", context)
+
+
+@login_required
+def export(request):
+    node = _node(request)
+    _authorise(request, node)
+    scope = _scope(request, node)
+    name = request.GET.get("table", "all")
+    if name != "all" and name not in selectors.TABLES:
+        raise Http404(_("No such table."))
+    tables = selectors.tables(scope, None if name == "all" else [name])
+    caption = _("%(where)s · %(year)s · counted by %(basis)s · exported %(at)s") % {
+        "where": node.name if node else _("whole region"),
+        "year": scope.year,
+        "basis": selectors.DATE_BASES[scope.basis],
+        "at": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
+    }
+    content = exports.workbook(tables, caption=caption)
+    filename = f"contracts-{node.code if node else 'region'}-{scope.year}-{name}.xlsx"
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
