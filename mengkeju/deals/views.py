@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mengkeju.catalog import selectors as catalog_selectors
+from mengkeju.network.models import User
 
 from . import permissions, selectors, services
 from .certificate import render_certificate
@@ -20,6 +21,7 @@ from .forms import ContractForm, NoteForm, PartyFormSet, ReasonForm, party_initi
 from .models import DEAL_TRANSITIONS, Deal, Registration, TechnicalContract, Trigger
 
 PAGE_SIZE = 30
+Role = User.Role
 
 
 def _errors(exc: ValidationError) -> str:
@@ -50,13 +52,15 @@ def board(request):
     code = request.GET.get("sub_center", "")
     if code:
         node = get_object_or_404(nodes, code=code)
-    elif request.user.organization_id and nodes.filter(pk=request.user.organization_id).exists():
-        node = request.user.organization
+    elif permissions.role_of(request.user) in (Role.SUBCENTER_STAFF, Role.BROKER):
+        node = nodes.filter(pk=request.user.organization_id).first()  # staff see their own node; HQ all
     deals = selectors.visible_deals(request.user)
     if node is not None:
         deals = deals.filter(sub_center=node)
     due = selectors.follow_up()
     overdue_demands = selectors.overdue_demands(node, due)
+    if node is None and permissions.role_of(request.user) not in (Role.HQ_OPERATOR, Role.PLATFORM_ADMIN):
+        overdue_demands = overdue_demands.none()  # a broker outside any node has no routed demands
     context = {
         "nodes": nodes,
         "node": node,

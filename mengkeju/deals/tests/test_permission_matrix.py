@@ -75,7 +75,12 @@ def world(db):
 
     def contract(status=CStatus.DRAFT):
         return make_contract(
-            deal=deal, seller=seller, buyer=buyer, seller_division="150100", buyer_division="150200", status=status
+            deal=deal,
+            seller=seller,
+            buyer=buyer,
+            seller_division="150100",
+            buyer_division="150200",
+            status=status,
         )
 
     return {"people": people, "deal": deal, "contract": contract}

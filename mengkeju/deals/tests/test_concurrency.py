@@ -1,0 +1,74 @@
+"""Concurrency: numbers come from a locked per-year counter row. Needs PostgreSQL (real row locks);
+SQLite serialises whole-database writes and is skipped."""
+
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from mengkeju.deals import services
+from mengkeju.deals.models import Registration
+
+from .factories import hq_operator, node, submitted_contract
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="row locks (SELECT … FOR UPDATE) need PostgreSQL"
+)
+
+
+def run_together(*calls):
+    """Run each call in its own thread (own DB connection), released at the same instant by a barrier."""
+    barrier = threading.Barrier(len(calls))
+    results, errors = [None] * len(calls), [None] * len(calls)
+
+    def worker(i, call):
+        try:
+            barrier.wait(timeout=10)
+            results[i] = call()
+        except Exception as exc:  # collected and checked by the test
+            errors[i] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return results, errors
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_staff_registering_the_same_contract_yield_one_number(base_data):
+    from mengkeju.network.models import User
+    from mengkeju.network.tests.factories import UserFactory
+
+    registration = submitted_contract()
+    first = hq_operator()
+    second = UserFactory(role=User.Role.SUBCENTER_STAFF, organization=node("baotou"))
+    results, errors = run_together(
+        lambda: services.register(Registration.objects.get(pk=registration.pk), first),
+        lambda: services.register(Registration.objects.get(pk=registration.pk), second),
+    )
+    winners = [r for r in results if r is not None]
+    assert len(winners) == 1, (results, errors)
+    assert [type(e) for e in errors if e is not None] == [services.ConflictError]
+    registered = Registration.objects.filter(status=Registration.Status.REGISTERED)
+    assert registered.count() == 1
+    assert registered.get().number == winners[0].number
+    assert registered.get().events.filter(action="register").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_contracts_registered_at_once_get_consecutive_numbers(base_data):
+    one, two = submitted_contract(), submitted_contract()
+    first, second = hq_operator(), hq_operator()
+    results, errors = run_together(
+        lambda: services.register(Registration.objects.get(pk=one.pk), first),
+        lambda: services.register(Registration.objects.get(pk=two.pk), second),
+    )
+    assert errors == [None, None], errors
+    numbers = sorted(r.number for r in results)
+    assert numbers[0] != numbers[1]
+    assert int(numbers[1][-6:]) == int(numbers[0][-6:]) + 1
+    assert numbers[0][:-6] == numbers[1][:-6]
