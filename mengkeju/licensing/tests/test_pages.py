@@ -183,3 +183,47 @@ def test_licence_list_shows_only_my_licences(parties, client):
     client.force_login(parties["unrelated_member"])
     assert not client.get("/licensing/").context["page"].object_list
     assert client.get("/licensing/").status_code == 200
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_every_page_renders_in_both_languages(parties, client, language):
+    services.set_revenue_share_policy(
+        parties["licensor"],
+        by=parties["licensor_member"],
+        valid_from=date(2026, 1, 1),
+        inventors_share="0.7",
+        team_share="0.1",
+        institution_share="0.2",
+    )
+    licence = converted_royalty_licence(parties)
+    payment = royalty_payment(licence, parties, start=date(2026, 6, 1), end=date(2026, 6, 30), sales="100000")
+    receipt = services.record_payment(
+        licence, by=parties["licensor_member"], received_on=date(2026, 7, 10), amount_yuan=payment.amount_yuan
+    )
+    declaration = services.declare_open_licence(
+        parties["achievement"],
+        by=parties["licensor_member"],
+        declared_on=date(2026, 2, 1),
+        payment_method="转账",
+        term_months=24,
+        fee_model="milestones",
+        milestones=[{"name": "量产", "months_after": 6, "amount_yuan": "1000"}],
+    )
+    client.force_login(parties["licensor_member"])
+    client.cookies["django_language"] = language
+    for url in (
+        "/licensing/",
+        "/licensing/new/",
+        "/licensing/new/use-first-pay-later/",
+        f"/licensing/{licence.pk}/",
+        f"/licensing/{licence.pk}/payments/new/",
+        f"/licensing/statements/{receipt.statement.pk}/",
+        "/licensing/open/",
+        "/licensing/open/new/",
+        f"/licensing/open/{declaration.pk}/",
+        "/licensing/revenue-policy/",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+    english = client.get(f"/licensing/{licence.pk}/").content.decode()
+    assert ("Payment schedule" in english) == (language == "en")
