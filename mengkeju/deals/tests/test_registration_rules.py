@@ -306,3 +306,12 @@ def test_every_rule_has_a_code_and_title():
         "R5_UNIQUE",
         "R6_FLOW",
     ]
+
+
+def test_refusal_messages_are_localized(registrar):
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        registration = decide(registrar, kind=ContractKind.NON_TECHNICAL, sub_kind="")
+    assert "R1_TECHNOLOGY【标的须为技术】" in registration.refused_message
+    assert "货物、劳务等合同不予登记" in registration.refused_message
