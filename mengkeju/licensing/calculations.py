@@ -22,8 +22,8 @@ def to_fen(amount: Decimal) -> Decimal:
 
 
 def as_percent(fraction: Decimal) -> str:
-    """0.7 → "70 %"."""
-    return f"{(Decimal(fraction) * 100).normalize():f} %"
+    """0.7 → "70 %", 0.035 → "3.5 %" (at most four decimals)."""
+    return f"{(Decimal(fraction) * 100).quantize(Decimal('0.0001'), rounding=ROUND_HALF_UP).normalize():f} %"
 
 
 def royalty_on_sales(sales_revenue_yuan: Decimal, royalty_rate: Decimal) -> Decimal:

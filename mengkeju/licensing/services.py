@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -441,7 +441,7 @@ def _check_contract(contract: TechnicalContract | None, licensor, licensee, scop
         )
 
 
-def _default_trial_months() -> int:
+def default_trial_months() -> int:
     return int(region_parameter("use_first_pay_later_trial_months", DEFAULT_TRIAL_MONTHS))
 
 
@@ -501,7 +501,7 @@ def create_licence(
         )
     if use_first_pay_later:
         trial_months = _check_trial_months(
-            trial_months if trial_months not in (None, "") else _default_trial_months()
+            trial_months if trial_months not in (None, "") else default_trial_months()
         )
     else:
         trial_months = None
@@ -733,10 +733,18 @@ def send_trial_reminders(today: date) -> list[tuple[Licence, int]]:
             if not due:
                 continue
             send = min(due)
-            for n in due:
-                TrialReminder.objects.create(
-                    licence=licence, days_before=n, handled_on=today, notified=n == send
-                )
+            try:
+                with transaction.atomic():  # a second job running at the same moment loses here
+                    TrialReminder.objects.bulk_create(
+                        [
+                            TrialReminder(
+                                licence=licence, days_before=n, handled_on=today, notified=n == send
+                            )
+                            for n in due
+                        ]
+                    )
+            except IntegrityError:
+                continue
             message = _(
                 "Use first, pay later: the free trial of “%(title)s” (%(licensee)s) ends on %(date)s, "
                 "in %(days)s days. The licensee converts to the agreed terms or exits."

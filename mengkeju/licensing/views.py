@@ -84,7 +84,7 @@ def licence_create(request, trial: bool = False):
     if not _may_create(request.user):
         raise PermissionDenied(_("Only members of a licensing organization may record licences."))
     form_class = TrialLicenceForm if trial else LicenceForm
-    extra = {"default_trial_months": services._default_trial_months()} if trial else {}
+    extra = {"default_trial_months": services.default_trial_months()} if trial else {}
     form = form_class(request.POST or None, user=request.user, **extra)
     if request.method == "POST" and form.is_valid():
         values = form.service_values()

@@ -277,3 +277,27 @@ def test_api_refuses_forbidden_changes(role, parties, situation):
         assert "未付清" in str(pay.json())
     else:
         assert pay.status_code in expected_refusal, (role, pay.status_code)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_visibility_does_not_depend_on_status(role, parties):
+    """Licences in every status, made directly: the list query and the rule agree on each."""
+    from .factories import DeclarationFactory, LicenceFactory
+
+    user = _user(parties, role)
+    achievement = parties["achievement"]
+    licences = [
+        LicenceFactory(achievement=achievement, licensee=parties["licensee"], status=status)
+        for status in Licence.Status
+    ]
+    visible = set(selectors.visible_licences(user))
+    for licence in licences:
+        assert (
+            (licence in visible)
+            == permissions.can_view_licence(user, licence)
+            == (role in EXPECTED["view licence and payments"])
+        ), (role, licence.status)
+    withdrawn = DeclarationFactory(achievement=achievement, status="withdrawn")
+    assert (withdrawn in set(selectors.visible_declarations(user))) == (
+        role in EXPECTED["view withdrawn declaration"]
+    )
