@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -22,6 +23,14 @@ from .models import DEAL_TRANSITIONS, Deal, Registration, TechnicalContract, Tri
 
 PAGE_SIZE = 30
 Role = User.Role
+
+
+def _safe_next(request, default: str) -> str:
+    """The `next` the form sent, when it points back into this site; else `default`."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return default
 
 
 def _errors(exc: ValidationError) -> str:
@@ -95,7 +104,7 @@ def deal_open(request):
         deal = services.open_deal_from_match(demand=demand, achievement=achievement, by=request.user)
     except ValidationError as exc:
         messages.error(request, _errors(exc))
-        return redirect(request.POST.get("next") or reverse("deals:board"))
+        return redirect(_safe_next(request, reverse("deals:board")))
     messages.success(request, _("Deal opened: %(title)s") % {"title": deal.title})
     return redirect(reverse("deals:deal-detail", args=[deal.pk]))
 
@@ -301,10 +310,7 @@ def _visible_registration(request, pk: int) -> Registration:
 
 
 def _back(request, registration) -> str:
-    target = request.POST.get("next", "")
-    if target.startswith("/") and not target.startswith("//"):
-        return target
-    return reverse("deals:contract-detail", args=[registration.contract_id])
+    return _safe_next(request, reverse("deals:contract-detail", args=[registration.contract_id]))
 
 
 @require_POST

@@ -251,3 +251,11 @@ def test_the_board_page_renders_for_staff(client, staff):
     page = client.get("/deals/board/")
     assert page.status_code == 200
     assert 'id="kanban"' in page.content.decode()
+
+
+def test_open_deal_never_redirects_off_site(client, broker):
+    client.force_login(broker)
+    submitted = DemandFactory(status="submitted")  # visible to the broker (in scope), not yet published
+    response = client.post("/deals/open/", {"demand": submitted.pk, "next": "https://evil.example/"})
+    assert response.status_code == 302 and response.url == "/deals/board/"
+    assert not Deal.objects.exists()
