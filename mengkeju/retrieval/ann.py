@@ -12,7 +12,21 @@ from pathlib import Path
 
 import numpy as np
 
-TRAIN_SAMPLE = 64_000
+TRAIN_SAMPLE = 64_000  # at least; and ≥ 40 training points per inverted list (faiss warns below 39)
+POINTS_PER_LIST = 40
+PROBE_SHARE = 10  # visit 1/10 of the lists: dense recall@10 0.98 at 1M (benchmarks/matching_scale.py)
+
+
+def list_count(passages: int) -> int:
+    return max(16, min(4096, int(2 * np.sqrt(passages)), passages // POINTS_PER_LIST))
+
+
+def training_rows(passages: int, seed: int = 7) -> np.ndarray:
+    """Which passages train the coarse quantizer: a uniform sample over the whole index (not its first
+    blocks, which would over-represent the oldest records), sorted for sequential reads."""
+    size = min(passages, max(TRAIN_SAMPLE, POINTS_PER_LIST * list_count(passages)))
+    rng = np.random.default_rng(seed)
+    return np.sort(rng.choice(passages, size, replace=False))
 
 
 class IVFIndex:
@@ -20,32 +34,25 @@ class IVFIndex:
         self.index, self.upto, self.nprobe = index, upto, nprobe
 
     @classmethod
-    def build(cls, chunks, dim: int, upto: int, *, nlist: int | None = None, nprobe: int = 24, seed: int = 7):
-        """Build over passages [0, upto) given as an iterable of float32 blocks in passage order."""
+    def build(cls, chunks, dim: int, upto: int, *, sample: np.ndarray, nprobe: int | None = None):
+        """Build over passages [0, upto) given as an iterable of float32 blocks in passage order, the
+        coarse quantizer trained on `sample` (vectors, see `training_rows`)."""
         import faiss
 
-        nlist = nlist or max(16, min(4096, int(4 * np.sqrt(upto)), upto // 40))  # ≥ 40 training points each
+        nlist = list_count(upto)
         quantizer = faiss.IndexFlatIP(dim)
         index = faiss.IndexIVFScalarQuantizer(
             quantizer, dim, nlist, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT
         )
-        added, train = 0, None
+        index.train(np.ascontiguousarray(sample, dtype=np.float32))
+        added = 0
         for block in chunks:
-            block = np.ascontiguousarray(block, dtype=np.float32)
-            if not index.is_trained:
-                train = block if train is None else np.concatenate([train, block])
-                if len(train) < min(TRAIN_SAMPLE, upto):
-                    continue
-                rng = np.random.default_rng(seed)
-                sample = train[rng.choice(len(train), min(len(train), TRAIN_SAMPLE), replace=False)]
-                index.train(sample)
-                block, train = train, None
-            index.add(block)
+            index.add(np.ascontiguousarray(block, dtype=np.float32))
             added += len(block)
         if added != upto:
             raise ValueError(f"the vector index got {added} vectors, expected {upto}")
-        index.nprobe = nprobe
-        return cls(index, upto, nprobe)
+        index.nprobe = nprobe or max(8, nlist // PROBE_SHARE)
+        return cls(index, upto, index.nprobe)
 
     def search(self, query: np.ndarray, k: int) -> np.ndarray:
         """Passage numbers of (about) the `k` nearest passages."""
