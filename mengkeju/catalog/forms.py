@@ -183,3 +183,34 @@ class TransitionForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class WhitelistStepForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    year = forms.IntegerField(label=_("Year evaluated"), required=False, min_value=1990, max_value=2200)
+
+
+class GuidanceCatalogForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=1990, max_value=2200)
+    title = forms.CharField(label=_("Title"), required=False, max_length=200)
+    introduction = forms.CharField(
+        label=_("Introduction"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class GuidanceEntryForm(forms.Form):
+    achievement = forms.IntegerField(label=_("Achievement number"), min_value=1)
+    reason = forms.CharField(
+        label=_("Reason for inclusion"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    application_scenario = forms.CharField(
+        label=_("Recommended application scenario"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

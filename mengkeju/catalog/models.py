@@ -288,6 +288,48 @@ class Expert(ChainResource):
         verbose_name_plural = _("experts")
 
 
+class WhitelistStatus(models.TextChoices):
+    NONE = "none", _("not applied")
+    APPLIED = "applied", _("applied")
+    UNDER_REVIEW = "under_review", _("under review")
+    LISTED = "listed", _("listed")
+    REJECTED = "rejected", _("not listed")
+    REMOVED = "removed", _("removed from the list")
+
+
+class WhitelistAction(models.TextChoices):
+    APPLY = "apply", _("applied for the whitelist")
+    REVIEW = "review", _("review started")
+    LIST = "list", _("listed")
+    REJECT = "reject", _("application rejected")
+    KEEP = "keep", _("kept after yearly evaluation")
+    REMOVE = "remove", _("removed after yearly evaluation")
+
+
+# The whitelist (白名单) lifecycle, in one place: (from status, action) -> to status. Tested as a table.
+WHITELIST_TRANSITIONS: dict[tuple[str, str], str] = {
+    (WhitelistStatus.NONE, WhitelistAction.APPLY): WhitelistStatus.APPLIED,
+    (WhitelistStatus.REJECTED, WhitelistAction.APPLY): WhitelistStatus.APPLIED,
+    (WhitelistStatus.REMOVED, WhitelistAction.APPLY): WhitelistStatus.APPLIED,
+    (WhitelistStatus.APPLIED, WhitelistAction.REVIEW): WhitelistStatus.UNDER_REVIEW,
+    (WhitelistStatus.UNDER_REVIEW, WhitelistAction.LIST): WhitelistStatus.LISTED,
+    (WhitelistStatus.UNDER_REVIEW, WhitelistAction.REJECT): WhitelistStatus.REJECTED,
+    (WhitelistStatus.LISTED, WhitelistAction.KEEP): WhitelistStatus.LISTED,
+    (WhitelistStatus.LISTED, WhitelistAction.REMOVE): WhitelistStatus.REMOVED,
+}
+# Decisions whose reason must be recorded; the yearly evaluation also names its year.
+WHITELIST_REASON_REQUIRED = {WhitelistAction.REJECT, WhitelistAction.KEEP, WhitelistAction.REMOVE}
+WHITELIST_EVALUATIONS = {WhitelistAction.KEEP, WhitelistAction.REMOVE}
+# Steps headquarters takes; applying is the platform's (or its sub-center's) step.
+WHITELIST_DECISIONS = {
+    WhitelistAction.REVIEW,
+    WhitelistAction.LIST,
+    WhitelistAction.REJECT,
+    WhitelistAction.KEEP,
+    WhitelistAction.REMOVE,
+}
+
+
 class Platform(ChainResource):
     """创新平台: an innovation platform and its whitelist (白名单) status."""
 
@@ -314,7 +356,18 @@ class Platform(ChainResource):
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices)
     level = models.CharField(_("level"), max_length=16, choices=Level.choices)
+    # `whitelisted` is what the chain map and lists read: true exactly while whitelist_status is "listed".
+    # The whitelist services keep both in step; save() lifts records imported with whitelisted=True.
     whitelisted = models.BooleanField(_("on the whitelist"), default=False)
+    whitelist_status = models.CharField(
+        _("whitelist status"),
+        max_length=16,
+        choices=WhitelistStatus.choices,
+        default=WhitelistStatus.NONE,
+        db_index=True,
+    )
+    listed_on = models.DateField(_("listed on"), null=True, blank=True)
+    last_evaluated_year = models.PositiveSmallIntegerField(_("last evaluated (year)"), null=True, blank=True)
     organization = models.ForeignKey(
         Organization, models.PROTECT, related_name="platforms", verbose_name=_("organization")
     )
@@ -324,6 +377,12 @@ class Platform(ChainResource):
         ordering = ["level", "name"]
         verbose_name = _("innovation platform")
         verbose_name_plural = _("innovation platforms")
+
+    def save(self, *args, **kwargs):
+        if self.whitelisted and self.whitelist_status == WhitelistStatus.NONE:
+            self.whitelist_status = WhitelistStatus.LISTED  # legacy import / demo data
+        self.whitelisted = self.whitelist_status == WhitelistStatus.LISTED
+        super().save(*args, **kwargs)
 
 
 class Service(ChainResource):
@@ -349,3 +408,94 @@ class Service(ChainResource):
         ordering = ["kind", "name"]
         verbose_name = _("service")
         verbose_name_plural = _("services")
+
+
+class WhitelistEvent(models.Model):
+    """An append-only step of a platform's whitelist history: who, what, why, and for which year."""
+
+    platform = models.ForeignKey(Platform, models.CASCADE, related_name="whitelist_events")
+    action = models.CharField(_("action"), max_length=16, choices=WhitelistAction.choices)
+    from_status = models.CharField(_("from"), max_length=16, choices=WhitelistStatus.choices)
+    to_status = models.CharField(_("to"), max_length=16, choices=WhitelistStatus.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    evaluation_year = models.PositiveSmallIntegerField(_("evaluation year"), null=True, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+", verbose_name=_("by")
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("whitelist event")
+        verbose_name_plural = _("whitelist events")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["platform", "evaluation_year"],
+                condition=models.Q(evaluation_year__isnull=False),
+                name="whitelist_one_evaluation_per_year",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.platform_id} {self.action}"
+
+
+class GuidanceCatalog(models.Model):
+    """新技术产业化应用指导目录: headquarters' yearly catalog of new technologies for industrial application."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        PUBLISHED = "published", _("published")
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    introduction = models.TextField(_("introduction"), blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("published by"),
+    )
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("guidance catalog")
+        verbose_name_plural = _("guidance catalogs")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class GuidanceEntry(models.Model):
+    """One technology in a guidance catalog: a published achievement, why, and where to apply it."""
+
+    catalog = models.ForeignKey(GuidanceCatalog, models.CASCADE, related_name="entries")
+    achievement = models.ForeignKey(
+        Achievement, models.PROTECT, related_name="guidance_entries", verbose_name=_("achievement")
+    )
+    reason = models.TextField(_("reason for inclusion"), max_length=2000)
+    application_scenario = models.TextField(_("recommended application scenario"), max_length=2000)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+", verbose_name=_("added by")
+    )
+    added_at = models.DateTimeField(_("added at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("guidance catalog entry")
+        verbose_name_plural = _("guidance catalog entries")
+        constraints = [
+            models.UniqueConstraint(fields=["catalog", "achievement"], name="guidance_entry_once_per_catalog")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.catalog.year} · {self.achievement_id}"

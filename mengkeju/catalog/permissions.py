@@ -125,3 +125,54 @@ def can_revise(user, listing) -> bool:
     return listing.status in (Status.WITHDRAWN, Status.RETURNED) and (
         is_owner(user, listing) or (user.is_authenticated and listing.created_by_id == user.pk)
     )
+
+
+# --- Platform whitelist (白名单) and the guidance catalog -------------------------------------------
+#
+# - applying for the whitelist: a member of the platform's own organization, sub-center staff whose
+#   node serves the platform's division or one of its chains, headquarters, platform admins;
+# - reviewing, listing, rejecting and the yearly evaluation: headquarters and platform admins;
+# - the whitelist history with reasons: the platform's own members, network staff (sub-centers, brokers,
+#   headquarters), government analysts and admins; the current status itself is public;
+# - the guidance catalog: headquarters and admins curate it; drafts are also open to analysts;
+#   a published catalog is public.
+DECIDING_ROLES = {Role.PLATFORM_ADMIN, Role.HQ_OPERATOR}
+HISTORY_ROLES = {Role.PLATFORM_ADMIN, Role.HQ_OPERATOR, Role.SUBCENTER_STAFF, Role.BROKER, Role.ANALYST}
+
+
+def is_platform_member(user, platform) -> bool:
+    return bool(
+        user
+        and user.is_authenticated
+        and user.role == Role.MEMBER
+        and user.organization_id
+        and user.organization_id == platform.organization_id
+    )
+
+
+def can_apply_for_whitelist(user, platform) -> bool:
+    role = _role(user)
+    if role in DECIDING_ROLES or is_platform_member(user, platform):
+        return True
+    if role == Role.SUBCENTER_STAFF:
+        chain_ids = {link.chain_id for link in platform.chain_links.all()}
+        return user_scope(user).covers(platform.division_id, chain_ids)
+    return False
+
+
+def can_decide_whitelist(user) -> bool:
+    return _role(user) in DECIDING_ROLES
+
+
+def can_view_whitelist_history(user, platform) -> bool:
+    return _role(user) in HISTORY_ROLES or is_platform_member(user, platform)
+
+
+def can_curate_guidance(user) -> bool:
+    return _role(user) in DECIDING_ROLES
+
+
+def can_view_guidance(user, catalog) -> bool:
+    if catalog.status == catalog.Status.PUBLISHED:
+        return True
+    return _role(user) in (DECIDING_ROLES | {Role.ANALYST})

@@ -20,13 +20,23 @@ from . import permissions, signals
 from .models import (
     REASON_REQUIRED,
     TRANSITIONS,
+    WHITELIST_DECISIONS,
+    WHITELIST_EVALUATIONS,
+    WHITELIST_REASON_REQUIRED,
+    WHITELIST_TRANSITIONS,
     Achievement,
     AchievementEvent,
     Action,
     CooperationMode,
     Demand,
     DemandEvent,
+    GuidanceCatalog,
+    GuidanceEntry,
+    Platform,
     Status,
+    WhitelistAction,
+    WhitelistEvent,
+    WhitelistStatus,
 )
 
 IP_KINDS = {
@@ -369,3 +379,165 @@ def add_attachment(achievement: Achievement, *, upload, title: str, by):
         reason=_("attachment added: %(title)s") % {"title": title},
     )
     return attachment
+
+
+# --- Platform whitelist (白名单) ------------------------------------------------------------------------
+
+
+def whitelist_step(
+    platform: Platform, action: str, *, by, reason: str = "", year: int | None = None
+) -> Platform:
+    """Move a platform through the whitelist lifecycle (WHITELIST_TRANSITIONS) and record the event.
+
+    Apply → review → listed (or rejected); while listed, a yearly evaluation keeps or removes it, with
+    a reason and the year evaluated (once per year). The map reads `whitelisted`, kept in step here.
+    """
+    reason = (reason or "").strip()
+    if action not in WhitelistAction.values:
+        raise ValidationError({"action": _("Unknown whitelist action.")})
+    allowed = (
+        permissions.can_decide_whitelist(by)
+        if action in WHITELIST_DECISIONS
+        else permissions.can_apply_for_whitelist(by, platform)
+    )
+    if not allowed:
+        raise PermissionDenied(_("You may not take this whitelist step for this platform."))
+    with transaction.atomic():
+        locked = Platform.objects.select_for_update().get(pk=platform.pk)
+        target = WHITELIST_TRANSITIONS.get((locked.whitelist_status, action))
+        if target is None:
+            if action == WhitelistAction.LIST and locked.whitelist_status == WhitelistStatus.LISTED:
+                message = _("%(name)s is already on the whitelist.") % {"name": locked.name}
+            else:
+                message = _("A platform whose whitelist status is “%(status)s” cannot be “%(action)s”.") % {
+                    "status": locked.get_whitelist_status_display(),
+                    "action": WhitelistAction(action).label,
+                }
+            raise ValidationError({"action": message})
+        errors = {}
+        if action in WHITELIST_REASON_REQUIRED and not reason:
+            errors["reason"] = _("Give the reason for this decision.")
+        if action in WHITELIST_EVALUATIONS:
+            this_year = timezone.localdate().year
+            if year is None:
+                errors["year"] = _("Name the year evaluated.")
+            elif not (1990 <= year <= this_year):
+                errors["year"] = _("The year evaluated must be between 1990 and %(year)s.") % {
+                    "year": this_year
+                }
+            elif locked.whitelist_events.filter(evaluation_year=year).exists():
+                errors["year"] = _("This platform has already been evaluated for %(year)s.") % {"year": year}
+            elif locked.listed_on and year < locked.listed_on.year:
+                errors["year"] = _("The platform was listed only in %(year)s.") % {
+                    "year": locked.listed_on.year
+                }
+        if errors:
+            raise ValidationError(errors)
+        before = locked.whitelist_status
+        locked.whitelist_status = target
+        if action == WhitelistAction.LIST:
+            locked.listed_on = timezone.localdate()
+        if action in WHITELIST_EVALUATIONS:
+            locked.last_evaluated_year = year
+        locked.save(update_fields=["whitelist_status", "whitelisted", "listed_on", "last_evaluated_year"])
+        WhitelistEvent.objects.create(
+            platform=locked,
+            action=action,
+            from_status=before,
+            to_status=target,
+            reason=reason,
+            evaluation_year=year if action in WHITELIST_EVALUATIONS else None,
+            actor=by,
+        )
+    platform.refresh_from_db()
+    return platform
+
+
+# --- Guidance catalog (新技术产业化应用指导目录) ----------------------------------------------------------
+
+
+def _require_curator(by) -> None:
+    if not permissions.can_curate_guidance(by):
+        raise PermissionDenied(_("Only headquarters curates the guidance catalog."))
+
+
+@transaction.atomic
+def create_guidance_catalog(*, year: int, title: str = "", introduction: str = "", by) -> GuidanceCatalog:
+    _require_curator(by)
+    if not (1990 <= int(year) <= timezone.localdate().year + 1):
+        raise ValidationError({"year": _("Choose a year between 1990 and next year.")})
+    if GuidanceCatalog.objects.filter(year=year).exists():
+        raise ValidationError(
+            {"year": _("There is already a guidance catalog for %(year)s.") % {"year": year}}
+        )
+    title = title.strip() or _(
+        "Guidance catalog of new technologies for industrial application, %(year)s"
+    ) % {"year": year}
+    return GuidanceCatalog.objects.create(year=year, title=title, introduction=introduction, created_by=by)
+
+
+def add_guidance_entry(
+    catalog: GuidanceCatalog, achievement: Achievement, *, reason: str, application_scenario: str, by
+) -> GuidanceEntry:
+    """Add a published achievement to a draft catalog, saying why and where it should be applied."""
+    _require_curator(by)
+    with transaction.atomic():
+        catalog = GuidanceCatalog.objects.select_for_update().get(pk=catalog.pk)
+        errors = {}
+        if catalog.status != GuidanceCatalog.Status.DRAFT:
+            raise ValidationError(
+                _("The %(year)s catalog is published; it can no longer change.") % {"year": catalog.year}
+            )
+        if achievement.status != Status.PUBLISHED:
+            errors["achievement"] = _("Only published achievements can enter the guidance catalog.")
+        elif catalog.entries.filter(achievement=achievement).exists():
+            errors["achievement"] = _("This achievement is already in the %(year)s catalog.") % {
+                "year": catalog.year
+            }
+        if not (reason or "").strip():
+            errors["reason"] = _("Say why this technology is recommended.")
+        if not (application_scenario or "").strip():
+            errors["application_scenario"] = _("Name the recommended application scenario.")
+        if errors:
+            raise ValidationError(errors)
+        position = catalog.entries.count() + 1
+        return GuidanceEntry.objects.create(
+            catalog=catalog,
+            achievement=achievement,
+            reason=reason.strip(),
+            application_scenario=application_scenario.strip(),
+            position=position,
+            added_by=by,
+        )
+
+
+def remove_guidance_entry(entry: GuidanceEntry, *, by) -> None:
+    _require_curator(by)
+    with transaction.atomic():
+        catalog = GuidanceCatalog.objects.select_for_update().get(pk=entry.catalog_id)
+        if catalog.status != GuidanceCatalog.Status.DRAFT:
+            raise ValidationError(
+                _("The %(year)s catalog is published; it can no longer change.") % {"year": catalog.year}
+            )
+        entry.delete()
+
+
+def publish_guidance_catalog(catalog: GuidanceCatalog, *, by) -> GuidanceCatalog:
+    _require_curator(by)
+    with transaction.atomic():
+        catalog = GuidanceCatalog.objects.select_for_update().get(pk=catalog.pk)
+        if catalog.status != GuidanceCatalog.Status.DRAFT:
+            raise ValidationError(_("The %(year)s catalog is already published.") % {"year": catalog.year})
+        if not catalog.entries.exists():
+            raise ValidationError(_("Add at least one technology before publishing."))
+        withdrawn = catalog.entries.exclude(achievement__status=Status.PUBLISHED)
+        if withdrawn.exists():
+            raise ValidationError(
+                _("These achievements are no longer published; remove them first: %(titles)s")
+                % {"titles": "、".join(e.achievement.title for e in withdrawn)}
+            )
+        catalog.status = GuidanceCatalog.Status.PUBLISHED
+        catalog.published_at = timezone.now()
+        catalog.published_by = by
+        catalog.save(update_fields=["status", "published_at", "published_by"])
+    return catalog

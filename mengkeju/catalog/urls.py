@@ -29,5 +29,16 @@ for kind, prefix in (("achievement", "achievements"), ("demand", "demands")):
 urlpatterns += [
     path("experts/", views.expert_list, name="expert-list"),
     path("platforms/", views.platform_list, name="platform-list"),
+    path("platforms/<int:pk>/", views.platform_detail, name="platform-detail"),
+    path(
+        "platforms/<int:pk>/whitelist/<slug:action>/",
+        views.platform_whitelist_step,
+        name="platform-whitelist-step",
+    ),
+    path("guidance/", views.guidance_index, name="guidance-index"),
+    path("guidance/<int:year>/", views.guidance_detail, name="guidance-detail"),
+    path("guidance/<int:year>/publish/", views.guidance_publish, name="guidance-publish"),
+    path("guidance/<int:year>/export.xlsx", views.guidance_export, {"fmt": "xlsx"}, name="guidance-xlsx"),
+    path("guidance/<int:year>/export.pdf", views.guidance_export, {"fmt": "pdf"}, name="guidance-pdf"),
     path("services/", views.service_list, name="service-list"),
 ]

@@ -8,9 +8,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -19,8 +20,28 @@ from mengkeju.network.selectors import responsible_nodes
 
 from . import permissions, selectors, services
 from .filtersets import AchievementFilterSet, DemandFilterSet
-from .forms import AchievementForm, DemandForm, TransitionForm
-from .models import Achievement, Action, Demand, Status
+from .forms import (
+    AchievementForm,
+    DemandForm,
+    GuidanceCatalogForm,
+    GuidanceEntryForm,
+    TransitionForm,
+    WhitelistStepForm,
+)
+from .models import (
+    WHITELIST_DECISIONS,
+    WHITELIST_EVALUATIONS,
+    WHITELIST_REASON_REQUIRED,
+    WHITELIST_TRANSITIONS,
+    Achievement,
+    Action,
+    Demand,
+    GuidanceCatalog,
+    Platform,
+    Status,
+    WhitelistAction,
+    WhitelistStatus,
+)
 from .selectors import ListingFilters
 
 PAGE_SIZE = 20
@@ -327,10 +348,194 @@ def platform_list(request):
     qs = selectors.platforms()
     if request.GET.get("whitelisted") == "1":
         qs = qs.filter(whitelisted=True)
+    status = request.GET.get("whitelist_status", "")
+    if status in WhitelistStatus.values:
+        qs = qs.filter(whitelist_status=status)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "catalog/platform_list.html", {"page": page})
+    return render(
+        request,
+        "catalog/platform_list.html",
+        {"page": page, "statuses": WhitelistStatus.choices, "status": status},
+    )
 
 
 def service_list(request):
     page = Paginator(selectors.services(), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "catalog/service_list.html", {"page": page})
+
+
+# --- Platform whitelist (白名单) -----------------------------------------------------------------------
+
+WHITELIST_BUTTONS = {
+    WhitelistAction.APPLY: gettext_lazy("Apply for the whitelist"),
+    WhitelistAction.REVIEW: gettext_lazy("Start review"),
+    WhitelistAction.LIST: gettext_lazy("List on the whitelist"),
+    WhitelistAction.REJECT: gettext_lazy("Reject the application"),
+    WhitelistAction.KEEP: gettext_lazy("Evaluation: keep on the list"),
+    WhitelistAction.REMOVE: gettext_lazy("Evaluation: remove from the list"),
+}
+
+
+def _whitelist_actions(user, platform) -> list[dict]:
+    out = []
+    for (status, action), _target in WHITELIST_TRANSITIONS.items():
+        if status != platform.whitelist_status:
+            continue
+        allowed = (
+            permissions.can_decide_whitelist(user)
+            if action in WHITELIST_DECISIONS
+            else permissions.can_apply_for_whitelist(user, platform)
+        )
+        if allowed:
+            out.append(
+                {
+                    "action": action,
+                    "label": WHITELIST_BUTTONS[action],
+                    "needs_reason": action in WHITELIST_REASON_REQUIRED,
+                    "needs_year": action in WHITELIST_EVALUATIONS,
+                }
+            )
+    return out
+
+
+def platform_detail(request, pk: int):
+    platform = get_object_or_404(selectors.platforms(), pk=pk)
+    context = {
+        "platform": platform,
+        "actions": _whitelist_actions(request.user, platform),
+        "history": platform.whitelist_events.select_related("actor")
+        if permissions.can_view_whitelist_history(request.user, platform)
+        else None,
+        "this_year": timezone.localdate().year,
+    }
+    return render(request, "catalog/platform_detail.html", context)
+
+
+@login_required
+@require_POST
+def platform_whitelist_step(request, pk: int, action: str):
+    platform = get_object_or_404(Platform, pk=pk)
+    form = WhitelistStepForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("catalog:platform-detail", pk=pk)
+    try:
+        services.whitelist_step(
+            platform,
+            action,
+            by=request.user,
+            reason=form.cleaned_data["reason"],
+            year=form.cleaned_data["year"],
+        )
+    except ValidationError as exc:
+        for error in exc.messages:
+            messages.error(request, error)
+    else:
+        platform.refresh_from_db()
+        messages.success(
+            request,
+            _("%(name)s: whitelist status is now “%(status)s”.")
+            % {"name": platform.name, "status": platform.get_whitelist_status_display()},
+        )
+    return redirect("catalog:platform-detail", pk=pk)
+
+
+# --- Guidance catalog (新技术产业化应用指导目录) ----------------------------------------------------------
+
+
+def guidance_index(request):
+    catalogs = [c for c in GuidanceCatalog.objects.all() if permissions.can_view_guidance(request.user, c)]
+    can_curate = permissions.can_curate_guidance(request.user)
+    form = GuidanceCatalogForm(request.POST or None) if can_curate else None
+    if request.method == "POST":
+        if not can_curate:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                catalog = services.create_guidance_catalog(by=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                _attach_errors(form, exc)
+            else:
+                return redirect("catalog:guidance-detail", year=catalog.year)
+    return render(
+        request,
+        "catalog/guidance_index.html",
+        {"catalogs": catalogs, "form": form, "this_year": timezone.localdate().year},
+    )
+
+
+def _guidance(request, year: int) -> GuidanceCatalog:
+    catalog = get_object_or_404(GuidanceCatalog, year=year)
+    if not permissions.can_view_guidance(request.user, catalog):
+        raise Http404
+    return catalog
+
+
+def guidance_detail(request, year: int):
+    catalog = _guidance(request, year)
+    can_curate = (
+        permissions.can_curate_guidance(request.user) and catalog.status == GuidanceCatalog.Status.DRAFT
+    )
+    form = GuidanceEntryForm(request.POST or None) if can_curate else None
+    if request.method == "POST":
+        if not can_curate:
+            raise PermissionDenied
+        if form.is_valid():
+            achievement = Achievement.objects.filter(pk=form.cleaned_data["achievement"]).first()
+            if achievement is None:
+                form.add_error("achievement", _("There is no achievement with this number."))
+            else:
+                try:
+                    services.add_guidance_entry(
+                        catalog,
+                        achievement,
+                        reason=form.cleaned_data["reason"],
+                        application_scenario=form.cleaned_data["application_scenario"],
+                        by=request.user,
+                    )
+                except ValidationError as exc:
+                    _attach_errors(form, exc)
+                else:
+                    messages.success(request, _("Added to the catalog."))
+                    return redirect("catalog:guidance-detail", year=year)
+    entries = catalog.entries.select_related("achievement__owner").prefetch_related(
+        "achievement__chain_links__chain"
+    )
+    return render(
+        request,
+        "catalog/guidance_detail.html",
+        {"catalog": catalog, "entries": entries, "form": form, "can_curate": can_curate},
+    )
+
+
+@login_required
+@require_POST
+def guidance_publish(request, year: int):
+    catalog = _guidance(request, year)
+    try:
+        services.publish_guidance_catalog(catalog, by=request.user)
+    except ValidationError as exc:
+        for error in exc.messages:
+            messages.error(request, error)
+    else:
+        messages.success(request, _("The %(year)s catalog is published.") % {"year": year})
+    return redirect("catalog:guidance-detail", year=year)
+
+
+def guidance_export(request, year: int, fmt: str):
+    from . import guidance_exports
+
+    catalog = _guidance(request, year)
+    entries = list(
+        catalog.entries.select_related("achievement__owner").prefetch_related("achievement__chain_links")
+    )
+    if fmt == "pdf":
+        content, mime = guidance_exports.pdf(catalog, entries), "application/pdf"
+    else:
+        content = guidance_exports.workbook(catalog, entries)
+        mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = HttpResponse(content, content_type=mime)
+    response["Content-Disposition"] = f'attachment; filename="guidance-catalog-{year}.{fmt}"'
+    return response

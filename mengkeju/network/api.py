@@ -1,6 +1,13 @@
-from rest_framework import serializers, viewsets
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, viewsets
+from rest_framework import permissions as drf_permissions
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
 
-from .models import ChainLink, Division, IndustryChain, Organization
+from . import permissions as ladder_permissions
+from . import selectors, services
+from .models import ChainLink, Division, IndustryChain, LadderMembership, Organization
 
 
 class DivisionSerializer(serializers.ModelSerializer):
@@ -69,3 +76,59 @@ class OrganizationViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = OrganizationSerializer
     lookup_field = "code"
     filterset_fields = ["kind"]
+
+
+class LadderStaySerializer(serializers.ModelSerializer):
+    enterprise = serializers.SlugRelatedField(
+        slug_field="code", queryset=Organization.objects.filter(kind=Organization.Kind.ENTERPRISE)
+    )
+    carrier = serializers.SlugRelatedField(slug_field="code", queryset=Organization.objects.all())
+
+    class Meta:
+        model = LadderMembership
+        fields = ("id", "enterprise", "carrier", "entered_on", "left_on", "graduated", "note")
+        read_only_fields = ("left_on", "graduated")
+
+
+class LadderFlowLinkSerializer(serializers.Serializer):
+    source = serializers.CharField()
+    target = serializers.CharField()
+    source_kind = serializers.CharField()
+    target_kind = serializers.CharField()
+    value = serializers.IntegerField()
+
+
+class LadderFlowSerializer(serializers.Serializer):
+    links = LadderFlowLinkSerializer(many=True)
+    residents = serializers.DictField(child=serializers.IntegerField())
+    entered = serializers.DictField(child=serializers.IntegerField())
+    graduations = serializers.ListField(child=serializers.DictField())
+
+
+class LadderStayViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """The incubation ladder: stays (network staff and analysts), moves (HQ, sub-center staff), flow (public)."""
+
+    serializer_class = LadderStaySerializer
+    permission_classes = [drf_permissions.IsAuthenticatedOrReadOnly]
+
+    def get_queryset(self):
+        if self.action == "list" and not ladder_permissions.can_view_ladder_stays(self.request.user):
+            raise PermissionDenied
+        return LadderMembership.objects.select_related("enterprise", "carrier").order_by("-entered_on", "-id")
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = services.record_ladder_move(
+            data["enterprise"],
+            data["carrier"],
+            entered_on=data["entered_on"],
+            note=data.get("note", ""),
+            by=self.request.user,
+        )
+
+    @extend_schema(responses=LadderFlowSerializer)
+    @action(detail=False, methods=["get"], permission_classes=[drf_permissions.AllowAny])
+    def flow(self, request):
+        data = selectors.ladder_flow()
+        data["graduations"] = selectors.graduations_by_year()
+        return Response(LadderFlowSerializer(data).data)

@@ -103,9 +103,14 @@ class Organization(models.Model):
         ENTERPRISE = "enterprise", _("enterprise")
         SERVICE_PROVIDER = "service_provider", _("service provider")
         INVESTOR = "investor", _("investor")
+        INCUBATOR = "incubator", _("incubator")
+        ACCELERATOR = "accelerator", _("accelerator")
+        SCIENCE_PARK = "science_park", _("science park")
 
     NETWORK_KINDS = (Kind.HEADQUARTERS, Kind.SUB_CENTER, Kind.ENCLAVE, Kind.COOPERATING)
     SERVICE_NODE_KINDS = (Kind.SUB_CENTER, Kind.ENCLAVE)
+    # The incubation ladder (孵化器 → 加速器 → 科技园区), lowest rung first.
+    LADDER_KINDS = (Kind.INCUBATOR, Kind.ACCELERATOR, Kind.SCIENCE_PARK)
 
     code = models.CharField(_("code"), max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=200)
@@ -170,3 +175,50 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+
+class LadderMembership(models.Model):
+    """An enterprise's stay on one rung of the incubation ladder (incubator → accelerator → science park).
+
+    Stays of one enterprise never overlap and never go down the ladder; `graduated` marks a stay that
+    ended by moving up (or by leaving the top rung as a graduate). Written only by network.services.
+    """
+
+    enterprise = models.ForeignKey(
+        Organization, models.PROTECT, related_name="ladder_stays", verbose_name=_("enterprise")
+    )
+    carrier = models.ForeignKey(
+        Organization,
+        models.PROTECT,
+        related_name="ladder_residents",
+        verbose_name=_("incubator, accelerator or park"),
+    )
+    entered_on = models.DateField(_("entered on"))
+    left_on = models.DateField(_("left on"), null=True, blank=True)
+    graduated = models.BooleanField(_("graduated"), default=False)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        "User", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("recorded by")
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["enterprise_id", "entered_on", "id"]
+        verbose_name = _("incubation ladder stay")
+        verbose_name_plural = _("incubation ladder stays")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(left_on__isnull=True) | models.Q(left_on__gte=models.F("entered_on")),
+                name="ladder_left_after_entered",
+            ),
+            models.UniqueConstraint(
+                fields=["enterprise"], condition=models.Q(left_on__isnull=True), name="ladder_one_open_stay"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} @ {self.carrier} ({self.entered_on})"
+
+    @property
+    def rung(self) -> int:
+        return Organization.LADDER_KINDS.index(self.carrier.kind)

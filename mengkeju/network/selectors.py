@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from .models import Division, IndustryChain, Organization, Region, User
 
@@ -125,3 +126,71 @@ def responsible_nodes(division: Division, chain_ids: set[int]) -> list[Organizat
         elif covers_chain and node.kind == Organization.Kind.ENCLAVE:
             ranked.append((2, node))
     return [node for _rank, node in sorted(ranked, key=lambda item: (item[0], item[1].code))]
+
+
+# --- The incubation ladder ------------------------------------------------------------------------------
+
+GRADUATED_OUT = "graduated"
+
+
+def ladder_flow() -> dict:
+    """The ladder as a sankey: enterprises moving up between rungs, and graduates leaving the top rung.
+
+    A flow counts consecutive stays of one enterprise (incubator → park counts once, as incubator → park).
+    Moves between carriers of the same rung are not flows. `residents` counts open stays per rung.
+    """
+    from .models import LadderMembership
+
+    kinds = Organization.LADDER_KINDS
+    labels = {k: Organization.Kind(k).label for k in kinds}
+    flows: dict[tuple[str, str], int] = {}
+    residents = dict.fromkeys(kinds, 0)
+    entered = dict.fromkeys(kinds, 0)
+    previous = None
+    stays = LadderMembership.objects.select_related("carrier").order_by("enterprise_id", "entered_on", "id")
+    for stay in stays:
+        kind = stay.carrier.kind
+        entered[kind] += 1
+        if stay.left_on is None:
+            residents[kind] += 1
+        if previous is not None and previous.enterprise_id == stay.enterprise_id:
+            before = previous.carrier.kind
+            if kinds.index(kind) > kinds.index(before):
+                flows[(before, kind)] = flows.get((before, kind), 0) + 1
+        if kind == kinds[-1] and stay.graduated:
+            flows[(kind, GRADUATED_OUT)] = flows.get((kind, GRADUATED_OUT), 0) + 1
+        previous = stay
+    nodes = [{"key": k, "name": str(labels[k])} for k in kinds]
+    if any(target == GRADUATED_OUT for _source, target in flows):
+        nodes.append({"key": GRADUATED_OUT, "name": str(_("graduated from the park"))})
+    names = {n["key"]: n["name"] for n in nodes}
+    links = [
+        {"source": names[s], "target": names[t], "source_kind": s, "target_kind": t, "value": v}
+        for (s, t), v in sorted(flows.items(), key=lambda item: (kinds.index(item[0][0]), item[0][1]))
+    ]
+    return {"nodes": nodes, "links": links, "residents": residents, "entered": entered}
+
+
+def graduations_by_year() -> list[dict]:
+    """Graduations per year (the year the stay ended) and rung graduated from, oldest year first."""
+    from .models import LadderMembership
+
+    rows: dict[int, dict] = {}
+    for stay in LadderMembership.objects.filter(graduated=True, left_on__isnull=False).select_related(
+        "carrier"
+    ):
+        row = rows.setdefault(stay.left_on.year, {"year": stay.left_on.year, "total": 0})
+        row[stay.carrier.kind] = row.get(stay.carrier.kind, 0) + 1
+        row["total"] += 1
+    for row in rows.values():
+        for kind in Organization.LADDER_KINDS:
+            row.setdefault(kind, 0)
+    return [rows[y] for y in sorted(rows)]
+
+
+def ladder_stays(limit: int = 200):
+    from .models import LadderMembership
+
+    return LadderMembership.objects.select_related("enterprise", "carrier").order_by("-entered_on", "-id")[
+        :limit
+    ]

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from .models import ChainLink, Division, IndustryChain, Organization, Region
+from .models import ChainLink, Division, IndustryChain, LadderMembership, Organization, Region
 from .region_pack import RegionPack, read_region_pack
 
 
@@ -164,3 +168,99 @@ def source_organization(source: str) -> Organization:
             description="导入的公开挂牌成果与需求；原始挂牌单位未知。",
         )
     return org
+
+
+# --- The incubation ladder (孵化器 → 加速器 → 科技园区) ---------------------------------------------------
+
+
+def _rung(organization: Organization) -> int:
+    return Organization.LADDER_KINDS.index(organization.kind)
+
+
+def record_ladder_move(
+    enterprise: Organization, carrier: Organization, *, entered_on: date, by, note: str = ""
+) -> LadderMembership:
+    """An enterprise enters an incubator, accelerator or science park on `entered_on`.
+
+    Its open stay (if any) closes that day, as a graduation when the new rung is higher. Moves never
+    go down the ladder and stays never overlap; a refused move changes nothing.
+    """
+    from . import permissions
+
+    if not permissions.can_record_ladder_move(by, enterprise):
+        raise PermissionDenied(_("You may not record incubation moves for this enterprise."))
+    errors = {}
+    if enterprise.kind != Organization.Kind.ENTERPRISE:
+        errors["enterprise"] = _("Only enterprises move along the incubation ladder.")
+    if carrier.kind not in Organization.LADDER_KINDS:
+        errors["carrier"] = _("Choose an incubator, an accelerator or a science park.")
+    if entered_on is None:
+        errors["entered_on"] = _("Give the date of entry.")
+    elif entered_on > timezone.localdate():
+        errors["entered_on"] = _("The date of entry cannot be in the future.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        # Lock the enterprise row so two moves of one enterprise are decided one after the other.
+        Organization.objects.select_for_update().get(pk=enterprise.pk)
+        last = (
+            LadderMembership.objects.select_related("carrier")
+            .filter(enterprise=enterprise)
+            .order_by("-entered_on", "-id")
+            .first()
+        )
+        if last is not None:
+            if _rung(carrier) < _rung(last.carrier):
+                raise ValidationError(
+                    {
+                        "carrier": _(
+                            "An enterprise cannot move down the ladder: it was last in %(from)s (%(kind)s)."
+                        )
+                        % {"from": last.carrier.name, "kind": last.carrier.get_kind_display()}
+                    }
+                )
+            if last.left_on is None and last.carrier_id == carrier.pk:
+                raise ValidationError(
+                    {"carrier": _("The enterprise is already in %(name)s.") % {"name": carrier.name}}
+                )
+            boundary = last.left_on or last.entered_on
+            if entered_on < boundary or (last.left_on is None and entered_on == last.entered_on):
+                raise ValidationError(
+                    {
+                        "entered_on": _("This stay would overlap the stay in %(name)s (%(start)s – %(end)s).")
+                        % {
+                            "name": last.carrier.name,
+                            "start": last.entered_on.isoformat(),
+                            "end": last.left_on.isoformat() if last.left_on else _("today"),
+                        }
+                    }
+                )
+            if last.left_on is None:
+                last.left_on = entered_on
+                last.graduated = _rung(carrier) > _rung(last.carrier)
+                last.save(update_fields=["left_on", "graduated"])
+        return LadderMembership.objects.create(
+            enterprise=enterprise, carrier=carrier, entered_on=entered_on, note=note.strip(), recorded_by=by
+        )
+
+
+def leave_ladder(stay: LadderMembership, *, left_on: date, graduated: bool, by) -> LadderMembership:
+    """Close an open stay: the enterprise leaves, as a graduate or not."""
+    from . import permissions
+
+    if not permissions.can_record_ladder_move(by, stay.enterprise):
+        raise PermissionDenied(_("You may not record incubation moves for this enterprise."))
+    with transaction.atomic():
+        stay = LadderMembership.objects.select_for_update().get(pk=stay.pk)
+        if stay.left_on is not None:
+            raise ValidationError(
+                _("This stay has already ended on %(date)s.") % {"date": stay.left_on.isoformat()}
+            )
+        if left_on is None or left_on < stay.entered_on:
+            raise ValidationError({"left_on": _("The date of leaving cannot be before the date of entry.")})
+        if left_on > timezone.localdate():
+            raise ValidationError({"left_on": _("The date of leaving cannot be in the future.")})
+        stay.left_on = left_on
+        stay.graduated = bool(graduated)
+        stay.save(update_fields=["left_on", "graduated"])
+    return stay

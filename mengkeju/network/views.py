@@ -1,4 +1,5 @@
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 
 from . import selectors
 from .models import Organization
@@ -36,3 +37,49 @@ def organization_detail(request, code: str):
         "demands": catalog.visible_demands(request.user).filter(owner=org)[:50],
     }
     return render(request, "network/organization_detail.html", context)
+
+
+def ladder(request):
+    """The incubation ladder: its flow (sankey), graduations per year, and a form to record a move."""
+    from django.contrib import messages
+    from django.core.exceptions import PermissionDenied, ValidationError
+    from django.shortcuts import redirect
+
+    from . import permissions, services
+    from .forms import LadderMoveForm
+
+    may_record = permissions.can_record_ladder_move(request.user)
+    form = LadderMoveForm(request.POST or None) if may_record else None
+    if request.method == "POST":
+        if not may_record:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.record_ladder_move(
+                    form.cleaned_data["enterprise"],
+                    form.cleaned_data["carrier"],
+                    entered_on=form.cleaned_data["entered_on"],
+                    note=form.cleaned_data["note"],
+                    by=request.user,
+                )
+            except ValidationError as exc:
+                for name, errors in (
+                    exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]
+                ):
+                    form.add_error(name if name in form.fields else None, errors)
+            else:
+                messages.success(request, _("The move is recorded."))
+                return redirect("network:ladder")
+    flow = selectors.ladder_flow()
+    context = {
+        "flow": flow,
+        "rungs": [
+            (k, Organization.Kind(k).label, flow["residents"][k], flow["entered"][k])
+            for k in Organization.LADDER_KINDS
+        ],
+        "graduations": selectors.graduations_by_year(),
+        "kinds": Organization.LADDER_KINDS,
+        "form": form,
+        "stays": selectors.ladder_stays() if permissions.can_view_ladder_stays(request.user) else None,
+    }
+    return render(request, "network/ladder.html", context)

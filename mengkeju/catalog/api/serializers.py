@@ -3,7 +3,18 @@ from rest_framework import serializers
 
 from mengkeju.network.models import ChainLink, Division, Organization
 
-from ..models import Achievement, CooperationMode, Demand, Expert, Platform, Service
+from ..models import (
+    Achievement,
+    CooperationMode,
+    Demand,
+    Expert,
+    GuidanceCatalog,
+    GuidanceEntry,
+    Platform,
+    Service,
+    WhitelistAction,
+    WhitelistEvent,
+)
 
 
 class CodeField(serializers.SlugRelatedField):
@@ -137,6 +148,9 @@ class PlatformSerializer(ChainResourceSerializer):
             "kind",
             "level",
             "whitelisted",
+            "whitelist_status",
+            "listed_on",
+            "last_evaluated_year",
             "organization",
             "division",
             "chain_links",
@@ -150,3 +164,41 @@ class ServiceSerializer(ChainResourceSerializer):
     class Meta:
         model = Service
         fields = ("id", "name", "kind", "provider", "division", "chain_links", "description", "price_note")
+
+
+class WhitelistStepSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=WhitelistAction.choices)
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    year = serializers.IntegerField(
+        required=False, allow_null=True, help_text="Year evaluated (keep/remove)."
+    )
+
+
+class WhitelistEventSerializer(serializers.ModelSerializer):
+    actor = serializers.StringRelatedField()
+
+    class Meta:
+        model = WhitelistEvent
+        fields = ("action", "from_status", "to_status", "reason", "evaluation_year", "actor", "at")
+
+
+class GuidanceEntrySerializer(serializers.ModelSerializer):
+    achievement_title = serializers.CharField(source="achievement.title", read_only=True)
+
+    class Meta:
+        model = GuidanceEntry
+        fields = ("id", "achievement", "achievement_title", "reason", "application_scenario", "position")
+        read_only_fields = ("position",)
+        extra_kwargs = {"achievement": {"queryset": Achievement.objects.all()}}
+        validators = []  # the service says, in the user's language, what is wrong
+
+
+class GuidanceCatalogSerializer(serializers.ModelSerializer):
+    entries = GuidanceEntrySerializer(many=True, read_only=True)
+
+    class Meta:
+        model = GuidanceCatalog
+        fields = ("year", "title", "introduction", "status", "published_at", "entries")
+        read_only_fields = ("status", "published_at")
+        validators = []
+        extra_kwargs = {"year": {"validators": []}, "title": {"required": False, "allow_blank": True}}

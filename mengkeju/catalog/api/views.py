@@ -9,15 +9,19 @@ from rest_framework.response import Response
 
 from .. import selectors, services
 from ..filtersets import AchievementFilterSet, DemandFilterSet
-from ..models import Achievement, Action, Demand
-from ..permissions import can_view
+from ..models import Achievement, Action, Demand, GuidanceCatalog
+from ..permissions import can_view, can_view_guidance, can_view_whitelist_history
 from .serializers import (
     AchievementSerializer,
     DemandSerializer,
     ExpertSerializer,
+    GuidanceCatalogSerializer,
+    GuidanceEntrySerializer,
     PlatformSerializer,
     ServiceSerializer,
     TransitionSerializer,
+    WhitelistEventSerializer,
+    WhitelistStepSerializer,
 )
 
 
@@ -143,9 +147,74 @@ class ExpertViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class PlatformViewSet(viewsets.ReadOnlyModelViewSet):
+    """Innovation platforms; the whitelist (白名单) lifecycle is driven through `whitelist`."""
+
     serializer_class = PlatformSerializer
     queryset = selectors.platforms()
-    filterset_fields = ["kind", "level", "whitelisted"]
+    filterset_fields = ["kind", "level", "whitelisted", "whitelist_status"]
+
+    @extend_schema(request=WhitelistStepSerializer, responses=PlatformSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
+    def whitelist(self, request, pk=None):
+        platform = self.get_object()
+        payload = WhitelistStepSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        services.whitelist_step(
+            platform, data["action"], by=request.user, reason=data.get("reason", ""), year=data.get("year")
+        )
+        return Response(PlatformSerializer(selectors.platforms().get(pk=platform.pk)).data)
+
+    @extend_schema(responses=WhitelistEventSerializer(many=True))
+    @action(detail=True, methods=["get"], url_path="whitelist-events")
+    def whitelist_events(self, request, pk=None):
+        platform = self.get_object()
+        if not can_view_whitelist_history(request.user, platform):
+            raise PermissionDenied
+        return Response(WhitelistEventSerializer(platform.whitelist_events.all(), many=True).data)
+
+
+class GuidanceCatalogViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    """新技术产业化应用指导目录: yearly catalogs; headquarters curates drafts, the public reads published ones."""
+
+    serializer_class = GuidanceCatalogSerializer
+    lookup_field = "year"
+    permission_classes = [permissions.IsAuthenticatedOrReadOnly]
+
+    def get_queryset(self):
+        qs = GuidanceCatalog.objects.prefetch_related("entries__achievement")
+        if can_view_guidance(self.request.user, GuidanceCatalog(status=GuidanceCatalog.Status.DRAFT)):
+            return qs
+        return qs.filter(status=GuidanceCatalog.Status.PUBLISHED)
+
+    def perform_create(self, serializer):
+        serializer.instance = services.create_guidance_catalog(
+            by=self.request.user, **serializer.validated_data
+        )
+
+    @extend_schema(request=GuidanceEntrySerializer, responses=GuidanceCatalogSerializer)
+    @action(detail=True, methods=["post"])
+    def entries(self, request, year=None):
+        catalog = self.get_object()
+        payload = GuidanceEntrySerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        services.add_guidance_entry(
+            catalog,
+            data["achievement"],
+            reason=data.get("reason", ""),
+            application_scenario=data.get("application_scenario", ""),
+            by=request.user,
+        )
+        return Response(self.get_serializer(self.get_object()).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=GuidanceCatalogSerializer)
+    @action(detail=True, methods=["post"])
+    def publish(self, request, year=None):
+        catalog = services.publish_guidance_catalog(self.get_object(), by=request.user)
+        return Response(self.get_serializer(catalog).data)
 
 
 class ServiceViewSet(viewsets.ReadOnlyModelViewSet):

@@ -1,0 +1,8 @@
+from rest_framework.routers import SimpleRouter
+
+from .views import GuidanceCatalogViewSet
+
+router = SimpleRouter()
+router.register("", GuidanceCatalogViewSet, basename="guidance-catalog")
+
+urlpatterns = router.urls

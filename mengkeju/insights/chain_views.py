@@ -1,0 +1,56 @@
+"""Pages of the industry-chain map: an index of every chain, a map per chain, the gap list in Excel."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mengkeju.network.models import IndustryChain
+
+from . import chain_exports, chain_map, chain_permissions
+
+
+def chain_index(request):
+    maps = chain_map.chain_maps()
+    context = {
+        "maps": maps,
+        "flagged": [m for m in maps if m.flagged],
+        "gap_count": sum(len(m.gaps) for m in maps),
+        "show_turnover": chain_permissions.can_view_turnover(request.user),
+        "can_export": chain_permissions.can_export_gaps(request.user),
+    }
+    return render(request, "insights/chain_index.html", context)
+
+
+def chain_detail(request, code: str):
+    chain = get_object_or_404(IndustryChain, code=code)
+    the_map = chain_map.chain_map(chain)
+    context = {
+        "chain": chain,
+        "map": the_map,
+        "graph": chain_map.graph(the_map),
+        "show_turnover": chain_permissions.can_view_turnover(request.user),
+        "can_export": chain_permissions.can_export_gaps(request.user),
+    }
+    return render(request, "insights/chain_detail.html", context)
+
+
+def gaps_export(request, code: str | None = None):
+    if not chain_permissions.can_export_gaps(request.user):
+        raise PermissionDenied(_("You may not export the gap list."))
+    chains = [get_object_or_404(IndustryChain, code=code)] if code else None
+    maps = chain_map.chain_maps(chains)
+    caption = _("%(where)s · open demand counted on %(day)s · exported %(at)s") % {
+        "where": maps[0].chain.name if code else _("all chains"),
+        "day": timezone.localdate().isoformat(),
+        "at": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
+    }
+    response = HttpResponse(
+        chain_exports.gaps_workbook(maps, caption=caption),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="chain-gaps-{code or "all"}.xlsx"'
+    return response

@@ -1,0 +1,8 @@
+from rest_framework.routers import SimpleRouter
+
+from .api import LadderStayViewSet
+
+router = SimpleRouter()
+router.register("stays", LadderStayViewSet, basename="ladder-stay")
+
+urlpatterns = router.urls

@@ -1,0 +1,33 @@
+"""Who may record an enterprise's moves on the incubation ladder.
+
+- headquarters operators and platform admins: any enterprise;
+- sub-center staff: enterprises located in a division their node serves;
+- everyone else (anonymous, members, experts, brokers, analysts): no one. The ladder's flow and
+  graduation counts are public figures; who sits where is read by the same roles plus analysts.
+"""
+
+from __future__ import annotations
+
+from .models import Organization, User
+from .selectors import user_scope
+
+Role = User.Role
+
+
+def _role(user) -> str | None:
+    if not user or not user.is_authenticated:
+        return None
+    return Role.PLATFORM_ADMIN if user.is_superuser else user.role
+
+
+def can_record_ladder_move(user, enterprise: Organization | None = None) -> bool:
+    role = _role(user)
+    if role in (Role.PLATFORM_ADMIN, Role.HQ_OPERATOR):
+        return True
+    if role != Role.SUBCENTER_STAFF:
+        return False
+    return enterprise is None or user_scope(user).covers(enterprise.division_id, set())
+
+
+def can_view_ladder_stays(user) -> bool:
+    return _role(user) in (Role.PLATFORM_ADMIN, Role.HQ_OPERATOR, Role.SUBCENTER_STAFF, Role.ANALYST)
