@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "mengkeju.deals",
     "mengkeju.insights",
     "mengkeju.portal",
+    "mengkeju.points",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,324 @@
+"""Reading enterprises' yearly indicator values from Excel (or CSV), and the template to fill in.
+
+Same approach as catalog/importing.py: the whole file is read and every row checked before anything
+is written; if any row is wrong the report lists each problem with its row, column and reason and
+the database is untouched (services.import_indicator_values). Columns are found by their header:
+`名称（单位）` exactly as the template writes it, or the indicator code; a header naming a known
+indicator with another unit is refused (wrong unit) rather than guessed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.utils.translation import gettext as _
+
+from .pack import SystemSpec
+
+MAX_PROBLEMS_SHOWN = 200
+CREDIT_CODE = "credit_code"
+NAME = "name"
+CHAIN = "chain"
+SIZE = "size_class"
+FIXED_HEADERS = {
+    CREDIT_CODE: ("统一社会信用代码", "credit_code"),
+    NAME: ("企业名称", "name"),
+    CHAIN: ("产业链", "chain"),
+    SIZE: ("企业规模", "size_class"),
+}
+UNIT_IN_HEADER = re.compile(r"^(?P<name>.+?)\s*[（(](?P<unit>[^）)]*)[）)]\s*$")
+
+
+@dataclass
+class RowProblem:
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return _("row %(row)s, %(column)s: %(message)s") % {
+            "row": self.row,
+            "column": self.column or "—",
+            "message": self.message,
+        }
+
+
+@dataclass
+class ImportReport:
+    file_name: str
+    year: int
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    problems: list[RowProblem] = field(default_factory=list)
+
+
+class ImportRejected(Exception):
+    def __init__(self, report: ImportReport):
+        self.report = report
+        shown = "\n".join(str(p) for p in report.problems[:MAX_PROBLEMS_SHOWN])
+        more = len(report.problems) - MAX_PROBLEMS_SHOWN
+        if more > 0:
+            shown += "\n" + _("… and %(n)s more problems") % {"n": more}
+        super().__init__(
+            _("%(file)s was not imported (nothing was written): %(n)s problems\n%(list)s")
+            % {"file": report.file_name, "n": len(report.problems), "list": shown}
+        )
+
+
+def item_header(item) -> str:
+    return f"{item.name}（{item.unit}）"
+
+
+def template_headers(spec: SystemSpec) -> list[str]:
+    return [FIXED_HEADERS[k][0] for k in (CREDIT_CODE, NAME, CHAIN, SIZE)] + [
+        item_header(i) for i in spec.all_items
+    ]
+
+
+def build_template(spec: SystemSpec, *, rows: list[list] | None = None, size_classes=()) -> bytes:
+    """An .xlsx with the year's columns, one example-free sheet, and a sheet explaining each column."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = str(spec.year)
+    headers = template_headers(spec)
+    sheet.append(headers)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows or []:
+        sheet.append(row)
+    for column, header in enumerate(headers, start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = max(14, len(header) * 2)
+    sheet.freeze_panes = "C2"
+    notes = book.create_sheet(_("Instructions"))
+    notes.append([_("Column"), _("Unit"), _("Rule")])
+    notes.append(
+        [FIXED_HEADERS[CREDIT_CODE][0], "", _("required; the enterprise registered on the platform")]
+    )
+    notes.append([FIXED_HEADERS[CHAIN][0], "", _("optional; industry chain code or name")])
+    notes.append(
+        [
+            FIXED_HEADERS[SIZE][0],
+            "",
+            _("optional; one of: %(codes)s")
+            % {"codes": ", ".join(f"{c['code']}={c['name']}" for c in size_classes)},
+        ]
+    )
+    for item in spec.all_items:
+        rule = []
+        if item.min is not None:
+            rule.append(f"≥ {item.min}")
+        if item.max is not None:
+            rule.append(f"≤ {item.max}")
+        if item.integer:
+            rule.append(_("whole number"))
+        notes.append([item_header(item), item.unit, "; ".join(rule)])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _read_table(
+    content: bytes, file_name: str, report: ImportReport
+) -> tuple[list[str], list[tuple[int, list]]]:
+    suffix = file_name.rsplit(".", 1)[-1].lower() if "." in file_name else ""
+    if suffix == "csv":
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            report.problems.append(RowProblem(0, "", _("the CSV file is not UTF-8 text")))
+            raise ImportRejected(report) from None
+        rows = list(csv.reader(io.StringIO(text)))
+        header = rows[0] if rows else []
+        body = [(n, r) for n, r in enumerate(rows[1:], start=2)]
+    elif suffix in ("xlsx", "xlsm"):
+        from openpyxl import load_workbook
+
+        try:
+            book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+            sheet = book.worksheets[0]
+            all_rows = list(sheet.iter_rows(values_only=True))
+            book.close()
+        except Exception as exc:  # openpyxl raises many kinds for a damaged file
+            report.problems.append(
+                RowProblem(0, "", _("not a readable Excel workbook: %(error)s") % {"error": exc})
+            )
+            raise ImportRejected(report) from exc
+        header = list(all_rows[0]) if all_rows else []
+        body = [(n, list(r)) for n, r in enumerate(all_rows[1:], start=2)]
+    else:
+        report.problems.append(
+            RowProblem(
+                0, "", _("unsupported file type %(suffix)s; use .xlsx or .csv") % {"suffix": suffix or "?"}
+            )
+        )
+        raise ImportRejected(report)
+    header = [str(h).strip() if h is not None else "" for h in header]
+    body = [(n, r) for n, r in body if any(v not in (None, "") for v in r)]
+    return header, body
+
+
+def _map_columns(header: list[str], spec: SystemSpec, report: ImportReport) -> dict[str, int]:
+    """Column index per key (fixed keys and item codes); wrong units and missing columns are problems."""
+    found: dict[str, int] = {}
+    by_name = {i.name: i for i in spec.all_items}
+    by_exact = {item_header(i): i for i in spec.all_items}
+    by_code = {i.code: i for i in spec.all_items}
+    for index, text in enumerate(header):
+        if not text:
+            continue
+        fixed = next((k for k, names in FIXED_HEADERS.items() if text in names), None)
+        if fixed:
+            found.setdefault(fixed, index)
+            continue
+        item = by_exact.get(text.replace("(", "（").replace(")", "）")) or by_code.get(text)
+        if item:
+            found.setdefault(item.code, index)
+            continue
+        match = UNIT_IN_HEADER.match(text)
+        if match and match["name"].strip() in by_name:
+            item = by_name[match["name"].strip()]
+            report.problems.append(
+                RowProblem(
+                    1,
+                    text,
+                    _("wrong unit %(given)r for %(name)s: the indicator system states %(unit)r")
+                    % {"given": match["unit"], "name": item.name, "unit": item.unit},
+                )
+            )
+            found.setdefault(item.code, -1)  # reported as wrong unit, not as missing
+    for key in (CREDIT_CODE,):
+        if key not in found:
+            report.problems.append(RowProblem(1, FIXED_HEADERS[key][0], _("required column is missing")))
+    for item in spec.all_items:
+        if item.code not in found:
+            report.problems.append(RowProblem(1, item_header(item), _("required column is missing")))
+    return found
+
+
+def _number(raw, item, row: int, column: str, problems: list[RowProblem]) -> Decimal | None:
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        if hasattr(item, "points"):  # a bonus item left empty counts as 0
+            return Decimal(0)
+        problems.append(RowProblem(row, column, _("a value is required")))
+        return None
+    if isinstance(raw, bool):
+        raw = int(raw)
+    text = str(raw).strip().replace(",", "")
+    if isinstance(raw, str) and text.endswith("%"):
+        problems.append(
+            RowProblem(
+                row,
+                column,
+                _("write the number without a unit or %% sign (unit: %(unit)s)") % {"unit": item.unit},
+            )
+        )
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        problems.append(RowProblem(row, column, _("%(value)r is not a number") % {"value": raw}))
+        return None
+    if not value.is_finite():
+        problems.append(RowProblem(row, column, _("%(value)r is not a number") % {"value": raw}))
+        return None
+    if item.min is not None and value < Decimal(str(item.min)):
+        if item.min == 0:
+            problems.append(RowProblem(row, column, _("must not be negative")))
+        else:
+            problems.append(
+                RowProblem(
+                    row,
+                    column,
+                    _("%(value)s is below the minimum %(min)s") % {"value": value, "min": item.min},
+                )
+            )
+        return None
+    if item.max is not None and value > Decimal(str(item.max)):
+        problems.append(
+            RowProblem(
+                row,
+                column,
+                _("%(value)s is above the maximum %(max)s %(unit)s; check the unit")
+                % {"value": value, "max": item.max, "unit": item.unit},
+            )
+        )
+        return None
+    if item.integer and value != value.to_integral_value():
+        problems.append(RowProblem(row, column, _("must be a whole number")))
+        return None
+    return value.quantize(Decimal("0.0001"))
+
+
+@dataclass
+class ParsedRow:
+    row: int
+    credit_code: str
+    chain_code: str
+    size_class: str
+    values: dict[str, Decimal]
+
+
+def parse_workbook(
+    content: bytes, file_name: str, spec: SystemSpec, *, chains: dict[str, str], size_classes: dict[str, str]
+) -> tuple[list[ParsedRow], ImportReport]:
+    """Rows of the file, checked column by column. `chains` and `size_classes` map accepted spellings
+    (code or name) to codes. Raises ImportRejected when the file or a column is wrong; row problems are
+    left in the report for the caller, which adds its own (unknown enterprise, scope) before deciding."""
+    report = ImportReport(file_name=file_name, year=spec.year)
+    header, body = _read_table(content, file_name, report)
+    columns = _map_columns(header, spec, report)
+    if report.problems:
+        raise ImportRejected(report)
+    if not body:
+        report.problems.append(RowProblem(0, "", _("the file has no data rows")))
+        raise ImportRejected(report)
+    parsed: list[ParsedRow] = []
+    for n, cells in body:
+
+        def cell(key, cells=cells):
+            index = columns.get(key)
+            return cells[index] if index is not None and 0 <= index < len(cells) else None
+
+        code = str(cell(CREDIT_CODE) or "").strip().upper()
+        if not code:
+            report.problems.append(RowProblem(n, FIXED_HEADERS[CREDIT_CODE][0], _("a value is required")))
+        chain_raw = str(cell(CHAIN) or "").strip()
+        chain_code = ""
+        if chain_raw:
+            chain_code = chains.get(chain_raw, "")
+            if not chain_code:
+                report.problems.append(
+                    RowProblem(
+                        n,
+                        FIXED_HEADERS[CHAIN][0],
+                        _("unknown industry chain %(value)r") % {"value": chain_raw},
+                    )
+                )
+        size_raw = str(cell(SIZE) or "").strip()
+        size_code = ""
+        if size_raw:
+            size_code = size_classes.get(size_raw, "")
+            if not size_code:
+                report.problems.append(
+                    RowProblem(
+                        n, FIXED_HEADERS[SIZE][0], _("unknown size class %(value)r") % {"value": size_raw}
+                    )
+                )
+        values = {}
+        for item in spec.all_items:
+            value = _number(cell(item.code), item, n, item_header(item), report.problems)
+            if value is not None:
+                values[item.code] = value
+        parsed.append(ParsedRow(n, code, chain_code, size_code, values))
+    report.rows = len(parsed)
+    return parsed, report

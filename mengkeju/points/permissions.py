@@ -1,0 +1,123 @@
+"""Who may see and change innovation-points records. One place for the rules; selectors mirror them.
+See docs/points.md for the table.
+
+An enterprise's indicator values (revenue, profit, R&D spend …) are confidential business data:
+- enterprise member: enters and imports its own enterprise's data, sees its own data, score,
+  breakdown and certificate; never another enterprise's, never the ranking;
+- sub-center staff: sees, imports and confirms/returns the data of enterprises located in the
+  divisions its node serves (and their sub-divisions), sees those enterprises' scores and the
+  ranking limited to them; nothing elsewhere;
+- headquarters operator and platform admin: everything, and they recompute the scores;
+- government analyst: the rankings, distributions and exports region-wide (scores, tiers, group
+  points), not the raw indicator values or an enterprise's breakdown;
+- broker, expert, anonymous: nothing (brokering needs no one's financial data).
+Nobody confirms data they entered themselves (four eyes).
+"""
+
+from __future__ import annotations
+
+from mengkeju.network.models import Division, Organization, User
+
+from .models import EnterpriseYear
+
+Role = User.Role
+REGION_ROLES = frozenset({Role.PLATFORM_ADMIN, Role.HQ_OPERATOR})
+RANKING_ROLES = frozenset({Role.PLATFORM_ADMIN, Role.HQ_OPERATOR, Role.ANALYST, Role.SUBCENTER_STAFF})
+
+
+def role_of(user) -> str | None:
+    if not user or not user.is_authenticated:
+        return None
+    return Role.PLATFORM_ADMIN if user.is_superuser else user.role
+
+
+def sees_region(user) -> bool:
+    return role_of(user) in REGION_ROLES
+
+
+def is_enterprise_member(user, organization: Organization) -> bool:
+    return bool(
+        role_of(user) == Role.MEMBER
+        and organization.kind == Organization.Kind.ENTERPRISE
+        and user.organization_id == organization.pk
+    )
+
+
+def _node(user) -> Organization | None:
+    if role_of(user) == Role.SUBCENTER_STAFF and user.organization_id:
+        org = user.organization
+        if org.kind in Organization.SERVICE_NODE_KINDS:
+            return org
+    return None
+
+
+def node_division_ids(node_id: int) -> frozenset[int]:
+    """The divisions a node serves and everything below them."""
+    served = set(Division.objects.filter(served_by=node_id).values_list("pk", flat=True))
+    frontier = set(served)
+    while frontier:
+        frontier = set(Division.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)) - served
+        served |= frontier
+    return frozenset(served)
+
+
+def scope_division_ids(user) -> frozenset[int] | None:
+    """None: the whole region; a set: only enterprises located in these divisions; empty: nothing."""
+    if sees_region(user) or role_of(user) == Role.ANALYST:
+        return None
+    node = _node(user)
+    return node_division_ids(node.pk) if node else frozenset()
+
+
+def staff_serves(user, organization: Organization) -> bool:
+    node = _node(user)
+    return bool(node and organization.division_id in node_division_ids(node.pk))
+
+
+def can_view_enterprise_data(user, organization: Organization) -> bool:
+    """The enterprise's indicator values, its score breakdown and certificate."""
+    return sees_region(user) or is_enterprise_member(user, organization) or staff_serves(user, organization)
+
+
+def can_enter_data(user, organization: Organization) -> bool:
+    return organization.kind == Organization.Kind.ENTERPRISE and can_view_enterprise_data(user, organization)
+
+
+def can_import(user) -> bool:
+    role = role_of(user)
+    if role in REGION_ROLES or _node(user):
+        return True
+    return (
+        role == Role.MEMBER
+        and user.organization_id
+        and user.organization.kind == Organization.Kind.ENTERPRISE
+    )
+
+
+def confirms_on_entry(user) -> bool:
+    """Data imported or entered by headquarters or the serving sub-center is confirmed by that act."""
+    return sees_region(user) or _node(user) is not None
+
+
+def can_confirm(user, record: EnterpriseYear) -> bool:
+    return (
+        record.status == EnterpriseYear.Status.ENTERED
+        and (sees_region(user) or staff_serves(user, record.organization))
+        and record.entered_by_id != user.pk
+    )
+
+
+def can_return(user, record: EnterpriseYear) -> bool:
+    return record.status == EnterpriseYear.Status.ENTERED and (
+        sees_region(user) or staff_serves(user, record.organization)
+    )
+
+
+def can_view_ranking(user) -> bool:
+    return role_of(user) in RANKING_ROLES and (
+        role_of(user) != Role.SUBCENTER_STAFF or _node(user) is not None
+    )
+
+
+def can_recompute(user) -> bool:
+    return sees_region(user)

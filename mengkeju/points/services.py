@@ -1,0 +1,513 @@
+"""State changes of the innovation-points domain: one function per use case, each in a transaction
+that records an append-only PointsEvent.
+
+- load_points_system(path, by=None) -> dict[int, str]
+- import_indicator_values(content, file_name, *, year, by) -> ImportReport
+- enter_indicator_values(organization, year, values, *, by, chain=None, size_class="") -> EnterpriseYear
+- confirm_data(record, *, by) / return_data(record, *, by, reason)
+- recompute_scores(year, *, chain=None, size_class="", by=None) -> ScoreRun
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import numpy as np
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mengkeju.network.models import IndustryChain, Organization
+
+from . import permissions
+from .activity import SOURCES
+from .importing import (
+    CREDIT_CODE,
+    FIXED_HEADERS,
+    ImportRejected,
+    ImportReport,
+    RowProblem,
+    _number,
+    item_header,
+    parse_workbook,
+)
+from .models import (
+    EnterpriseYear,
+    ImportBatch,
+    Indicator,
+    IndicatorSystem,
+    IndicatorValue,
+    PointsEvent,
+    Score,
+    ScoreRun,
+)
+from .pack import SystemSpec, read_points_file
+from .scoring import ROUND, score_cohort
+
+Status = EnterpriseYear.Status
+FOUR = Decimal("0.0001")
+
+
+class PointsError(Exception):
+    """A request the rules refuse; the message is localized and says why."""
+
+
+class PermissionDenied(PointsError):
+    pass
+
+
+# --- indicator system ------------------------------------------------------------------------------
+
+
+def _digest(obj) -> str:
+    return hashlib.sha256(json.dumps(obj, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def _write_indicators(system: IndicatorSystem) -> None:
+    system.indicators.all().delete()
+    d = system.definition
+    rows, position = [], 0
+    for group in d["groups"]:
+        for item in group["indicators"]:
+            rows.append(
+                Indicator(
+                    system=system,
+                    kind=Indicator.Kind.SCORED,
+                    group_code=group["code"],
+                    group_name=group["name"],
+                    group_weight=Decimal(str(group["weight"])),
+                    code=item["code"],
+                    name=item["name"],
+                    name_en=item.get("name_en", ""),
+                    unit=item["unit"],
+                    weight=Decimal(str(item["weight"])),
+                    direction=item["direction"],
+                    method=item["method"],
+                    position=position,
+                )
+            )
+            position += 1
+    for item in d.get("bonus", []):
+        rows.append(
+            Indicator(
+                system=system,
+                kind=Indicator.Kind.BONUS,
+                code=item["code"],
+                name=item["name"],
+                name_en=item.get("name_en", ""),
+                unit=item["unit"],
+                points=Decimal(str(item["points"])),
+                cap=Decimal(str(item["cap"])),
+                position=position,
+            )
+        )
+        position += 1
+    Indicator.objects.bulk_create(rows)
+
+
+@transaction.atomic
+def load_points_system(path: str | Path, *, by=None) -> dict[int, str]:
+    """Load points.yaml: per year `created`, `unchanged`, `updated` (no score used it yet) or
+    `new version` (scores exist for the loaded version, which stays as it is)."""
+    data = read_points_file(path)
+    size_classes = data.get("size_classes", [])
+    outcome: dict[int, str] = {}
+    for definition in data["systems"]:
+        year = definition["year"]
+        digest = _digest({"system": definition, "size_classes": size_classes})
+        latest = IndicatorSystem.objects.select_for_update().filter(year=year).order_by("-version").first()
+        values = {
+            "name": definition["name"],
+            "name_en": definition.get("name_en", ""),
+            "definition": definition,
+            "size_classes": size_classes,
+            "content_hash": digest,
+        }
+        if latest and latest.content_hash == digest:
+            outcome[year] = "unchanged"
+            continue
+        if latest and not latest.has_results:
+            for key, value in values.items():
+                setattr(latest, key, value)
+            latest.save()
+            system, outcome[year] = latest, "updated"
+        else:
+            version = latest.version + 1 if latest else 1
+            system = IndicatorSystem.objects.create(year=year, version=version, **values)
+            outcome[year] = "new version" if latest else "created"
+        _write_indicators(system)
+        PointsEvent.objects.create(
+            action=PointsEvent.Action.SYSTEM_LOADED,
+            year=year,
+            actor=by,
+            data={"version": system.version, "outcome": outcome[year], "hash": digest},
+        )
+    return outcome
+
+
+def current_system(year: int) -> IndicatorSystem:
+    system = IndicatorSystem.objects.filter(year=year).order_by("-version").first()
+    if system is None:
+        raise PointsError(
+            _("No indicator system is loaded for %(year)s (mengkeju load-points-system PATH).")
+            % {"year": year}
+        )
+    return system
+
+
+def _spelling_maps(system: IndicatorSystem) -> tuple[dict[str, str], dict[str, str]]:
+    chains = {}
+    for code, name in IndustryChain.objects.values_list("code", "name"):
+        chains[code] = chains[name] = code
+    sizes = {}
+    for item in system.size_classes:
+        sizes[item["code"]] = sizes[item["name"]] = item["code"]
+    return chains, sizes
+
+
+# --- enterprise data -------------------------------------------------------------------------------
+
+
+def _apply_values(record, values: dict[str, Decimal], *, batch=None, row=None, by=None) -> bool:
+    """Write changed values with their source; unchanged values keep theirs. True if anything changed."""
+    existing = {v.code: v for v in record.values.all()}
+    changed = False
+    for code, value in values.items():
+        current = existing.get(code)
+        if current is not None and current.value == value:
+            continue
+        changed = True
+        if current is None:
+            IndicatorValue.objects.create(
+                record=record, code=code, value=value, import_batch=batch, source_row=row, entered_by=by
+            )
+        else:
+            current.value, current.import_batch, current.source_row, current.entered_by = (
+                value,
+                batch,
+                row,
+                by,
+            )
+            current.save()
+    return changed
+
+
+def _set_status_after_change(record, by, now, *, confirm: bool) -> None:
+    record.entered_by, record.entered_at = by, now
+    if confirm:
+        record.status, record.confirmed_by, record.confirmed_at = Status.CONFIRMED, by, now
+    else:
+        record.status, record.confirmed_by, record.confirmed_at = Status.ENTERED, None, None
+    record.return_reason = ""
+
+
+@transaction.atomic
+def import_indicator_values(content: bytes, file_name: str, *, year: int, by) -> ImportReport:
+    """All rows or none: every problem (file, column, row) is reported and nothing is written.
+    Re-importing the same file changes nothing. Values imported by headquarters or the serving
+    sub-center are confirmed; an enterprise's own import awaits its sub-center's confirmation."""
+    if not permissions.can_import(by):
+        raise PermissionDenied(_("You may not import innovation-points data."))
+    system = current_system(year)
+    spec = SystemSpec.from_definition(system.definition)
+    chains, sizes = _spelling_maps(system)
+    rows, report = parse_workbook(content, file_name, spec, chains=chains, size_classes=sizes)
+
+    codes = {r.credit_code for r in rows if r.credit_code}
+    enterprises = {
+        o.credit_code.upper(): o
+        for o in Organization.objects.filter(kind=Organization.Kind.ENTERPRISE, credit_code__in=codes)
+    }
+    column = FIXED_HEADERS[CREDIT_CODE][0]
+    seen: dict[str, int] = {}
+    for r in rows:
+        if not r.credit_code:
+            continue
+        if r.credit_code in seen:
+            report.problems.append(
+                RowProblem(
+                    r.row,
+                    column,
+                    _("duplicated row: enterprise %(code)s is already in row %(first)s")
+                    % {"code": r.credit_code, "first": seen[r.credit_code]},
+                )
+            )
+            continue
+        seen[r.credit_code] = r.row
+        org = enterprises.get(r.credit_code)
+        if org is None:
+            report.problems.append(
+                RowProblem(
+                    r.row,
+                    column,
+                    _(
+                        "unknown enterprise: no enterprise with credit code %(code)s is registered on the platform"
+                    )
+                    % {"code": r.credit_code},
+                )
+            )
+        elif not permissions.can_enter_data(by, org):
+            report.problems.append(
+                RowProblem(
+                    r.row,
+                    column,
+                    _("you may not import data for %(name)s") % {"name": org.name},
+                )
+            )
+    if report.problems:
+        report.problems.sort(key=lambda p: (p.row, p.column))
+        raise ImportRejected(report)
+
+    now = timezone.now()
+    confirm = permissions.confirms_on_entry(by)
+    chain_objects = {c.code: c for c in IndustryChain.objects.all()}
+    digest = hashlib.sha256(content).hexdigest()
+    batch = None
+    for r in rows:
+        org = enterprises[r.credit_code]
+        record = EnterpriseYear.objects.select_for_update().filter(organization=org, year=year).first()
+        created = record is None
+        if created:
+            record = EnterpriseYear(organization=org, year=year, status=Status.ENTERED)
+        chain = chain_objects.get(r.chain_code) if r.chain_code else record.chain
+        size = r.size_class or record.size_class
+        if batch is None:
+            batch = ImportBatch.objects.create(
+                file_name=file_name[:255], sha256=digest, year=year, rows=len(rows), imported_by=by
+            )
+        meta_changed = created or chain != record.chain or size != record.size_class
+        record.chain, record.size_class = chain, size
+        if created:
+            _set_status_after_change(record, by, now, confirm=confirm)
+            record.save()
+        values_changed = _apply_values(record, r.values, batch=batch, row=r.row, by=by)
+        status_changed = confirm and record.status != Status.CONFIRMED
+        if created:
+            report.created += 1
+        elif values_changed or meta_changed or status_changed:
+            _set_status_after_change(record, by, now, confirm=confirm)
+            record.save()
+            report.updated += 1
+        else:
+            report.unchanged += 1
+            continue
+        PointsEvent.objects.create(
+            action=PointsEvent.Action.IMPORTED,
+            record=record,
+            year=year,
+            actor=by,
+            data={"file": file_name, "sha256": digest, "row": r.row, "confirmed": confirm},
+        )
+    if report.created == 0 and report.updated == 0 and batch is not None:
+        batch.delete()  # nothing came from this file: the values keep their first source
+    return report
+
+
+@transaction.atomic
+def enter_indicator_values(
+    organization: Organization, year: int, raw_values: dict, *, by, chain=None, size_class: str = ""
+) -> EnterpriseYear:
+    """A form entry. Raises ImportRejected-style PointsError listing each wrong value."""
+    if not permissions.can_enter_data(by, organization):
+        raise PermissionDenied(_("You may not enter data for %(name)s.") % {"name": organization.name})
+    system = current_system(year)
+    spec = SystemSpec.from_definition(system.definition)
+    problems: list[RowProblem] = []
+    values = {}
+    for item in spec.all_items:
+        value = _number(raw_values.get(item.code), item, 0, item_header(item), problems)
+        if value is not None:
+            values[item.code] = value
+    if size_class and size_class not in {c["code"] for c in system.size_classes}:
+        problems.append(
+            RowProblem(0, _("size class"), _("unknown size class %(value)r") % {"value": size_class})
+        )
+    if problems:
+        raise PointsError("; ".join(f"{p.column}: {p.message}" for p in problems))
+    record = EnterpriseYear.objects.select_for_update().filter(organization=organization, year=year).first()
+    record = record or EnterpriseYear(organization=organization, year=year, status=Status.ENTERED)
+    record.chain, record.size_class = chain, size_class
+    _set_status_after_change(record, by, timezone.now(), confirm=permissions.confirms_on_entry(by))
+    record.save()
+    _apply_values(record, values, by=by)
+    PointsEvent.objects.create(action=PointsEvent.Action.ENTERED, record=record, year=year, actor=by)
+    return record
+
+
+@transaction.atomic
+def confirm_data(record: EnterpriseYear, *, by) -> EnterpriseYear:
+    record = EnterpriseYear.objects.select_for_update().get(pk=record.pk)
+    if not permissions.can_confirm(by, record):
+        raise PermissionDenied(_("You may not confirm this enterprise's data."))
+    record.status, record.confirmed_by, record.confirmed_at = Status.CONFIRMED, by, timezone.now()
+    record.save(update_fields=["status", "confirmed_by", "confirmed_at"])
+    PointsEvent.objects.create(action=PointsEvent.Action.CONFIRMED, record=record, year=record.year, actor=by)
+    return record
+
+
+@transaction.atomic
+def return_data(record: EnterpriseYear, *, by, reason: str) -> EnterpriseYear:
+    record = EnterpriseYear.objects.select_for_update().get(pk=record.pk)
+    if not permissions.can_return(by, record):
+        raise PermissionDenied(_("You may not return this enterprise's data."))
+    if not reason.strip():
+        raise PointsError(_("Say what needs correcting."))
+    record.status, record.return_reason = Status.RETURNED, reason.strip()
+    record.save(update_fields=["status", "return_reason"])
+    PointsEvent.objects.create(
+        action=PointsEvent.Action.RETURNED, record=record, year=record.year, actor=by, note=reason.strip()
+    )
+    return record
+
+
+# --- scoring ---------------------------------------------------------------------------------------
+
+
+def cohort_key(year: int, chain: IndustryChain | None = None, size_class: str = "") -> str:
+    return f"{year}|{chain.code if chain else '*'}|{size_class or '*'}"
+
+
+def _d(x: float) -> Decimal:
+    return Decimal(f"{x:.{ROUND}f}")
+
+
+def _r(x) -> float:
+    return round(float(x), ROUND)
+
+
+@transaction.atomic
+def recompute_scores(
+    year: int, *, chain: IndustryChain | None = None, size_class: str = "", by=None
+) -> ScoreRun:
+    """Score the cohort's confirmed data with the year's current system and replace the cohort's
+    results. Deterministic: enterprises are ordered by id, the arithmetic is fixed, figures are rounded
+    once to 4 places. Confirmed records missing a scored indicator are left out and listed."""
+    if by is not None and not permissions.can_recompute(by):
+        raise PermissionDenied(_("Only headquarters recomputes innovation points."))
+    system = current_system(year)
+    spec = SystemSpec.from_definition(system.definition)
+    records = EnterpriseYear.objects.filter(
+        year=year, status=Status.CONFIRMED, organization__kind=Organization.Kind.ENTERPRISE
+    )
+    if chain is not None:
+        records = records.filter(chain=chain)
+    if size_class:
+        records = records.filter(size_class=size_class)
+    rows = list(
+        records.order_by("organization_id").values_list("pk", "organization_id", "organization__credit_code")
+    )
+    if not rows:
+        raise PointsError(_("No confirmed enterprise data in this cohort for %(year)s.") % {"year": year})
+    n = len(rows)
+    row_of = {rec: i for i, (rec, _org, _code) in enumerate(rows)}
+    scored = {ind.code: j for j, ind in enumerate(spec.indicators)}
+    bonus = {b.code: j for j, b in enumerate(spec.bonus)}
+    values = np.full((n, len(scored)), np.nan)
+    bonus_values = np.zeros((n, len(bonus)))
+    value_rows = IndicatorValue.objects.filter(record__year=year, code__in=[*scored, *bonus]).values_list(
+        "record_id", "code", "value"
+    )
+    for record_id, code, value in value_rows.iterator(chunk_size=20_000):
+        i = row_of.get(record_id)
+        if i is None:
+            continue
+        if code in scored:
+            values[i, scored[code]] = float(value)
+        else:
+            bonus_values[i, bonus[code]] = float(value)
+    complete = ~np.isnan(values).any(axis=1)
+    excluded = [rows[i][1] for i in np.flatnonzero(~complete)]
+    if not complete.any():
+        raise PointsError(_("No enterprise in this cohort has a value for every indicator."))
+    rows = [r for r, keep in zip(rows, complete, strict=True) if keep]
+    values, bonus_values = values[complete], bonus_values[complete]
+    organizations = [(org, code or "") for _rec, org, code in rows]
+    activity = np.zeros((len(rows), len(spec.activity)))
+    position = {org: i for i, (org, _c) in enumerate(organizations)}
+    for j, (source, _points, _cap) in enumerate(spec.activity):
+        for org, count in SOURCES[source].count(organizations, year).items():
+            if org in position:
+                activity[position[org], j] = count
+
+    result = score_cohort(spec, values, bonus_values, activity)
+    key = cohort_key(year, chain, size_class)
+    input_hash = _digest(
+        {
+            "system": [system.pk, system.content_hash],
+            "orgs": [o for o, _c in organizations],
+            "values": np.round(values, ROUND).tolist(),
+            "bonus": np.round(bonus_values, ROUND).tolist(),
+            "activity": activity.tolist(),
+        }
+    )
+    ScoreRun.objects.filter(cohort_key=key).delete()
+    statistics = dict(result.statistics)
+    for j, ind in enumerate(spec.indicators):
+        statistics[ind.code]["weight"] = _r(result.effective_weights[j])
+    run = ScoreRun.objects.create(
+        cohort_key=key,
+        year=year,
+        chain=chain,
+        size_class=size_class,
+        system=system,
+        enterprises=len(rows),
+        statistics={"indicators": statistics, "excluded": excluded},
+        input_hash=input_hash,
+        computed_at=timezone.now(),
+        computed_by=by,
+    )
+    group_codes = [g[0] for g in spec.groups]
+    scored_codes = [i.code for i in spec.indicators]
+    bonus_codes = [b.code for b in spec.bonus]
+    sources = [a[0] for a in spec.activity]
+    raw = np.round(values, ROUND).tolist()
+    s = np.round(result.indicator_scores, ROUND).tolist()
+    c = np.round(result.contributions, ROUND).tolist()
+    g = np.round(result.group_points, ROUND).tolist()
+    b_raw = np.round(bonus_values, ROUND).tolist()
+    b_pts = np.round(result.bonus_item_points, ROUND).tolist()
+    a_pts = np.round(result.activity_item_points, ROUND).tolist()
+    a_cnt = activity.astype(int).tolist()
+    scores = []
+    for i, (_rec, org, _code) in enumerate(rows):
+        breakdown = {
+            "i": {code: [raw[i][j], s[i][j], c[i][j]] for j, code in enumerate(scored_codes)},
+            "g": {code: g[i][j] for j, code in enumerate(group_codes)},
+            "b": {code: [b_raw[i][j], b_pts[i][j]] for j, code in enumerate(bonus_codes)},
+            "a": {code: [a_cnt[i][j], a_pts[i][j]] for j, code in enumerate(sources)},
+        }
+        indicator_points = _d(result.indicator_points[i])
+        bonus_points = _d(result.bonus_points[i])
+        activity_points = _d(result.activity_points[i])
+        scores.append(
+            Score(
+                run=run,
+                system=system,
+                organization_id=org,
+                year=year,
+                indicator_points=indicator_points,
+                bonus_points=bonus_points,
+                activity_points=activity_points,
+                total=indicator_points + bonus_points + activity_points,
+                rank=int(result.rank[i]),
+                tier=result.tier[i],
+                breakdown=breakdown,
+            )
+        )
+    Score.objects.bulk_create(scores, batch_size=2000)
+    PointsEvent.objects.create(
+        action=PointsEvent.Action.COMPUTED,
+        year=year,
+        actor=by,
+        data={
+            "cohort": key,
+            "enterprises": len(rows),
+            "excluded": len(excluded),
+            "system_version": system.version,
+            "input_hash": input_hash,
+        },
+    )
+    return run
