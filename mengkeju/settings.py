@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "mengkeju.matching",
     "mengkeju.licensing",
     "mengkeju.deals",
+    "mengkeju.challenges",
     "mengkeju.insights",
     "mengkeju.portal",
     "mengkeju.points",

@@ -1,0 +1,292 @@
+"""Web forms of open challenges. Field-level parsing here (lists typed one item a line); the rules
+are in services.py."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from mengkeju.network.models import ChainLink, Organization
+
+from .models import Challenge, Indicator
+
+DIRECTIONS = {
+    "≥": Indicator.Direction.AT_LEAST,
+    ">=": Indicator.Direction.AT_LEAST,
+    "≤": Indicator.Direction.AT_MOST,
+    "<=": Indicator.Direction.AT_MOST,
+}
+
+
+def style(form: forms.BaseForm) -> None:
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput | forms.HiddenInput | forms.CheckboxSelectMultiple):
+            continue
+        widget.attrs.setdefault(
+            "class", "form-select" if isinstance(widget, forms.Select) else "form-control"
+        )
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def _cells(line: str) -> list[str]:
+    return [cell.strip() for cell in line.replace("｜", "|").split("|")]
+
+
+class ChallengeForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    problem = forms.CharField(label=_("Problem"), widget=forms.Textarea(attrs={"rows": 4}))
+    field = forms.CharField(label=_("Technical field"), max_length=100, required=False)
+    chain_links = forms.ModelMultipleChoiceField(
+        label=_("Industry chain links"),
+        queryset=ChainLink.objects.select_related("chain"),
+        required=False,
+        to_field_name="code",
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    indicators = forms.CharField(
+        label=_("Technical indicators"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One a line: name | ≥ or ≤ | target value | unit | how verified"),
+    )
+    budget_yuan = forms.DecimalField(
+        label=_("Budget / reward (yuan)"),
+        max_digits=16,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        max_value=Decimal(settings.MAX_AMOUNT_YUAN),
+    )
+    mode = forms.ChoiceField(label=_("Mode"), choices=Challenge.Mode.choices)
+    teams_to_fund = forms.IntegerField(
+        label=_("Teams to fund (horse race)"), min_value=1, max_value=20, initial=1
+    )
+    opens_at = forms.DateTimeField(
+        label=_("Applications open at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    closes_at = forms.DateTimeField(
+        label=_("Applications close at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    inside_region_only = forms.BooleanField(label=_("Organizations inside the region only"), required=False)
+    organization_kinds = forms.MultipleChoiceField(
+        label=_("Kinds of organization that may lead or partner"),
+        required=False,
+        choices=[(k.value, k.label) for k in Organization.Kind if k.value not in Organization.NETWORK_KINDS],
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: any kind."),
+    )
+    division_codes = forms.CharField(
+        label=_("Division codes allowed"),
+        required=False,
+        help_text=_("Comma-separated; empty: any division."),
+    )
+    eligibility_notes = forms.CharField(
+        label=_("Other eligibility conditions"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    ip_terms = forms.CharField(
+        label=_("Intellectual-property terms"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style(self)
+
+    def clean_indicators(self) -> list[dict]:
+        parsed, errors = [], []
+        for n, line in enumerate(_lines(self.cleaned_data["indicators"]), start=1):
+            cells = _cells(line) + [""] * 5
+            direction = DIRECTIONS.get(cells[1])
+            if direction is None:
+                errors.append(_("Line %(n)s: write ≥ or ≤ after the name.") % {"n": n})
+            parsed.append(
+                {
+                    "name": cells[0],
+                    "direction": direction,
+                    "target_value": cells[2],
+                    "unit": cells[3],
+                    "verification": cells[4],
+                }
+            )
+        if errors:
+            raise ValidationError(errors)
+        return parsed
+
+    @classmethod
+    def initial_from(cls, challenge: Challenge) -> dict:
+        rules = challenge.eligibility or {}
+        return {
+            "title": challenge.title,
+            "problem": challenge.problem,
+            "field": challenge.field,
+            "chain_links": list(challenge.chain_links.all()),
+            "indicators": "\n".join(
+                f"{i.name} | {'≥' if i.direction == Indicator.Direction.AT_LEAST else '≤'} | "
+                f"{i.target_value.normalize():f} | {i.unit} | {i.verification}"
+                for i in challenge.indicators.all()
+            ),
+            "budget_yuan": challenge.budget_yuan,
+            "mode": challenge.mode,
+            "teams_to_fund": challenge.teams_to_fund,
+            "opens_at": challenge.opens_at,
+            "closes_at": challenge.closes_at,
+            "inside_region_only": rules.get("inside_region_only"),
+            "organization_kinds": rules.get("organization_kinds") or [],
+            "division_codes": ", ".join(rules.get("division_codes") or []),
+            "eligibility_notes": challenge.eligibility_notes,
+            "ip_terms": challenge.ip_terms,
+        }
+
+    def service_values(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["eligibility"] = {
+            "inside_region_only": data.pop("inside_region_only"),
+            "organization_kinds": data.pop("organization_kinds"),
+            "division_codes": [c.strip() for c in data.pop("division_codes").split(",") if c.strip()],
+        }
+        return data
+
+
+class ApplicationForm(forms.Form):
+    partners = forms.ModelMultipleChoiceField(
+        label=_("Partner organizations"),
+        required=False,
+        queryset=Organization.objects.exclude(kind__in=Organization.NETWORK_KINDS),
+        to_field_name="code",
+        widget=forms.SelectMultiple(attrs={"size": 5}),
+    )
+    members = forms.CharField(
+        label=_("Team members"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One a line: name | role in the team"),
+    )
+    technical_route = forms.CharField(label=_("Technical route"), widget=forms.Textarea(attrs={"rows": 5}))
+    budget_yuan = forms.DecimalField(
+        label=_("Requested budget (yuan)"),
+        max_digits=16,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        max_value=Decimal(settings.MAX_AMOUNT_YUAN),
+    )
+    milestones = forms.CharField(
+        label=_("Milestones"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "One a line: title | due date (YYYY-MM-DD) | share of the award in % | numbers of the "
+            "indicators it verifies, e.g. 1,2"
+        ),
+    )
+
+    def __init__(self, *args, challenge: Challenge, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.challenge = challenge
+        self.indicators = list(challenge.indicators.all())
+        for n, indicator in enumerate(self.indicators, start=1):
+            self.fields[f"commit_{indicator.pk}"] = forms.DecimalField(
+                label=f"{n}. {indicator}",
+                max_digits=18,
+                decimal_places=4,
+                help_text=_("The value your team commits to reach."),
+            )
+        style(self)
+
+    def clean_members(self) -> list[dict]:
+        return [
+            dict(zip(("name", "role"), [*_cells(line), ""][:2], strict=True))
+            for line in _lines(self.cleaned_data["members"])
+        ]
+
+    def clean_milestones(self) -> list[dict]:
+        parsed, errors = [], []
+        for n, line in enumerate(_lines(self.cleaned_data["milestones"]), start=1):
+            cells = _cells(line) + [""] * 4
+            try:
+                due_on = date.fromisoformat(cells[1])
+            except ValueError:
+                errors.append(_("Line %(n)s: the due date is written YYYY-MM-DD.") % {"n": n})
+                continue
+            numbers = [c.strip() for c in cells[3].replace("，", ",").split(",") if c.strip()]
+            try:
+                ids = [self.indicators[int(x) - 1].pk for x in numbers]
+            except (ValueError, IndexError):
+                errors.append(_("Line %(n)s: indicators are given by their numbers (1, 2, …).") % {"n": n})
+                continue
+            parsed.append(
+                {
+                    "title": cells[0],
+                    "due_on": due_on,
+                    "share_percent": cells[2].rstrip("%"),
+                    "indicator_ids": ids,
+                }
+            )
+        if errors:
+            raise ValidationError(errors)
+        return parsed
+
+    def service_values(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["commitments"] = {i.pk: data.pop(f"commit_{i.pk}") for i in self.indicators}
+        data["partners"] = list(data["partners"])
+        return data
+
+
+class ScoreForm(forms.Form):
+    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, rubric: list[dict], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rubric = rubric
+        for criterion in rubric:
+            self.fields[f"score_{criterion['code']}"] = forms.DecimalField(
+                label=f"{criterion['name']} ({Decimal(criterion['weight']) * 100:.0f} %)",
+                min_value=0,
+                max_value=100,
+                max_digits=6,
+                decimal_places=2,
+            )
+        self.order_fields([f"score_{c['code']}" for c in rubric] + ["comment"])
+        style(self)
+
+    def scores(self) -> dict:
+        return {c["code"]: self.cleaned_data[f"score_{c['code']}"] for c in self.rubric}
+
+
+class AcceptanceForm(forms.Form):
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, indicators, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.indicators = list(indicators)
+        for indicator in self.indicators:
+            self.fields[f"met_{indicator.pk}"] = forms.ChoiceField(
+                label=str(indicator), choices=[("", "—"), ("yes", _("met")), ("no", _("not met"))]
+            )
+            self.fields[f"note_{indicator.pk}"] = forms.CharField(
+                label=_("Note"), required=False, max_length=500
+            )
+        self.order_fields([n for i in self.indicators for n in (f"met_{i.pk}", f"note_{i.pk}")] + ["note"])
+        style(self)
+
+    def results(self) -> dict:
+        return {
+            i.pk: {
+                "met": self.cleaned_data[f"met_{i.pk}"] == "yes",
+                "note": self.cleaned_data[f"note_{i.pk}"],
+            }
+            for i in self.indicators
+        }
+
+
+class EvidenceForm(forms.Form):
+    file = forms.FileField(label=_("Evidence file"))
+    description = forms.CharField(label=_("Description"), required=False, max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style(self)

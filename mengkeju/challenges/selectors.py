@@ -1,0 +1,229 @@
+"""Read queries of open challenges. `visible_*` mirror permissions.can_view_*."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet, Sum
+
+from mengkeju.catalog.models import Expert
+from mengkeju.deals.permissions import role_of
+from mengkeju.network.models import User
+
+from . import permissions, rules, services
+from .models import PUBLIC_STATES, Application, Award, Challenge, Milestone, Scorecard, Tranche
+
+Role = User.Role
+Status = Challenge.Status
+
+
+def visible_challenges(user) -> QuerySet[Challenge]:
+    qs = Challenge.objects.all()
+    if permissions.is_hq(user):
+        return qs
+    q = Q(status__in=list(PUBLIC_STATES))
+    if role_of(user) == Role.MEMBER and user.organization_id:
+        q |= Q(publisher_id=user.organization_id)
+    return qs.filter(q)
+
+
+def search(
+    qs: QuerySet[Challenge],
+    *,
+    text: str = "",
+    chain: str = "",
+    status: str = "",
+    mode: str = "",
+    budget_min: Decimal | None = None,
+    budget_max: Decimal | None = None,
+) -> QuerySet[Challenge]:
+    """The public list's search and filters: words in title/problem/field, chain code, status, mode, budget."""
+    for word in (text or "").split():
+        qs = qs.filter(Q(title__icontains=word) | Q(problem__icontains=word) | Q(field__icontains=word))
+    if chain:
+        qs = qs.filter(chain_links__chain__code=chain).distinct()
+    if status:
+        qs = qs.filter(status=status)
+    if mode:
+        qs = qs.filter(mode=mode)
+    if budget_min is not None:
+        qs = qs.filter(budget_yuan__gte=budget_min)
+    if budget_max is not None:
+        qs = qs.filter(budget_yuan__lte=budget_max)
+    return qs
+
+
+def with_related(qs: QuerySet[Challenge]) -> QuerySet[Challenge]:
+    return qs.select_related("publisher").prefetch_related("chain_links__chain", "indicators")
+
+
+def visible_applications(user) -> QuerySet[Application]:
+    qs = Application.objects.select_related("challenge", "lead")
+    if permissions.is_hq(user):
+        return qs
+    role = role_of(user)
+    if role == Role.MEMBER and user.organization_id:
+        org = user.organization_id
+        return qs.filter(Q(challenge__publisher_id=org) | Q(lead_id=org) | Q(partners__id=org)).distinct()
+    expert = permissions.expert_profile(user)
+    if expert is not None:
+        return qs.filter(challenge__panel__expert=expert)
+    return qs.none()
+
+
+def visible_scorecards(user) -> QuerySet[Scorecard]:
+    """Blind review: HQ sees every scorecard, an expert only their own, everyone else none."""
+    qs = Scorecard.objects.select_related("application__challenge", "application__lead", "expert")
+    if permissions.is_hq(user):
+        return qs
+    expert = permissions.expert_profile(user)
+    if expert is not None:
+        return qs.filter(expert=expert)
+    return qs.none()
+
+
+def visible_milestones(user) -> QuerySet[Milestone]:
+    return Milestone.objects.filter(application__in=visible_applications(user).values("pk"))
+
+
+# --- review ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Candidate:
+    expert: Expert
+    conflicts: list[rules.Conflict] = field(default_factory=list)
+    on_panel: bool = False
+
+    @property
+    def eligible(self) -> bool:
+        return not self.conflicts
+
+
+def panel_candidates(challenge: Challenge, now=None) -> list[Candidate]:
+    """Experts of the pool who know the challenge's chains or field, with their conflicts of interest.
+    Those without a conflict come first; a conflicted expert is listed with the reasons, never proposed."""
+    chain_ids = set(challenge.chain_links.values_list("chain_id", flat=True))
+    q = Q(chain_links__chain_id__in=chain_ids) if chain_ids else Q(pk__in=[])
+    if challenge.field:
+        q |= Q(field__icontains=challenge.field)
+    pool = (
+        Expert.objects.filter(q | Q(challenge_panels__challenge=challenge))
+        .select_related("organization", "user")
+        .distinct()
+        .order_by("tier", "name", "pk")
+    )
+    on_panel = set(challenge.panel.values_list("expert_id", flat=True))
+    candidates = [
+        Candidate(expert, services.expert_conflicts(expert, challenge, now), expert.pk in on_panel)
+        for expert in pool
+    ]
+    return sorted(candidates, key=lambda c: (not c.on_panel, bool(c.conflicts), c.expert.user_id is None))
+
+
+def proposed_panel(challenge: Challenge, size: int | None = None, now=None) -> list[Expert]:
+    size = size or services.panel_min_experts()
+    return [c.expert for c in panel_candidates(challenge, now) if c.eligible and c.expert.user_id][:size]
+
+
+def missing_scorecards(challenge: Challenge) -> list[tuple[Expert, Application]]:
+    panel = [m.expert for m in challenge.panel.select_related("expert")]
+    applications = list(services.submitted_applications(challenge).select_related("lead"))
+    done = set(
+        Scorecard.objects.filter(application__in=applications, submitted_at__isnull=False).values_list(
+            "expert_id", "application_id"
+        )
+    )
+    return [(e, a.lead.name) for e in panel for a in applications if (e.pk, a.pk) not in done]
+
+
+@dataclass
+class RankRow:
+    rank: int
+    application: Application
+    score: Decimal
+    scores: int
+
+
+def ranking(challenge: Challenge) -> list[RankRow]:
+    """Applications under review (or selected) by aggregate score, highest first; only submitted
+    scorecards of the current panel count. Ties: the earlier submission first."""
+    panel = set(challenge.panel.values_list("expert_id", flat=True))
+    applications = challenge.applications.filter(
+        status__in=[
+            Application.Status.SUBMITTED,
+            Application.Status.SELECTED,
+            Application.Status.AWARDED,
+            Application.Status.NOT_AWARDED,
+            Application.Status.DROPPED,
+        ]
+    ).select_related("lead")
+    totals: dict[int, list[Decimal]] = {}
+    for card in Scorecard.objects.filter(
+        application__in=applications, submitted_at__isnull=False, expert_id__in=panel
+    ):
+        totals.setdefault(card.application_id, []).append(card.total)
+    rows = [
+        (a, rules.aggregate_scores(totals[a.pk]), len(totals[a.pk])) for a in applications if a.pk in totals
+    ]
+    rows.sort(key=lambda r: (-r[1], r[0].submitted_at, r[0].pk))
+    return [RankRow(n, a, score, count) for n, (a, score, count) in enumerate(rows, start=1)]
+
+
+# --- workspaces and overview -------------------------------------------------------------------
+
+
+def workspace(user) -> dict:
+    """What each role has to do: publisher's challenges, the team's applications, the expert's
+    panels, HQ's queues."""
+    data: dict = {}
+    role = role_of(user)
+    if role == Role.MEMBER and user.organization_id:
+        data["published"] = Challenge.objects.filter(publisher_id=user.organization_id)
+        data["applications"] = visible_applications(user).exclude(
+            challenge__publisher_id=user.organization_id
+        )
+    expert = permissions.expert_profile(user)
+    if expert is not None:
+        data["panels"] = Challenge.objects.filter(panel__expert=expert).distinct()
+        data["scorecards"] = Scorecard.objects.filter(expert=expert).select_related("application__lead")
+    if permissions.is_hq(user):
+        data["to_review"] = Challenge.objects.filter(status=Status.IN_REVIEW)
+        data["running"] = Challenge.objects.filter(
+            status__in=[Status.PUBLISHED, Status.REVIEWING, Status.NOTICE]
+        )
+        data["milestones_to_pay"] = Milestone.objects.filter(
+            status=Milestone.Status.ACCEPTED, tranche__isnull=True
+        ).select_related("application__challenge", "application__lead")
+    return data
+
+
+def overview() -> dict:
+    """Public challenges by chain and by stage; money committed (awards in force) and released."""
+    public = Challenge.objects.filter(status__in=list(PUBLIC_STATES))
+    by_stage = {row["status"]: row["n"] for row in public.values("status").annotate(n=Count("id"))}
+    by_chain_rows = (
+        public.values("chain_links__chain__code", "chain_links__chain__name")
+        .annotate(n=Count("id", distinct=True), budget=Sum("budget_yuan"))
+        .order_by("chain_links__chain__code")
+    )
+    committed = Award.objects.filter(awarded_at__isnull=False).aggregate(s=Sum("amount_yuan"))[
+        "s"
+    ] or Decimal(0)
+    released = Tranche.objects.aggregate(s=Sum("amount_yuan"))["s"] or Decimal(0)
+    return {
+        "by_stage": [(s.value, s.label, by_stage.get(s.value, 0)) for s in Status if s in PUBLIC_STATES],
+        "by_chain": [
+            {
+                "code": r["chain_links__chain__code"] or "",
+                "name": r["chain_links__chain__name"] or "—",
+                "count": r["n"],
+                "budget_yuan": r["budget"] or Decimal(0),
+            }
+            for r in by_chain_rows
+        ],
+        "committed_yuan": committed,
+        "released_yuan": released,
+        "budget_yuan": public.aggregate(s=Sum("budget_yuan"))["s"] or Decimal(0),
+    }
