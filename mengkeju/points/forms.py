@@ -1,0 +1,44 @@
+"""Web forms of innovation points: they parse what people type; the rules are checked by services."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from mengkeju.network.models import IndustryChain
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+
+
+class ImportForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    file = forms.FileField(label=_("Filled-in template (.xlsx or .csv)"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("The file is larger than 10 MB."))
+        return upload
+
+
+class EntryForm(forms.Form):
+    """One field per item of the year's system, built from its definition."""
+
+    chain = forms.ModelChoiceField(IndustryChain.objects.all(), label=_("Industry chain"), required=False)
+    size_class = forms.ChoiceField(label=_("Size class"), required=False)
+
+    def __init__(self, *args, spec, size_classes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["size_class"].choices = [("", "—")] + [(c["code"], c["name"]) for c in size_classes]
+        for item in spec.all_items:
+            self.fields[item.code] = forms.CharField(label=f"{item.name}（{item.unit}）", required=False)
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(label=_("What needs correcting"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RecomputeForm(forms.Form):
+    year = forms.IntegerField(min_value=2000, max_value=2100)
+    chain = forms.ModelChoiceField(IndustryChain.objects.all(), required=False, to_field_name="code")
+    size_class = forms.CharField(required=False, max_length=16)

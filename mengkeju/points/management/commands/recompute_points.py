@@ -1,0 +1,23 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from mengkeju.network.models import IndustryChain
+from mengkeju.points.services import PointsError, recompute_scores
+
+
+class Command(BaseCommand):
+    help = "Recompute the innovation points of a cohort (year, optionally chain and size class)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("year", type=int)
+        parser.add_argument("--chain", default="", help="industry chain code")
+        parser.add_argument("--size-class", default="")
+
+    def handle(self, year, chain, size_class, **options):
+        chain_obj = IndustryChain.objects.filter(code=chain).first() if chain else None
+        if chain and chain_obj is None:
+            raise CommandError(f"unknown chain {chain!r}")
+        try:
+            run = recompute_scores(year, chain=chain_obj, size_class=size_class)
+        except PointsError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(f"{run.cohort_key}: {run.enterprises} enterprises scored")

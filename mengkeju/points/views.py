@@ -1,0 +1,296 @@
+"""Web pages of innovation points. Thin: parse, check permissions, call a service or selector, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from mengkeju.network.models import Division, IndustryChain, Organization
+
+from . import permissions, selectors, services
+from .certificate import render_certificate
+from .exports import ranking_workbook
+from .forms import EntryForm, ImportForm, RecomputeForm, ReturnForm
+from .importing import ImportRejected, build_template
+from .models import EnterpriseYear, IndicatorSystem, Score
+from .pack import SystemSpec
+
+
+def _year(request) -> int | None:
+    try:
+        return int(request.GET.get("year") or request.POST.get("year") or 0) or selectors.default_year()
+    except ValueError:
+        return selectors.default_year()
+
+
+@login_required
+def home(request):
+    user = request.user
+    if permissions.can_view_ranking(user):
+        return redirect("points:ranking")
+    if user.organization_id and permissions.can_view_enterprise_data(user, user.organization):
+        return redirect("points:enterprise")
+    raise PermissionDenied
+
+
+@login_required
+def enterprise(request, org_id: int | None = None):
+    """An enterprise's page: its score, breakdown, how to improve, its data and the import."""
+    org = get_object_or_404(Organization, pk=org_id or request.user.organization_id or 0)
+    if not permissions.can_view_enterprise_data(request.user, org):
+        raise PermissionDenied
+    year = _year(request)
+    score = selectors.year_score(org, year) if year else None
+    record = EnterpriseYear.objects.filter(organization=org, year=year).prefetch_related("values").first()
+    context = {
+        "org": org,
+        "year": year,
+        "years": selectors.years(),
+        "score": score,
+        "record": record,
+        "values": {v.code: v for v in record.values.all()} if record else {},
+        "import_form": ImportForm(initial={"year": year}),
+        "can_enter": permissions.can_enter_data(request.user, org),
+    }
+    if score:
+        context["explained"] = selectors.breakdown(score)
+        context["improve"] = selectors.improvements(score)
+        context["other_scores"] = selectors.own_scores(org).filter(year=year).exclude(pk=score.pk)
+    system = IndicatorSystem.objects.filter(year=year).order_by("-version").first() if year else None
+    if system and record:
+        spec = SystemSpec.from_definition(system.definition)
+        context["data_rows"] = [(item, context["values"].get(item.code)) for item in spec.all_items]
+    return render(request, "points/enterprise.html", context)
+
+
+@login_required
+def template(request, year: int):
+    if not permissions.can_import(request.user):
+        raise PermissionDenied
+    system = IndicatorSystem.objects.filter(year=year).order_by("-version").first()
+    if system is None:
+        raise PermissionDenied(_("No indicator system for this year."))
+    rows = []
+    org = request.user.organization
+    if org and permissions.is_enterprise_member(request.user, org):
+        rows = [[org.credit_code, org.name]]
+    content = build_template(
+        SystemSpec.from_definition(system.definition), rows=rows, size_classes=system.size_classes
+    )
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="innovation-points-{year}.xlsx"'
+    return response
+
+
+@login_required
+@require_POST
+def import_data(request):
+    form = ImportForm(request.POST, request.FILES)
+    problems, report = [], None
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            report = services.import_indicator_values(
+                upload.read(), upload.name, year=form.cleaned_data["year"], by=request.user
+            )
+        except ImportRejected as exc:
+            problems = exc.report.problems
+        except services.PermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from exc
+        except services.PointsError as exc:
+            form.add_error(None, str(exc))
+    return render(
+        request,
+        "points/import_result.html",
+        {"form": form, "problems": problems, "report": report, "year": form.data.get("year")},
+        status=200 if report else 400,
+    )
+
+
+@login_required
+def enter_data(request, org_id: int, year: int):
+    org = get_object_or_404(Organization, pk=org_id)
+    if not permissions.can_enter_data(request.user, org):
+        raise PermissionDenied
+    system = get_object_or_404(IndicatorSystem.objects.order_by("-version")[:1], year=year)
+    spec = SystemSpec.from_definition(system.definition)
+    record = EnterpriseYear.objects.filter(organization=org, year=year).first()
+    initial = {}
+    if record:
+        initial = {v.code: v.value.normalize() for v in record.values.all()}
+        initial |= {"chain": record.chain, "size_class": record.size_class}
+    form = EntryForm(request.POST or None, initial=initial, spec=spec, size_classes=system.size_classes)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.enter_indicator_values(
+                org,
+                year,
+                {item.code: data.get(item.code) for item in spec.all_items},
+                by=request.user,
+                chain=data.get("chain"),
+                size_class=data.get("size_class") or "",
+            )
+        except services.PermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from exc
+        except services.PointsError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("The data was saved."))
+            return redirect(reverse("points:enterprise-of", args=[org.pk]) + f"?year={year}")
+    return render(request, "points/enter.html", {"form": form, "org": org, "year": year})
+
+
+@login_required
+def review(request):
+    year = _year(request)
+    records = selectors.records_to_review(request.user, year, request.GET.get("status", ""))
+    if not (permissions.sees_region(request.user) or permissions.scope_division_ids(request.user)):
+        raise PermissionDenied
+    return render(
+        request,
+        "points/review.html",
+        {
+            "records": records[:500],
+            "year": year,
+            "years": selectors.years(),
+            "statuses": EnterpriseYear.Status.choices,
+            "status": request.GET.get("status", ""),
+            "return_form": ReturnForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def confirm(request, pk: int):
+    record = get_object_or_404(EnterpriseYear, pk=pk)
+    try:
+        services.confirm_data(record, by=request.user)
+    except services.PermissionDenied as exc:
+        raise PermissionDenied(str(exc)) from exc
+    messages.success(request, _("Confirmed: %(name)s") % {"name": record.organization.name})
+    return redirect(reverse("points:review") + f"?year={record.year}")
+
+
+@login_required
+@require_POST
+def return_record(request, pk: int):
+    record = get_object_or_404(EnterpriseYear, pk=pk)
+    form = ReturnForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise services.PointsError(_("Say what needs correcting."))
+        services.return_data(record, by=request.user, reason=form.cleaned_data["reason"])
+    except services.PermissionDenied as exc:
+        raise PermissionDenied(str(exc)) from exc
+    except services.PointsError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Returned: %(name)s") % {"name": record.organization.name})
+    return redirect(reverse("points:review") + f"?year={record.year}")
+
+
+def _ranking_scope(request):
+    if not permissions.can_view_ranking(request.user):
+        raise PermissionDenied
+    year = _year(request)
+    chain = IndustryChain.objects.filter(code=request.GET.get("chain", "")).first()
+    size_class = request.GET.get("size_class", "")
+    run = selectors.run_for(year, chain, size_class) if year else None
+    tier, division = request.GET.get("tier", ""), request.GET.get("division", "")
+    scores = (
+        selectors.ranking(request.user, run, tier=tier, division=division) if run else Score.objects.none()
+    )
+    return year, chain, size_class, run, tier, division, scores
+
+
+@login_required
+def ranking(request):
+    year, chain, size_class, run, tier, division, scores = _ranking_scope(request)
+    system = IndicatorSystem.objects.filter(year=year).order_by("-version").first() if year else None
+    scope = permissions.scope_division_ids(request.user)
+    divisions = Division.objects.filter(external=False)
+    if scope is not None:
+        divisions = divisions.filter(pk__in=scope)
+    return render(
+        request,
+        "points/ranking.html",
+        {
+            "year": year,
+            "years": selectors.years(),
+            "chain": chain,
+            "chains": IndustryChain.objects.all(),
+            "size_class": size_class,
+            "size_classes": system.size_classes if system else [],
+            "tier": tier,
+            "tiers": [t["code"] for t in system.definition["tiers"]] if system else [],
+            "division": division,
+            "divisions": divisions,
+            "run": run,
+            "scores": scores[:200],
+            "total_count": scores.count(),
+            "chart": selectors.distributions(scores, run) if run else None,
+            "can_recompute": permissions.can_recompute(request.user),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@login_required
+def export(request):
+    year, _chain, _size_class, run, _tier, _division, scores = _ranking_scope(request)
+    if run is None:
+        raise PermissionDenied(_("Nothing computed for this cohort yet."))
+    content = ranking_workbook(scores, run, caption=run.cohort_key)
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="innovation-points-{year}.xlsx"'
+    return response
+
+
+@login_required
+@require_POST
+def recompute(request):
+    if not permissions.can_recompute(request.user):
+        raise PermissionDenied
+    form = RecomputeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a year."))
+        return redirect("points:ranking")
+    data = form.cleaned_data
+    try:
+        run = services.recompute_scores(
+            data["year"], chain=data.get("chain"), size_class=data.get("size_class") or "", by=request.user
+        )
+    except services.PointsError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("%(n)s enterprises scored.") % {"n": run.enterprises})
+    query = f"?year={data['year']}"
+    if data.get("chain"):
+        query += f"&chain={data['chain'].code}"
+    if data.get("size_class"):
+        query += f"&size_class={data['size_class']}"
+    return redirect(reverse("points:ranking") + query)
+
+
+@login_required
+def certificate(request, pk: int):
+    score = get_object_or_404(Score.objects.select_related("organization", "run", "system"), pk=pk)
+    if not permissions.can_view_enterprise_data(request.user, score.organization):
+        raise PermissionDenied
+    response = HttpResponse(render_certificate(score), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'inline; filename="innovation-points-{score.year}-{score.organization_id}.pdf"'
+    )
+    return response
