@@ -63,6 +63,7 @@ def world(stage: str = "published", **overrides) -> World:
     if stage == "scored":
         return w
     services.decide(challenge, by=hq, now=AFTER_CLOSE + timedelta(days=1))
+    challenge.refresh_from_db()
     if stage == "notice":
         return w
     services.award(challenge, by=hq, now=AFTER_CLOSE + timedelta(days=7))
