@@ -92,7 +92,9 @@ def challenge_milestones(organizations: list[tuple[int, str]], year: int) -> dic
     accepted = set(
         Acceptance.objects.filter(accepted=True, decided_at__year=year).values_list("milestone_id", flat=True)
     )
-    milestones = Milestone.objects.filter(status="accepted", pk__in=accepted) if accepted else []
+    if not accepted:
+        return {}
+    milestones = Milestone.objects.filter(status="accepted", pk__in=accepted)
     counts: Counter = Counter()
     for milestone in milestones.select_related("application").prefetch_related("application__partners"):
         application = milestone.application
