@@ -12,12 +12,13 @@ the fen on SQLite (which stores decimals as binary floats) as on PostgreSQL; the
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import copy
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
 from django.db.models import BigIntegerField, Count, F, QuerySet, Sum
-from django.db.models.functions import Cast, ExtractQuarter, ExtractYear, Round
+from django.db.models.functions import Cast, ExtractYear, Round
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -29,10 +30,6 @@ DATE_BASES = {"registered_on": gettext_lazy("registration date"), "signed_on": g
 # 成果转化: contracts that move the rights to a result (transfer) or let someone use it (licence).
 TRANSFORMATION_KINDS = (ContractKind.TRANSFER, ContractKind.LICENCE)
 CENT = Decimal("0.01")
-
-
-def _fen_sum(name: str) -> Sum:
-    return Sum(Cast(Round(F(name) * 100), output_field=BigIntegerField()))
 
 
 def _yuan(fen) -> Decimal:
@@ -96,66 +93,196 @@ def counted_registrations(scope: Scope, *, with_year: bool = True) -> QuerySet[R
     return qs
 
 
-def _grouped(qs: QuerySet, **keys) -> list[dict]:
-    return list(
-        qs.annotate(**keys)
-        .values(*keys)
-        .annotate(
-            count=Count("id"),
-            amount_fen=_fen_sum("amount_yuan"),
-            transaction_fen=_fen_sum("transaction_amount_yuan"),
-        )
-        .order_by(*keys)
-    )
+def _fen(name: str) -> Cast:
+    return Cast(Round(F(name) * 100), output_field=BigIntegerField())
 
 
-def _row(key, label, values: dict) -> Row:
-    return Row(
-        str(key), str(label), values["count"], _yuan(values["amount_fen"]), _yuan(values["transaction_fen"])
-    )
+class _Sum:
+    __slots__ = ("amount_fen", "count", "transaction_fen")
+
+    def __init__(self):
+        self.count = self.amount_fen = self.transaction_fen = 0
+
+    def add(self, amount_fen: int, transaction_fen: int, count: int = 1) -> None:
+        self.count += count
+        self.amount_fen += amount_fen
+        self.transaction_fen += transaction_fen
+
+    def row(self, key, label) -> Row:
+        return Row(str(key), str(label), self.count, _yuan(self.amount_fen), _yuan(self.transaction_fen))
 
 
-def totals(scope: Scope) -> Row:
-    values = counted_registrations(scope).aggregate(
-        count=Count("id"),
-        amount_fen=_fen_sum("amount_yuan"),
-        transaction_fen=_fen_sum("transaction_amount_yuan"),
-    )
-    return _row("total", _("Total"), values)
+class Statistics:
+    """Every table of one scope from two queries: contracts by (year, kind) over all years, and the
+    scope's own rows (a few columns each, amounts in whole fen) grouped in one pass in Python. About
+    15× faster on SQLite than one GROUP BY query per table (50,000 contracts: see
+    benchmarks/dashboard.py)."""
 
+    DIMENSIONS = ("quarter", "kind", "flow", "seller", "buyer", "chain", "sub_center")
 
-def years_with_data(scope: Scope) -> list[int]:
-    qs = counted_registrations(scope, with_year=False).exclude(**{f"{scope.basis}__isnull": True})
-    return sorted({y for y in qs.annotate(y=ExtractYear(scope.basis)).values_list("y", flat=True).distinct()})
+    def __init__(self, scope: Scope):
+        self.scope = scope
+        qs = counted_registrations(scope, with_year=False).exclude(**{f"{scope.basis}__isnull": True})
+        self._year_kind: dict[tuple[int, str], _Sum] = {}
+        for year, kind, count, amount, transaction in (
+            qs.annotate(year=ExtractYear(scope.basis))
+            .values("year", "kind")
+            .annotate(n=Count("id"), a=Sum(_fen("amount_yuan")), t=Sum(_fen("transaction_amount_yuan")))
+            .values_list("year", "kind", "n", "a", "t")
+        ):
+            self._year_kind.setdefault((int(year), kind), _Sum()).add(
+                int(amount or 0), int(transaction or 0), count
+            )
+        self._groups: dict[str, dict] | None = None
 
+    def for_year(self, year: int | None) -> Statistics:
+        """The same scope in another year, reusing the by-year figures already read."""
+        other = copy.copy(self)
+        other.scope, other._groups = replace(self.scope, year=year), None
+        return other
 
-def by_year(scope: Scope) -> Table:
-    qs = counted_registrations(scope, with_year=False).exclude(**{f"{scope.basis}__isnull": True})
-    rows = [_row(v["year"], v["year"], v) for v in _grouped(qs, year=ExtractYear(scope.basis))]
-    return Table("by_year", _("By year"), _("Year"), rows)
+    # -- over the years ---------------------------------------------------------------------------
 
+    def years(self) -> list[int]:
+        return sorted({year for year, _kind in self._year_kind})
 
-def by_quarter(scope: Scope) -> Table:
-    qs = counted_registrations(scope).exclude(**{f"{scope.basis}__isnull": True})
-    grouped = _grouped(qs, year=ExtractYear(scope.basis), quarter=ExtractQuarter(scope.basis))
-    rows = [_row(f"{v['year']}Q{v['quarter']}", f"{v['year']} Q{v['quarter']}", v) for v in grouped]
-    return Table("by_quarter", _("By quarter"), _("Quarter"), rows)
+    def _year_sum(self, year: int | None, kinds=None) -> _Sum:
+        total = _Sum()
+        for (y, kind), part in self._year_kind.items():
+            if (year is None or y == year) and (kinds is None or kind in kinds):
+                total.add(part.amount_fen, part.transaction_fen, part.count)
+        return total
 
+    def totals(self) -> Row:
+        return self._year_sum(self.scope.year).row("total", _("Total"))
 
-def _choice_table(scope: Scope, name: str, title: str, key_title: str, field_name: str, choices) -> Table:
-    labels = dict(choices)
-    grouped = {v["k"]: v for v in _grouped(counted_registrations(scope), k=F(field_name))}
-    rows = [_row(value, labels[value], grouped[value]) for value in labels if value in grouped]
-    rows += [_row(k or "-", k or _("unknown"), v) for k, v in grouped.items() if k not in labels]
-    return Table(name, title, key_title, rows)
+    def growth(self, base_year: int | None = None) -> Growth | None:
+        base_year = base_year or region_parameter("statistics_base_year")
+        if not base_year or not self.scope.year or int(base_year) >= self.scope.year:
+            return None
+        base = self._year_sum(int(base_year)).row("total", _("Total"))
+        return Growth(int(base_year), self.scope.year, base, self.totals())
 
+    def _by_year(self, name: str, title: str, kinds=None) -> Table:
+        rows = [self._year_sum(y, kinds).row(y, y) for y in self.years()]
+        return Table(name, title, _("Year"), [r for r in rows if r.count])
 
-def by_kind(scope: Scope) -> Table:
-    return _choice_table(scope, "by_kind", _("By contract kind"), _("Kind"), "kind", ContractKind.choices)
+    # -- within the scope's year: one pass over its rows --------------------------------------------
 
+    def _grouped(self) -> dict[str, dict]:
+        if self._groups is None:
+            groups = {name: {} for name in ("all", *self.DIMENSIONS)}
+            rows = (
+                counted_registrations(self.scope)
+                .annotate(a=_fen("amount_yuan"), t=_fen("transaction_amount_yuan"))
+                .values_list(
+                    self.scope.basis,
+                    "kind",
+                    "flow",
+                    "seller_division_id",
+                    "buyer_division_id",
+                    "chain_id",
+                    "sub_center_id",
+                    "a",
+                    "t",
+                )
+            )
+            for on, kind, flow, seller, buyer, chain, node, amount, transaction in rows.iterator(
+                chunk_size=5000
+            ):
+                quarter = (on.year, (on.month - 1) // 3 + 1) if on else None
+                amount, transaction = int(amount or 0), int(transaction or 0)
+                for name, key in (
+                    ("all", None),
+                    ("quarter", quarter),
+                    ("kind", kind),
+                    ("flow", flow),
+                    ("seller", seller),
+                    ("buyer", buyer),
+                    ("chain", chain),
+                    ("sub_center", node),
+                ):
+                    bucket = groups[name].get(key)
+                    if bucket is None:
+                        bucket = groups[name][key] = _Sum()
+                    bucket.add(amount, transaction)
+            groups["all"].setdefault(None, _Sum())
+            self._groups = groups
+        return self._groups
 
-def by_flow(scope: Scope) -> Table:
-    return _choice_table(scope, "by_flow", _("By technology flow"), _("Flow"), "flow", Flow.choices)
+    def _choices(self, dimension: str, name: str, title: str, key_title: str, choices) -> Table:
+        labels = dict(choices)
+        grouped = self._grouped()[dimension]
+        rows = [grouped[value].row(value, labels[value]) for value in labels if value in grouped]
+        rows += [part.row(k or "-", k or _("unknown")) for k, part in grouped.items() if k not in labels]
+        return Table(name, title, key_title, rows)
+
+    def _division(self, side: str, name: str, title: str) -> Table:
+        prefecture = _prefecture_of()
+        rows: dict[str, Row] = {}
+        outside = Row("outside", _("outside the region"))
+        for division_id, part in self._grouped()[side].items():
+            division = prefecture.get(division_id)
+            row = part.row(division_id, "")
+            if division is None:
+                rows.setdefault("unknown", Row("unknown", _("unknown"))).add(row)
+            elif division.external:
+                outside.add(row)
+            else:
+                rows.setdefault(division.code, Row(division.code, division.name)).add(row)
+        ordered = sorted(rows.values(), key=lambda r: r.key)
+        if outside.count:
+            ordered.append(outside)
+        return Table(name, title, _("Division"), ordered)
+
+    def table(self, name: str) -> Table:
+        if name == "by_year":
+            return self._by_year("by_year", _("By year"))
+        if name == "transformations":
+            return self._by_year(
+                "transformations",
+                _("Transformations (transfer and licence contracts)"),
+                kinds=set(TRANSFORMATION_KINDS),
+            )
+        if name == "by_quarter":
+            grouped = self._grouped()["quarter"]
+            rows = [
+                grouped[k].row(f"{k[0]}Q{k[1]}", f"{k[0]} Q{k[1]}") for k in sorted(q for q in grouped if q)
+            ]
+            return Table("by_quarter", _("By quarter"), _("Quarter"), rows)
+        if name == "by_kind":
+            return self._choices("kind", name, _("By contract kind"), _("Kind"), ContractKind.choices)
+        if name == "by_flow":
+            return self._choices("flow", name, _("By technology flow"), _("Flow"), Flow.choices)
+        if name == "by_seller_division":
+            return self._division("seller", name, _("By seller's division (technology output)"))
+        if name == "by_buyer_division":
+            return self._division("buyer", name, _("By buyer's division (technology absorbed)"))
+        if name == "by_chain":
+            chains = {c.pk: c for c in IndustryChain.objects.all()}
+            grouped = self._grouped()["chain"]
+            rows = [
+                grouped[pk].row(pk, chains[pk].name)
+                for pk in sorted(
+                    (pk for pk in grouped if pk in chains), key=lambda pk: (chains[pk].position, pk)
+                )
+            ]
+            if None in grouped:
+                rows.append(grouped[None].row("-", _("no chain given")))
+            return Table("by_chain", _("By industry chain"), _("Chain"), rows)
+        if name == "by_sub_center":
+            names = dict(
+                Organization.objects.filter(kind__in=Organization.NETWORK_KINDS).values_list("pk", "name")
+            )
+            grouped = self._grouped()["sub_center"]
+            rows = [part.row(pk or "-", names.get(pk) or _("no sub-center")) for pk, part in grouped.items()]
+            rows.sort(key=lambda r: -r.amount_yuan)
+            return Table("by_sub_center", _("By sub-center"), _("Sub-center"), rows)
+        raise KeyError(name)
+
+    def tables(self, names=None) -> list[Table]:
+        names = names or [n for n in TABLES if not (self.scope.sub_center_id and n == "by_sub_center")]
+        return [self.table(n) for n in names]
 
 
 def _prefecture_of() -> dict[int, Division]:
@@ -168,58 +295,6 @@ def _prefecture_of() -> dict[int, Division]:
             node = divisions[node.parent_id]
         result[pk] = node
     return result
-
-
-def _by_division(scope: Scope, side: str, name: str, title: str) -> Table:
-    prefecture = _prefecture_of()
-    rows: dict[str, Row] = {}
-    outside = Row("outside", _("outside the region"))
-    for v in _grouped(counted_registrations(scope), k=F(f"{side}_division")):
-        division = prefecture.get(v["k"])
-        part = _row(v["k"], "", v)
-        if division is None:
-            rows.setdefault("unknown", Row("unknown", _("unknown"))).add(part)
-        elif division.external:
-            outside.add(part)
-        else:
-            rows.setdefault(division.code, Row(division.code, division.name)).add(part)
-    ordered = sorted(rows.values(), key=lambda r: r.key)
-    if outside.count:
-        ordered.append(outside)
-    return Table(name, title, _("Division"), ordered)
-
-
-def by_seller_division(scope: Scope) -> Table:
-    return _by_division(scope, "seller", "by_seller_division", _("By seller's division (technology output)"))
-
-
-def by_buyer_division(scope: Scope) -> Table:
-    return _by_division(scope, "buyer", "by_buyer_division", _("By buyer's division (technology absorbed)"))
-
-
-def by_chain(scope: Scope) -> Table:
-    names = dict(IndustryChain.objects.values_list("pk", "name"))
-    positions = dict(IndustryChain.objects.values_list("pk", "position"))
-    grouped = _grouped(counted_registrations(scope), k=F("chain"))
-    rows = [_row(v["k"] or "-", names.get(v["k"]) or _("no chain given"), v) for v in grouped]
-    rows.sort(key=lambda r: (r.key == "-", positions.get(int(r.key), 0) if r.key != "-" else 0))
-    return Table("by_chain", _("By industry chain"), _("Chain"), rows)
-
-
-def by_sub_center(scope: Scope) -> Table:
-    names = dict(Organization.objects.filter(kind__in=Organization.NETWORK_KINDS).values_list("pk", "name"))
-    grouped = _grouped(counted_registrations(scope), k=F("sub_center"))
-    rows = [_row(v["k"] or "-", names.get(v["k"]) or _("no sub-center"), v) for v in grouped]
-    rows.sort(key=lambda r: -r.amount_yuan)
-    return Table("by_sub_center", _("By sub-center"), _("Sub-center"), rows)
-
-
-def transformations(scope: Scope) -> Table:
-    """成果转化: transfer and licence contracts, by year."""
-    qs = counted_registrations(scope, with_year=False).filter(kind__in=TRANSFORMATION_KINDS)
-    qs = qs.exclude(**{f"{scope.basis}__isnull": True})
-    rows = [_row(v["year"], v["year"], v) for v in _grouped(qs, year=ExtractYear(scope.basis))]
-    return Table("transformations", _("Transformations (transfer and licence contracts)"), _("Year"), rows)
 
 
 @dataclass
@@ -244,28 +319,67 @@ class Growth:
         return self._percent(Decimal(self.current.count), Decimal(self.base.count))
 
 
+TABLES = (
+    "by_year",
+    "by_quarter",
+    "by_kind",
+    "by_flow",
+    "by_seller_division",
+    "by_buyer_division",
+    "by_chain",
+    "by_sub_center",
+    "transformations",
+)
+
+
+# One-table helpers (tests, exports of a single table).
+def totals(scope: Scope) -> Row:
+    return Statistics(scope).totals()
+
+
+def years_with_data(scope: Scope) -> list[int]:
+    return Statistics(scope).years()
+
+
 def growth(scope: Scope, base_year: int | None = None) -> Growth | None:
-    """Turnover of `scope.year` against the region's base year (e.g. 2025 on 2021)."""
-    base_year = base_year or region_parameter("statistics_base_year")
-    if not base_year or not scope.year or int(base_year) >= scope.year:
-        return None
-    base_scope = Scope(year=int(base_year), sub_center_id=scope.sub_center_id, basis=scope.basis)
-    return Growth(int(base_year), scope.year, totals(base_scope), totals(scope))
-
-
-TABLES = {
-    "by_year": by_year,
-    "by_quarter": by_quarter,
-    "by_kind": by_kind,
-    "by_flow": by_flow,
-    "by_seller_division": by_seller_division,
-    "by_buyer_division": by_buyer_division,
-    "by_chain": by_chain,
-    "by_sub_center": by_sub_center,
-    "transformations": transformations,
-}
+    return Statistics(scope).growth(base_year)
 
 
 def tables(scope: Scope, names=None) -> list[Table]:
-    names = names or [n for n in TABLES if not (scope.sub_center_id and n == "by_sub_center")]
-    return [TABLES[n](scope) for n in names]
+    return Statistics(scope).tables(names)
+
+
+def by_year(scope: Scope) -> Table:
+    return Statistics(scope).table("by_year")
+
+
+def by_quarter(scope: Scope) -> Table:
+    return Statistics(scope).table("by_quarter")
+
+
+def by_kind(scope: Scope) -> Table:
+    return Statistics(scope).table("by_kind")
+
+
+def by_flow(scope: Scope) -> Table:
+    return Statistics(scope).table("by_flow")
+
+
+def by_seller_division(scope: Scope) -> Table:
+    return Statistics(scope).table("by_seller_division")
+
+
+def by_buyer_division(scope: Scope) -> Table:
+    return Statistics(scope).table("by_buyer_division")
+
+
+def by_chain(scope: Scope) -> Table:
+    return Statistics(scope).table("by_chain")
+
+
+def by_sub_center(scope: Scope) -> Table:
+    return Statistics(scope).table("by_sub_center")
+
+
+def transformations(scope: Scope) -> Table:
+    return Statistics(scope).table("transformations")

@@ -16,19 +16,19 @@ from . import exports, permissions, selectors
 MIN_YEAR, MAX_YEAR = 1990, 2200
 
 
-def _scope(request, node: Organization | None) -> selectors.Scope:
+def _statistics(request, node: Organization | None) -> selectors.Statistics:
+    """The statistics the request asks for: its year (default: the latest with data), date basis and node."""
     basis = request.GET.get("basis") or selectors.default_basis()
     if basis not in selectors.DATE_BASES:
         basis = selectors.default_basis()
+    stats = selectors.Statistics(selectors.Scope(sub_center_id=node.pk if node else None, basis=basis))
     year = request.GET.get("year", "")
     if year.isdigit() and MIN_YEAR <= int(year) <= MAX_YEAR:
         year = int(year)
     else:
-        years = selectors.years_with_data(
-            selectors.Scope(sub_center_id=node.pk if node else None, basis=basis)
-        )
+        years = stats.years()
         year = years[-1] if years else timezone.localdate().year
-    return selectors.Scope(year=year, sub_center_id=node.pk if node else None, basis=basis)
+    return stats.for_year(year)
 
 
 def _node(request) -> Organization | None:
@@ -73,18 +73,16 @@ def dashboard(request):
         if home is not None:
             return redirect(f"{request.path}?node={home.code}")
     _authorise(request, node)
-    scope = _scope(request, node)
-    tables = {t.name: t for t in selectors.tables(scope)}
+    stats = _statistics(request, node)
+    scope = stats.scope
+    tables = {t.name: t for t in stats.tables()}
     context = {
         "node": node,
         "scope": scope,
         "bases": selectors.DATE_BASES,
-        "years": selectors.years_with_data(
-            selectors.Scope(sub_center_id=scope.sub_center_id, basis=scope.basis)
-        )
-        or [scope.year],
-        "totals": selectors.totals(scope),
-        "growth": selectors.growth(scope),
+        "years": stats.years() or [scope.year],
+        "totals": stats.totals(),
+        "growth": stats.growth(),
         "tables": tables,
         "chart": _chart(tables),
         "nodes": Organization.objects.filter(kind__in=Organization.SERVICE_NODE_KINDS).order_by("code")
@@ -98,11 +96,12 @@ def dashboard(request):
 def export(request):
     node = _node(request)
     _authorise(request, node)
-    scope = _scope(request, node)
+    stats = _statistics(request, node)
+    scope = stats.scope
     name = request.GET.get("table", "all")
     if name != "all" and name not in selectors.TABLES:
         raise Http404(_("No such table."))
-    tables = selectors.tables(scope, None if name == "all" else [name])
+    tables = stats.tables(None if name == "all" else [name])
     caption = _("%(where)s · %(year)s · counted by %(basis)s · exported %(at)s") % {
         "where": node.name if node else _("whole region"),
         "year": scope.year,
