@@ -1,10 +1,13 @@
+from pathlib import Path
+
 import pytest
 
-from conftest import REGION_DIR
+REGION_DIR = Path(__file__).resolve().parents[3] / "regions" / "inner-mongolia"
 
 
 @pytest.fixture
 def points_system(db):
+    """The shipped indicator systems (regions/inner-mongolia/points.yaml)."""
     from mengkeju.points.services import load_points_system
 
     load_points_system(REGION_DIR)
