@@ -178,7 +178,7 @@ def distributions(scores: QuerySet[Score], run: ScoreRun) -> dict:
     group_sum = {code: 0.0 for code, _n, _w in spec.groups}
     tiers = {code: 0 for code, _m in spec.tiers}
     n = 0
-    for total, tier, group_points in scores.values_list("total", "tier", "breakdown__g").iterator():
+    for total, tier, group_points in scores.values_list("total", "tier", "breakdown__g"):
         n += 1
         counts[min(int(float(total) // 10), HISTOGRAM_BINS - 1)] += 1
         tiers[tier] = tiers.get(tier, 0) + 1

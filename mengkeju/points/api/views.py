@@ -63,6 +63,7 @@ class ScoreViewSet(viewsets.ReadOnlyModelViewSet):
     enterprise lists its own scores. The detail (breakdown, raw values) follows the enterprise-data rule."""
 
     permission_classes = [permissions.IsAuthenticated]
+    queryset = Score.objects.none()  # typed path parameters in the schema; get_queryset scopes
 
     def get_serializer_class(self):
         return ScoreDetailSerializer if self.action == "retrieve" else ScoreSerializer
@@ -112,6 +113,7 @@ class EnterpriseDataViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
 
     permission_classes = [permissions.IsAuthenticated]
     serializer_class = EnterpriseYearSerializer
+    queryset = EnterpriseYear.objects.none()  # typed path parameters in the schema; get_queryset scopes
     filterset_fields = ["year", "status"]
 
     def get_queryset(self):
