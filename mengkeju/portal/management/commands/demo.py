@@ -24,6 +24,9 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write(f"2/3 loading the region pack {region} …")
         call_command("load_region", region, stdout=self.stdout)
+        points_file = Path(region) / "points.yaml"
+        if points_file.is_file():  # the region's innovation-points indicator system, if it has one
+            call_command("load_points_system", str(points_file), stdout=self.stdout)
         self.stdout.write("3/3 loading the demo data …")
         call_command("load_demo", stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS(f"Ready in {time.monotonic() - started:.1f} s."))
