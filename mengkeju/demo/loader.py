@@ -204,6 +204,9 @@ def load_demo(progress=None) -> DemoReport:
 
     report.accounts = ensure_demo_accounts(orgs)
     report.counts["registered contracts"] = (_demo_contracts(), 0, 0)
+    from .domains import load_domains  # after the generated contracts: they skip once any registration exists
+
+    report.counts.update(load_domains())
     return report
 
 
