@@ -74,3 +74,92 @@ def test_one_demo_account_per_role(demo):
     enterprise = User.objects.get(username="enterprise")
     subcenter = User.objects.get(username="subcenter")
     assert subcenter.organization.serves_divisions.filter(pk=enterprise.organization.division_id).exists()
+
+
+# --- the newer domains: deals, licensing, challenges, innovation points, incubation ladder --------
+
+
+@pytest.fixture
+def full_demo(settings):
+    """The demo as `mengkeju demo` loads it: with the region's innovation-points system."""
+    from pathlib import Path
+
+    from mengkeju.points.services import load_points_system
+
+    load_points_system(Path(settings.PROJECT_DIR) / "regions" / "inner-mongolia" / "points.yaml")
+    return load_demo()
+
+
+def _domain_counts() -> dict[str, int]:
+    from mengkeju.challenges.models import Application, Challenge
+    from mengkeju.deals.models import Deal, DealEvent, Registration, TechnicalContract
+    from mengkeju.licensing.models import Licence, LicenceEvent, Payment, RevenueShareStatement
+    from mengkeju.network.models import LadderMembership
+    from mengkeju.points.models import EnterpriseYear, Score
+
+    models = (
+        Deal,
+        DealEvent,
+        TechnicalContract,
+        Registration,
+        Licence,
+        LicenceEvent,
+        Payment,
+        RevenueShareStatement,
+        Challenge,
+        Application,
+        EnterpriseYear,
+        Score,
+        LadderMembership,
+        User,
+    )
+    return {model.__name__: model.objects.count() for model in models}
+
+
+def test_loading_the_full_demo_twice_creates_nothing_new(full_demo):
+    counts = _domain_counts()
+    assert counts["Deal"] >= 8 and counts["Licence"] >= 3 and counts["Challenge"] >= 2
+    again = load_demo()
+    assert _domain_counts() == counts
+    for kind in ("deals", "licences", "open challenges", "innovation-points scores", "ladder moves"):
+        assert kind not in again.counts or again.counts[kind] == (0, 0, 0), kind
+
+
+def test_demo_pages_of_the_new_domains_are_populated(full_demo, client):
+    from mengkeju.deals.models import Deal, Registration
+    from mengkeju.licensing.models import Licence, RevenueShareStatement
+    from mengkeju.points.models import Score
+
+    broker = User.objects.get(username="broker")
+    stages = set(Deal.objects.filter(sub_center=broker.organization).values_list("stage", flat=True))
+    assert len(stages) >= 4 and {"registered", "terminated"} <= stages
+
+    client.force_login(User.objects.get(username="subcenter"))
+    board = client.get("/deals/board/")
+    assert board.status_code == 200
+    assert len(board.context["overdue_deals"]) >= 1
+    assert sum(1 for _stage, _label, _deals, total in board.context["columns"] if total) >= 4
+
+    registered = Registration.objects.get(status="registered", contract__deal__sub_center=broker.organization)
+    assert registered.number and registered.is_current
+    client.force_login(User.objects.get(username="hq"))
+    queue = client.get("/deals/registrations/")
+    assert queue.status_code == 200
+    assert Registration.objects.filter(status="submitted").count() == 1
+
+    enterprise = User.objects.get(username="enterprise")
+    assert Score.objects.filter(organization=enterprise.organization).exists()
+    client.force_login(enterprise)
+    page = client.get("/points/enterprise/")
+    assert page.status_code == 200
+    score = Score.objects.get(organization=enterprise.organization)
+    assert str(score.rank) in page.content.decode()
+
+    researcher = User.objects.get(username="researcher")
+    licences = Licence.objects.filter(licensor=researcher.organization)
+    assert set(licences.values_list("status", flat=True)) == {"active", "trial", "converted"}
+    assert RevenueShareStatement.objects.filter(policy__institution=researcher.organization).exists()
+    client.force_login(researcher)
+    listing = client.get("/licensing/").content.decode()
+    for licence in licences:
+        assert licence.licensee.name in listing
