@@ -314,8 +314,9 @@ class LocalIndex(Index):
             vectors = VectorBlocks(self.embedder.dim, np.concatenate(vectors.blocks))
         new_passage = np.full(len(owners), -1, dtype=np.int64)
         new_passage[passage_keep] = np.arange(len(passage_keep))
-        first = self._first_passage.values[keep]
-        first = np.where(first >= 0, new_passage[np.maximum(first, 0)], -1)
+        first = self._first_passage.values[keep].copy()
+        embedded = first >= 0  # rows not embedded yet keep -1 (there may be no passages at all)
+        first[embedded] = new_passage[first[embedded]]
         self._first_passage = Column(np.int64, first)
         self._owner = Column(np.int64, new_row[owners[passage_keep]])
         self._vectors = vectors

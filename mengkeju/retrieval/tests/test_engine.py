@@ -380,6 +380,22 @@ def test_compaction_keeps_results(index):
     assert index.get("a2").title == "乳清蛋白与乳糖联产工艺"
 
 
+def test_compaction_before_anything_is_embedded(tmp_path):
+    # The adapter saves (and so compacts) right after a change, before the background job embeds:
+    # an index with retired rows and no passages at all must compact and save.
+    index = LocalIndex(FakeEmbedder())
+    index.upsert(DOCS, embed=False)
+    index.upsert([Document("a2", "乳清蛋白与乳糖联产工艺", "膜分离后结晶回收乳糖。")], embed=False)
+    index.delete(["a4"])
+    index.compact()
+    assert len(index) == len(DOCS) - 1
+    assert index.search("乳糖", k=3)[0].id == "a2"  # lexical until embedded
+    index.save(tmp_path / "idx", embed=False)
+    index.embed_pending()
+    assert index.search("乳糖", k=3)[0].id == "a2"
+    assert LocalIndex.load(tmp_path / "idx", FakeEmbedder()).get("a2").title == "乳清蛋白与乳糖联产工艺"
+
+
 def test_an_empty_cache_folder_is_used_and_filled(tmp_path):
     # An empty cache is falsy (it has a length): it must still be the one the index writes to.
     index = LocalIndex(FakeEmbedder(), cache=EmbeddingCache(tmp_path / "cache", "fake-1", 64))
