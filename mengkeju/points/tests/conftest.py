@@ -2,6 +2,8 @@ from pathlib import Path
 
 import pytest
 
+from mengkeju.licensing.tests.conftest import parties  # noqa: F401  (the licensing tests' cast, for activity sources)
+
 REGION_DIR = Path(__file__).resolve().parents[3] / "regions" / "inner-mongolia"
 
 
