@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
 
 from mengkeju.catalog.models import Expert
 from mengkeju.deals.permissions import role_of
@@ -14,6 +17,7 @@ from mengkeju.network.models import User
 from . import permissions, rules, services
 from .models import PUBLIC_STATES, Application, Award, Challenge, Milestone, Scorecard, Tranche
 
+log = logging.getLogger(__name__)
 Role = User.Role
 Status = Challenge.Status
 
@@ -95,10 +99,15 @@ class Candidate:
     expert: Expert
     conflicts: list[rules.Conflict] = field(default_factory=list)
     on_panel: bool = False
+    match: object | None = None  # the matching engine's result (score, explanation), when it ranked them
 
     @property
     def eligible(self) -> bool:
         return not self.conflicts
+
+    @property
+    def shared_terms(self) -> list[str]:
+        return list(self.match.explanation.get("shared_terms") or []) if self.match is not None else []
 
 
 def panel_candidates(challenge: Challenge, now=None) -> list[Candidate]:
@@ -122,9 +131,59 @@ def panel_candidates(challenge: Challenge, now=None) -> list[Candidate]:
     return sorted(candidates, key=lambda c: (not c.on_panel, bool(c.conflicts), c.expert.user_id is None))
 
 
-def proposed_panel(challenge: Challenge, size: int | None = None, now=None) -> list[Expert]:
+def challenge_query(challenge: Challenge) -> str:
+    """What a challenge asks of the expert pool: its title, problem and quantified indicators."""
+    indicators = "；".join(str(i) for i in challenge.indicators.all())
+    return "。".join(x for x in (challenge.title, challenge.problem, challenge.field, indicators) if x)
+
+
+@dataclass
+class PanelProposal:
+    candidates: list[Candidate]
+    proposed: list[Expert]
+    ranked: bool  # ranked by the matching engine; False: the pool's own order (the notice says why)
+    notice: str = ""
+
+
+def panel_proposal(challenge: Challenge, size: int | None = None, now=None) -> PanelProposal:
+    """The pool (by chain and field) ranked by the matching engine for the challenge's text. Only
+    experts without a conflict of interest are ranked and proposed; conflicted ones stay listed with
+    the reasons. Without the index the pool keeps its own order and the notice says so; HQ chooses."""
+    from mengkeju.matching import adapter
+
     size = size or services.panel_min_experts()
-    return [c.expert for c in panel_candidates(challenge, now) if c.eligible and c.expert.user_id][:size]
+    candidates = panel_candidates(challenge, now)
+    eligible = {c.expert.pk: c for c in candidates if c.eligible}
+    ranked, notice = False, ""
+    position: dict[int, int] = {}
+    if not settings.MATCHING_ENABLED:
+        notice = _("Expert matching is switched off; the pool is shown in its usual order.")
+    elif eligible:
+        chains = set(challenge.chain_links.values_list("chain__code", flat=True))
+        try:
+            hits = adapter.experts_for_text(challenge_query(challenge), list(eligible), chains)
+        except Exception:  # the index is a help, never a reason the panel page fails
+            log.exception("could not rank experts for challenge %s", challenge.pk)
+            notice = _("The matching index is unavailable; the pool is shown in its usual order.")
+        else:
+            ranked = True
+            for n, (pk, result) in enumerate(hits):
+                eligible[pk].match, position[pk] = result, n
+    last = len(position)
+    candidates.sort(
+        key=lambda c: (
+            not c.on_panel,
+            bool(c.conflicts),
+            c.expert.user_id is None,
+            position.get(c.expert.pk, last),
+        )
+    )
+    proposed = [c.expert for c in candidates if c.eligible and c.expert.user_id][:size]
+    return PanelProposal(candidates, proposed, ranked, notice)
+
+
+def proposed_panel(challenge: Challenge, size: int | None = None, now=None) -> list[Expert]:
+    return panel_proposal(challenge, size, now).proposed
 
 
 def missing_scorecards(challenge: Challenge) -> list[tuple[Expert, Application]]:

@@ -276,12 +276,16 @@ def panel(request, pk: int):
             request, lambda: services.form_panel(challenge, experts, by=request.user), _("Panel formed.")
         ):
             return redirect("challenges:detail", pk=challenge.pk)
-    candidates = selectors.panel_candidates(challenge)
-    proposed = {e.pk for e in selectors.proposed_panel(challenge)}
+    proposal = selectors.panel_proposal(challenge)
     return render(
         request,
         "challenges/panel.html",
-        {"challenge": challenge, "candidates": candidates, "proposed": proposed},
+        {
+            "challenge": challenge,
+            "candidates": proposal.candidates,
+            "proposed": {e.pk for e in proposal.proposed},
+            "proposal": proposal,
+        },
     )
 
 

@@ -381,3 +381,16 @@ def resources_for_demand(demand: Demand, per_type: int = 3) -> dict[str, list]:
         objects = models[kind].objects.in_bulk([pk for pk, _r in hits])
         out[kind] = [(objects[pk], r) for pk, r in hits if pk in objects]
     return out
+
+
+def experts_for_text(query: str, expert_ids, chains=()) -> list[tuple[int, Result]]:
+    """Experts among `expert_ids` ranked by the resource index for a free text (an open challenge's
+    problem and indicators), best first, each with the engine's result (score, shared terms). Experts
+    the engine does not rank for the text are left out; the caller keeps them in its own order."""
+    wanted = {f"expert:{pk}" for pk in expert_ids}
+    if not wanted:
+        return []
+    with store._lock:
+        index = store.get(RESOURCE)
+        results = index.search(query, k=max(len(index), 1), boosts=Boosts(chains=set(chains)))
+    return [(int(r.id.partition(":")[2]), r) for r in results if r.id in wanted]

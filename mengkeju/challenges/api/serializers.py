@@ -201,7 +201,12 @@ class CandidateSerializer(serializers.Serializer):
     name = serializers.CharField(source="expert.name")
     organization = serializers.CharField(source="expert.organization.name")
     on_panel = serializers.BooleanField()
+    proposed = serializers.SerializerMethodField()
+    shared_terms = serializers.ListField(child=serializers.CharField(), read_only=True)
     conflicts = serializers.SerializerMethodField()
+
+    def get_proposed(self, candidate) -> bool:
+        return candidate.expert.pk in self.context.get("proposed", ())
 
     def get_conflicts(self, candidate) -> list[dict]:
         return [{"code": c.code, "message": c.message} for c in candidate.conflicts]

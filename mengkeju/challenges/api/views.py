@@ -123,7 +123,8 @@ class ChallengeViewSet(
     @extend_schema(request=PanelInputSerializer, responses=CandidateSerializer(many=True))
     @action(detail=True, methods=["get", "post"])
     def panel(self, request, pk=None):
-        """GET: the candidates from the expert pool with their conflicts of interest. POST: add experts."""
+        """GET: the candidates from the expert pool, ranked by the matching engine for the challenge's
+        text (`proposed`, `shared_terms`), with their conflicts of interest. POST: add experts."""
         challenge = self.get_object()
         if not rules.can_run_review(request.user, challenge):
             raise PermissionDenied(_("Only headquarters runs the review of a challenge."))
@@ -131,7 +132,9 @@ class ChallengeViewSet(
             payload = PanelInputSerializer(data=request.data)
             payload.is_valid(raise_exception=True)
             services.form_panel(challenge, payload.validated_data["experts"], by=request.user)
-        return Response(CandidateSerializer(selectors.panel_candidates(challenge), many=True).data)
+        proposal = selectors.panel_proposal(challenge)
+        context = {"proposed": {e.pk for e in proposal.proposed}}
+        return Response(CandidateSerializer(proposal.candidates, many=True, context=context).data)
 
     @extend_schema(request=DeclareSerializer, responses=None)
     @action(detail=True, methods=["post"])

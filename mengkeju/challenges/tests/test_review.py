@@ -187,3 +187,51 @@ def test_notice_days_come_from_the_region_pack(set_region_parameter):
     assert w.challenge.notice_ends_at - w.challenge.decided_at == timedelta(days=7)
     assert w.challenge.notice_ends_at.tzinfo is not None
     assert datetime(2026, 4, 9, 9, 0, tzinfo=SHANGHAI) == w.challenge.notice_ends_at
+
+
+def test_the_matching_engine_ranks_the_expert_whose_profile_fits_the_challenge_first():
+    """The pool (chain and field) is ranked by the matching engine for the challenge's problem and
+    indicators (the test settings' hashing embedder); a conflicted expert is never proposable."""
+    w = world("applied")
+    services.start_review(w.challenge, by=w.hq, now=AFTER_CLOSE)
+    unrelated = expert_with_user(name="甲专家", bio="小麦育种与盐碱地改良，旱作农业节水灌溉。")
+    fitting = expert_with_user(
+        name="乙专家", bio="高温永磁电机退磁机理，钕铁硼磁体耐温性能与磁通损失检测，转子散热。"
+    )
+    conflicted = expert_with_user(
+        name="丙专家", organization=w.teams[0].lead, bio="高温永磁电机退磁机理，钕铁硼磁体耐温性能。"
+    )
+    proposal = selectors.panel_proposal(w.challenge, 5, AFTER_CLOSE)
+    assert proposal.ranked and not proposal.notice
+    order = [c.expert.pk for c in proposal.candidates]
+    assert order.index(fitting.pk) < order.index(unrelated.pk)
+    by_pk = {c.expert.pk: c for c in proposal.candidates}
+    assert by_pk[fitting.pk].shared_terms
+    assert by_pk[conflicted.pk].conflicts and by_pk[conflicted.pk].match is None
+    assert conflicted.pk not in {e.pk for e in proposal.proposed}
+    assert proposal.proposed[0] == fitting
+
+
+def test_without_the_index_the_pool_keeps_its_order_with_a_notice(monkeypatch, client):
+    from mengkeju.matching import adapter
+
+    w = world("applied")
+    services.start_review(w.challenge, by=w.hq, now=AFTER_CLOSE)
+    free = [expert_with_user() for _ in range(3)]
+    conflicted = expert_with_user(organization=w.teams[0].lead)
+
+    def broken(*args, **kwargs):
+        raise OSError("index folder unreadable")
+
+    monkeypatch.setattr(adapter, "experts_for_text", broken)
+    proposal = selectors.panel_proposal(w.challenge, 3, AFTER_CLOSE)
+    assert not proposal.ranked and "unavailable" in proposal.notice
+    assert [c.expert.pk for c in proposal.candidates] == [
+        c.expert.pk for c in selectors.panel_candidates(w.challenge, AFTER_CLOSE)
+    ]
+    assert {e.pk for e in proposal.proposed} == {e.pk for e in free}
+    client.force_login(w.hq)
+    page = client.get(f"/challenges/{w.challenge.pk}/panel/")
+    assert page.status_code == 200
+    assert 'id="panel-notice"' in page.content.decode()
+    assert conflicted.pk not in page.context["proposed"]
