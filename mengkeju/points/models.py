@@ -203,6 +203,18 @@ class ScoreRun(models.Model):
     def __str__(self) -> str:
         return self.cohort_key
 
+    @property
+    def cohort_label(self) -> str:
+        """What a reader sees instead of the internal key: "2025 · 稀土 · 中型" or "2025 · 全部企业"."""
+        parts = [str(self.year)]
+        if self.chain_id:
+            parts.append(self.chain.name)
+        if self.size_class:
+            parts.append(self.size_class)
+        if len(parts) == 1:
+            parts.append(_("all enterprises"))
+        return " · ".join(str(p) for p in parts)
+
 
 class Score(models.Model):
     """An enterprise's score in a cohort. `breakdown` is compact: {"i": {code: [raw, score, contribution]},
