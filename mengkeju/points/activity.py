@@ -80,18 +80,19 @@ def licences_taken(organizations: list[tuple[int, str]], year: int) -> dict[int,
 @activity_source("challenge_milestones", _("accepted challenge milestones"))
 def challenge_milestones(organizations: list[tuple[int, str]], year: int) -> dict[int, int]:
     """Milestones of open challenges (揭榜挂帅) accepted (验收通过) in the year, credited to the team's lead
-    and partner organizations. Counts nothing while the challenges app is not installed."""
+    and partner organizations. The year is that of the milestone's "accepted" event, the decision itself:
+    an expert's single verdict does not decide a milestone that several experts accept together.
+    Counts nothing while the challenges app is not installed."""
     if not apps.is_installed("mengkeju.challenges"):
         return {}
     try:
         Milestone = apps.get_model("challenges", "Milestone")
-        Acceptance = apps.get_model("challenges", "Acceptance")
+        ChallengeEvent = apps.get_model("challenges", "ChallengeEvent")
     except LookupError:
         return {}
     ids = {pk for pk, _code in organizations}
-    accepted = set(
-        Acceptance.objects.filter(accepted=True, decided_at__year=year).values_list("milestone_id", flat=True)
-    )
+    decisions = ChallengeEvent.objects.filter(action="accepted", at__year=year).values_list("data", flat=True)
+    accepted = {data.get("milestone") for data in decisions if isinstance(data, dict)} - {None}
     if not accepted:
         return {}
     milestones = Milestone.objects.filter(status="accepted", pk__in=accepted)

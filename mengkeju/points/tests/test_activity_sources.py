@@ -12,6 +12,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from mengkeju.challenges import services as challenges
+from mengkeju.challenges.models import Milestone
 from mengkeju.challenges.tests.factories import (
     AFTER_CLOSE,
     apply_as,
@@ -131,7 +132,7 @@ def race(settings, tmp_path):
     return {
         "teams": teams,
         "lead_users": leads,
-        "expert": experts[0].user,
+        "experts": [expert.user for expert in experts],
         "lead": lead,
         "partner": partner,
         "lead_b": lead_b,
@@ -140,15 +141,23 @@ def race(settings, tmp_path):
 
 
 def decide_milestone(race, team: int, position: int, *, met: bool, at: datetime):
+    """Evidence, then the panel's verdicts until the milestone is decided (one verdict or several,
+    as the challenges rules require)."""
     milestone = race["teams"][team].milestones.get(position=position)
     challenges.upload_evidence(milestone, pdf(), by=race["lead_users"][team], now=at)
-    return challenges.accept_milestone(
-        milestone,
-        by=race["expert"],
-        results={i.pk: {"met": met, "note": "" if met else "未达标"} for i in milestone.indicators.all()},
-        note="" if met else "指标未达到承诺值",
-        now=at,
-    )
+    for expert in race["experts"]:
+        challenges.accept_milestone(
+            milestone,
+            by=expert,
+            results={i.pk: {"met": met, "note": "" if met else "未达标"} for i in milestone.indicators.all()},
+            note="" if met else "指标未达到承诺值",
+            now=at,
+        )
+        milestone.refresh_from_db()
+        if milestone.status != Milestone.Status.EVIDENCE:
+            break
+    assert milestone.status == (Milestone.Status.ACCEPTED if met else Milestone.Status.REFUSED)
+    return milestone
 
 
 def cohort(race):
