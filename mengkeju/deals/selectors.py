@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 from mengkeju.catalog.models import Demand
 from mengkeju.catalog.models import Status as ListingStatus
 from mengkeju.network.models import Organization, User
-from mengkeju.network.selectors import service_scope
+from mengkeju.network.selectors import calendar_days, service_scope
 
 from . import services
 from .models import (
@@ -24,7 +24,7 @@ from .models import (
     TechnicalContract,
 )
 from .permissions import NODE_ROLES, role_of
-from .working_days import WEEKDAYS, WorkingCalendar, overdue_before
+from .working_days import WEEKDAYS, RegionCalendar, WorkingCalendar, overdue_before
 
 Role = User.Role
 Stage = Deal.Stage
@@ -121,9 +121,16 @@ class FollowUp:
     contact_before: date  # a last contact earlier than this day is overdue
 
 
-def follow_up(today: date | None = None, calendar: WorkingCalendar = WEEKDAYS) -> FollowUp:
+def region_calendar() -> WorkingCalendar:
+    """The working days of follow-ups: Monday–Friday with the region's public holidays and make-up
+    working days (calendar.yaml of the region pack); plain Monday–Friday when none are loaded."""
+    days = calendar_days()
+    return RegionCalendar(days) if days else WEEKDAYS
+
+
+def follow_up(today: date | None = None, calendar: WorkingCalendar | None = None) -> FollowUp:
     n = services.follow_up_working_days()
-    return FollowUp(n, overdue_before(today or services.local_date(), n, calendar))
+    return FollowUp(n, overdue_before(today or services.local_date(), n, calendar or region_calendar()))
 
 
 def deals_by_stage(deals: QuerySet[Deal], per_stage: int = 50) -> list[tuple[str, str, list[Deal], int]]:

@@ -1,11 +1,13 @@
 """Working-day arithmetic for follow-up deadlines. Pure functions; the calendar is a seam.
 
-The default calendar counts Monday to Friday. A region that wants public holidays and the
-make-up working weekends (调休) passes its own `WorkingCalendar` (anything with `is_working_day`).
+The default calendar counts Monday to Friday. `RegionCalendar` adds the public holidays and the
+make-up working weekends (调休) of the region pack's calendar.yaml (`selectors.region_calendar()`
+reads them); any object with `is_working_day` will do.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Protocol
 
@@ -22,6 +24,18 @@ class WeekdayCalendar:
 
 
 WEEKDAYS = WeekdayCalendar()
+
+
+class RegionCalendar:
+    """Monday–Friday, except the listed days: `exceptions` maps a day to whether it is a working day
+    (False: a public holiday; True: a make-up working day on a weekend). Days not listed, including
+    whole years the region has not published, follow the Monday–Friday rule."""
+
+    def __init__(self, exceptions: Mapping[date, bool]):
+        self.exceptions = dict(exceptions)
+
+    def is_working_day(self, day: date) -> bool:
+        return self.exceptions.get(day, day.weekday() < 5)
 
 
 def add_working_days(start: date, n: int, calendar: WorkingCalendar = WEEKDAYS) -> date:

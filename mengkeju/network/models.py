@@ -222,3 +222,21 @@ class LadderMembership(models.Model):
     @property
     def rung(self) -> int:
         return Organization.LADDER_KINDS.index(self.carrier.kind)
+
+
+class CalendarDay(models.Model):
+    """A day that breaks the Monday–Friday rule, loaded from the region pack's calendar.yaml: a public
+    holiday (not a working day) or a make-up working day on a weekend (调休, a working day)."""
+
+    day = models.DateField(_("day"), unique=True)
+    is_working_day = models.BooleanField(_("working day"))
+    name = models.CharField(_("name"), max_length=60)
+    source = models.CharField(_("source"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["day"]
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.name}"

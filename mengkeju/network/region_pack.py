@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 from jsonschema import Draft202012Validator
 
 PACK_FILES = ("region", "divisions", "chains", "network")
+OPTIONAL_FILES = ("calendar",)
 SCHEMA_PATH = Path(__file__).with_name("schemas") / "region-pack.schema.json"
 
 
@@ -42,6 +44,9 @@ class RegionPack:
     divisions: list[dict]
     chains: list[dict]
     nodes: list[dict] = field(default_factory=list)
+    # calendar.yaml, one entry per day that breaks the Mon–Fri rule:
+    # {"day": date, "is_working_day": bool, "name": str, "source": str}. None: the pack has no calendar.
+    calendar_days: list[dict] | None = None
 
 
 @cache
@@ -90,9 +95,22 @@ def _describe(error) -> str:
     return error.message
 
 
-def _load_yaml(root: Path, name: str, problems: list[Problem]):
+def _plain(data):
+    """YAML reads an unquoted 2026-10-01 as a date: give it back as the ISO string the schema expects."""
+    if isinstance(data, dict):
+        return {k: _plain(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_plain(v) for v in data]
+    if isinstance(data, date):
+        return data.isoformat()
+    return data
+
+
+def _load_yaml(root: Path, name: str, problems: list[Problem], *, optional: bool = False):
     filename = f"{name}.yaml"
     path = root / filename
+    if optional and not path.exists():
+        return None
     if not path.is_file():
         problems.append(Problem(filename, "", _("file not found in %(root)s") % {"root": root}))
         return None
@@ -103,6 +121,7 @@ def _load_yaml(root: Path, name: str, problems: list[Problem]):
         where = _("line %(line)s") % {"line": mark.line + 1} if mark else ""
         problems.append(Problem(filename, where, _("not valid YAML: %(error)s") % {"error": exc}))
         return None
+    data = _plain(data)
     errors = sorted(_validator(name).iter_errors(data), key=lambda e: list(e.absolute_path))
     for error in errors[:50]:
         problems.append(Problem(filename, _json_path(error.absolute_path), _describe(error)))
@@ -124,12 +143,83 @@ def _check_unique(filename, items, path_prefix, problems):
     return seen
 
 
+def _day(value: str, filename: str, path: str, problems: list[Problem]) -> date | None:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        problems.append(Problem(filename, path, _("%(value)r is not a date") % {"value": value}))
+        return None
+
+
+def _calendar_days(calendar: dict, problems: list[Problem]) -> list[dict]:
+    """The days of calendar.yaml that break the Mon–Fri rule, checked: holiday periods run forwards,
+    make-up working days fall on a weekend, no year and no day is listed twice."""
+    filename = "calendar.yaml"
+    days: dict[date, dict] = {}
+    years: set[int] = set()
+
+    def add(day: date, entry: dict, path: str) -> None:
+        if day in days:
+            problems.append(Problem(filename, path, _("%(day)s is listed twice") % {"day": day.isoformat()}))
+            return
+        days[day] = entry
+
+    for yi, year in enumerate(calendar["years"]):
+        if year["year"] in years:
+            problems.append(Problem(filename, f"years[{yi}].year", _("year %(year)s is listed twice") % year))
+        years.add(year["year"])
+        for hi, holiday in enumerate(year["holidays"]):
+            where = f"years[{yi}].holidays[{hi}]"
+            start = _day(holiday["start"], filename, f"{where}.start", problems)
+            end = _day(holiday["end"], filename, f"{where}.end", problems)
+            if start is None or end is None:
+                continue
+            if end < start or (end - start).days > 31:
+                problems.append(
+                    Problem(
+                        filename, f"{where}.end", _("a holiday ends on or after its start, within a month")
+                    )
+                )
+                continue
+            for offset in range((end - start).days + 1):
+                day = start + timedelta(days=offset)
+                entry = {
+                    "day": day,
+                    "is_working_day": False,
+                    "name": holiday["name"],
+                    "source": year["source"],
+                }
+                add(day, entry, where)
+        for wi, working in enumerate(year.get("working_days", [])):
+            where = f"years[{yi}].working_days[{wi}].date"
+            day = _day(working["date"], filename, where, problems)
+            if day is None:
+                continue
+            if day.weekday() < 5:
+                problems.append(
+                    Problem(
+                        filename,
+                        where,
+                        _("%(day)s is a weekday: a make-up working day falls on a Saturday or Sunday")
+                        % {"day": day.isoformat()},
+                    )
+                )
+                continue
+            add(
+                day,
+                {"day": day, "is_working_day": True, "name": working["name"], "source": year["source"]},
+                where,
+            )
+    return [days[d] for d in sorted(days)]
+
+
 def read_region_pack(root: str | Path) -> RegionPack:
     root = Path(root)
     problems: list[Problem] = []
     if not root.is_dir():
         raise RegionPackError([Problem(str(root), "", _("not a folder"))])
     data = {name: _load_yaml(root, name, problems) for name in PACK_FILES}
+    calendar = _load_yaml(root, "calendar", problems, optional=True)
     if problems:
         raise RegionPackError(problems)
 
@@ -194,6 +284,14 @@ def read_region_pack(root: str | Path) -> RegionPack:
                 )
     if sum(1 for n in nodes if n["kind"] == "headquarters") != 1:
         problems.append(Problem("network.yaml", "nodes", _("exactly one headquarters node is required")))
+    calendar_days = _calendar_days(calendar, problems) if calendar is not None else None
     if problems:
         raise RegionPackError(problems)
-    return RegionPack(root=root, region=data["region"], divisions=divisions, chains=chains, nodes=nodes)
+    return RegionPack(
+        root=root,
+        region=data["region"],
+        divisions=divisions,
+        chains=chains,
+        nodes=nodes,
+        calendar_days=calendar_days,
+    )

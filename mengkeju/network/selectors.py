@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from .models import Division, IndustryChain, Organization, Region, User
+from .models import CalendarDay, Division, IndustryChain, Organization, Region, User
 
 
 def current_region() -> Region | None:
@@ -17,6 +18,12 @@ def current_region() -> Region | None:
 def region_parameter(name: str, default=None):
     region = current_region()
     return (region.parameters if region else {}).get(name, default)
+
+
+def calendar_days() -> dict[date, bool]:
+    """The region's days that break the Monday–Friday rule: day → is it a working day (holidays False,
+    make-up working weekends True). Empty when the region pack has no calendar.yaml."""
+    return dict(CalendarDay.objects.values_list("day", "is_working_day"))
 
 
 def regional_divisions() -> QuerySet[Division]:

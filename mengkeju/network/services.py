@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import ChainLink, Division, IndustryChain, LadderMembership, Organization, Region
+from .models import CalendarDay, ChainLink, Division, IndustryChain, LadderMembership, Organization, Region
 from .region_pack import RegionPack, read_region_pack
 
 
@@ -20,6 +20,7 @@ class LoadReport:
     created: dict[str, int] = field(default_factory=dict)
     updated: dict[str, int] = field(default_factory=dict)
     unchanged: dict[str, int] = field(default_factory=dict)
+    removed: dict[str, int] = field(default_factory=dict)
 
     def count(self, kind: str, outcome: str) -> None:
         bucket = getattr(self, outcome)
@@ -27,7 +28,7 @@ class LoadReport:
 
     @property
     def changed(self) -> bool:
-        return bool(self.created or self.updated)
+        return bool(self.created or self.updated or self.removed)
 
 
 def _upsert(model, lookup: dict, values: dict, report: LoadReport, kind: str, m2m: dict | None = None):
@@ -142,7 +143,25 @@ def load_region_pack(path: str | Path) -> LoadReport:
                 "serves_chains": [chains[c] for c in node["serves_chains"]],
             },
         )
+    if pack.calendar_days is not None:
+        _load_calendar(pack.calendar_days, report)
     return report
+
+
+def _load_calendar(days: list[dict], report: LoadReport) -> None:
+    """The calendar file is the whole truth about holidays and make-up working days: rows for days it no
+    longer lists are removed. A pack without calendar.yaml leaves the calendar as it is."""
+    for item in days:
+        _upsert(
+            CalendarDay,
+            {"day": item["day"]},
+            {"is_working_day": item["is_working_day"], "name": item["name"], "source": item["source"]},
+            report,
+            "calendar_day",
+        )
+    removed, _by_model = CalendarDay.objects.exclude(day__in=[item["day"] for item in days]).delete()
+    if removed:
+        report.removed["calendar_day"] = removed
 
 
 def source_organization(source: str) -> Organization:

@@ -6,7 +6,10 @@ from mengkeju.network.services import load_region_pack
 
 
 class Command(BaseCommand):
-    help = "Validate and load a region pack folder (region.yaml, divisions.yaml, chains.yaml, network.yaml)."
+    help = (
+        "Validate and load a region pack folder "
+        "(region.yaml, divisions.yaml, chains.yaml, network.yaml, optional calendar.yaml)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("path", help="folder of the region pack, e.g. regions/inner-mongolia")
@@ -19,7 +22,7 @@ class Command(BaseCommand):
                 f"  {p}" for p in exc.problems
             ]
             raise CommandError("\n".join(lines)) from exc
-        for outcome in ("created", "updated", "unchanged"):
+        for outcome in ("created", "updated", "unchanged", "removed"):
             counts = getattr(report, outcome)
             if counts:
                 parts = ", ".join(f"{kind} {n}" for kind, n in sorted(counts.items()))
