@@ -222,6 +222,8 @@ class Milestone(models.Model):
     indicators = models.ManyToManyField(Indicator, blank=True, related_name="+", verbose_name=_("indicators"))
     amount_yuan = models.DecimalField(_("tranche (yuan)"), null=True, blank=True, **MONEY)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PLANNED)
+    # Each acceptance (验收) round collects the experts' verdicts; new evidence after a refusal opens the next.
+    acceptance_round = models.PositiveSmallIntegerField(_("acceptance round"), default=1)
 
     class Meta:
         ordering = ["application", "position", "id"]
@@ -253,10 +255,13 @@ class Evidence(models.Model):
 
 
 class Acceptance(models.Model):
-    """验收: an expert's verdict on a milestone — each indicator met / not met, with a note."""
+    """验收: one expert's verdict on a milestone in one acceptance round — each indicator met / not met,
+    with a note. Written once, never changed; the milestone is decided by the verdicts of several
+    experts (services.accept_milestone)."""
 
     milestone = models.ForeignKey(Milestone, models.PROTECT, related_name="acceptances")
     expert = models.ForeignKey(Expert, models.PROTECT, related_name="+")
+    round = models.PositiveSmallIntegerField(_("acceptance round"), default=1)
     results = models.JSONField(
         _("indicator results"), default=list
     )  # [{"indicator": id, "met": bool, "note": ""}]
@@ -265,9 +270,14 @@ class Acceptance(models.Model):
     decided_at = models.DateTimeField(_("decided at"))
 
     class Meta:
-        ordering = ["milestone", "decided_at", "id"]
+        ordering = ["milestone", "round", "decided_at", "id"]
         verbose_name = _("milestone acceptance")
         verbose_name_plural = _("milestone acceptances")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["milestone", "expert", "round"], name="challenge_one_verdict_per_round"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.milestone_id} {'✓' if self.accepted else '✗'}"
@@ -436,6 +446,7 @@ class ChallengeEvent(models.Model):
         REOPENED = "reopened", _("decision reopened")
         AWARDED = "awarded", _("awarded")
         EVIDENCE = "evidence", _("milestone evidence uploaded")
+        VERDICT = "verdict", _("acceptance verdict recorded")
         ACCEPTED = "accepted", _("milestone accepted")
         REFUSED = "refused", _("milestone not accepted")
         RELEASED = "released", _("tranche released")

@@ -10,7 +10,7 @@
 - any other organization member: may apply to a published challenge;
 - expert on the challenge's panel: sees the applications, scores them blind (only their own
   scorecards, never another expert's), sees the ranking only after submitting every scorecard,
-  accepts milestones (验收);
+  records acceptance verdicts (验收) and sees the other experts' verdicts only after recording theirs;
 - expert not on the panel, sub-center staff, broker: what the public sees (and any member may object
   during the public notice — every signed-in person may);
 - headquarters operator and platform administrator: review and publish, form panels, decide, resolve
@@ -176,6 +176,40 @@ def can_upload_evidence(user, milestone: Milestone) -> bool:
 
 def can_accept_milestone(user, milestone: Milestone) -> bool:
     return is_panel_expert(user, milestone.application.challenge)
+
+
+def has_recorded_verdict(user, milestone: Milestone) -> bool:
+    """The expert has recorded their verdict in the milestone's current acceptance round."""
+    expert = expert_profile(user)
+    return bool(
+        expert and milestone.acceptances.filter(expert=expert, round=milestone.acceptance_round).exists()
+    )
+
+
+def can_record_verdict(user, milestone: Milestone) -> bool:
+    return (
+        milestone.status == Milestone.Status.EVIDENCE
+        and can_accept_milestone(user, milestone)
+        and not has_recorded_verdict(user, milestone)
+    )
+
+
+def can_view_acceptance(user, acceptance) -> bool:
+    """Blind acceptance, as blind scoring: while a round is open (evidence awaiting verdicts) an expert
+    sees their own verdict, and the others' only once theirs is recorded; the team and the publisher
+    see the verdicts once the round is decided. HQ sees all."""
+    if is_hq(user):
+        return True
+    expert = expert_profile(user)
+    if expert is not None and acceptance.expert_id == expert.pk:
+        return True
+    milestone = acceptance.milestone
+    open_round = (
+        milestone.status == Milestone.Status.EVIDENCE and acceptance.round == milestone.acceptance_round
+    )
+    if not open_round:
+        return can_view_application(user, milestone.application)
+    return is_panel_expert(user, milestone.application.challenge) and has_recorded_verdict(user, milestone)
 
 
 def can_release_tranche(user, milestone: Milestone) -> bool:

@@ -58,6 +58,21 @@ def rubric_errors(rubric: Sequence[dict]) -> list[str]:
     return errors
 
 
+def indicator_majority(indicators, verdicts: Sequence[Sequence[dict]]) -> dict[int, dict]:
+    """Per indicator, how many experts found it met and not met; met by majority (more met than not
+    met — a tie is not met). `verdicts`: each expert's results, [{"indicator": id, "met": bool}, ...]."""
+    tally = {}
+    for indicator in indicators:
+        votes = [r["met"] for results in verdicts for r in results if r["indicator"] == indicator.pk]
+        met = sum(1 for v in votes if v)
+        tally[indicator.pk] = {
+            "met_votes": met,
+            "not_met_votes": len(votes) - met,
+            "met": met > len(votes) - met,
+        }
+    return tally
+
+
 # --- eligibility -------------------------------------------------------------------------------
 
 

@@ -91,6 +91,11 @@ def visible_milestones(user) -> QuerySet[Milestone]:
     return Milestone.objects.filter(application__in=visible_applications(user).values("pk"))
 
 
+def visible_acceptances(user, milestone: Milestone) -> list:
+    """The milestone's verdicts this person may see (permissions.can_view_acceptance), oldest first."""
+    return [a for a in milestone.acceptances.all() if permissions.can_view_acceptance(user, a)]
+
+
 # --- review ------------------------------------------------------------------------------------
 
 

@@ -98,6 +98,10 @@ def panel_min_experts() -> int:
     return int(region_parameter("challenge_panel_min_experts", 3))
 
 
+def acceptance_min_experts() -> int:
+    return int(region_parameter("challenge_acceptance_min_experts", 3))
+
+
 def default_rubric() -> list[dict]:
     return list(region_parameter("challenge_default_rubric", None) or DEFAULT_RUBRIC)
 
@@ -1076,7 +1080,11 @@ def upload_evidence(milestone: Milestone, upload, *, by, description: str = "", 
         uploaded_at=now,
     )
     source = milestone.status
-    Milestone.objects.filter(pk=milestone.pk).update(status=Milestone.Status.EVIDENCE)
+    # New evidence after a refusal opens a new acceptance round: the verdicts start again.
+    next_round = milestone.acceptance_round + (1 if source == Milestone.Status.REFUSED else 0)
+    Milestone.objects.filter(pk=milestone.pk).update(
+        status=Milestone.Status.EVIDENCE, acceptance_round=next_round
+    )
     _record(
         milestone.application.challenge,
         Action.EVIDENCE,
@@ -1091,11 +1099,24 @@ def upload_evidence(milestone: Milestone, upload, *, by, description: str = "", 
     return evidence
 
 
+def acceptance_experts_needed(challenge: Challenge) -> int:
+    """Verdicts a milestone needs: the region's minimum, or every panel expert when the panel is smaller."""
+    return max(1, min(acceptance_min_experts(), challenge.panel.count()))
+
+
+def round_verdicts(milestone: Milestone):
+    """The verdicts of the milestone's current acceptance round by experts still on the panel."""
+    panel = milestone.application.challenge.panel.values("expert_id")
+    return milestone.acceptances.filter(round=milestone.acceptance_round, expert_id__in=panel)
+
+
 @transaction.atomic
 def accept_milestone(milestone: Milestone, *, by, results: dict, note: str = "", now=None) -> Acceptance:
-    """验收: a panel expert records, for every indicator the milestone verifies, met or not met (with a
-    note). All met: accepted, its tranche may be released. Any not met: not accepted (the team may
-    upload new evidence)."""
+    """验收: a panel expert records their verdict — for every indicator the milestone verifies, met or
+    not met (with a note); a verdict with an indicator not met needs a reason. Each verdict is written
+    once, with its event. When `acceptance_experts_needed` verdicts of the round are in, each indicator
+    is met by majority (more met than not met); all met: accepted, its tranche may be released; else
+    not accepted (the team may upload new evidence, which opens a new round)."""
     now = _now(now)
     milestone = (
         Milestone.objects.select_for_update().select_related("application__challenge").get(pk=milestone.pk)
@@ -1105,6 +1126,9 @@ def accept_milestone(milestone: Milestone, *, by, results: dict, note: str = "",
     _active_award(milestone)
     if milestone.status != Milestone.Status.EVIDENCE:
         raise ValidationError(_("Acceptance needs evidence uploaded for this milestone."))
+    expert = permissions.expert_profile(by)
+    if milestone.acceptances.filter(expert=expert, round=milestone.acceptance_round).exists():
+        raise ValidationError(_("You have already recorded your verdict on this milestone."))
     indicators = list(milestone.indicators.all())
     verdicts, errors = [], []
     for indicator in indicators:
@@ -1123,29 +1147,57 @@ def accept_milestone(milestone: Milestone, *, by, results: dict, note: str = "",
     if errors:
         raise ValidationError({"results": errors})
     note = _clean_note(note, required=not indicators, field="note")
-    accepted = all(v["met"] for v in verdicts)
-    if not accepted and not note:
+    all_met = all(v["met"] for v in verdicts)
+    if not all_met and not note:
         raise ValidationError({"note": _("Say why the milestone is not accepted.")})
+    challenge = milestone.application.challenge
     acceptance = Acceptance.objects.create(
         milestone=milestone,
-        expert=permissions.expert_profile(by),
+        expert=expert,
+        round=milestone.acceptance_round,
         results=verdicts,
-        accepted=accepted,
+        accepted=all_met,
         note=note,
         decided_at=now,
     )
+    _record(
+        challenge,
+        Action.VERDICT,
+        by=by,
+        now=now,
+        application=milestone.application,
+        note=note,
+        data={
+            "milestone": milestone.pk,
+            "round": milestone.acceptance_round,
+            "expert": expert.pk,
+            "accepted": all_met,
+            "results": verdicts,
+        },
+    )
+    recorded = list(round_verdicts(milestone))
+    needed = acceptance_experts_needed(challenge)
+    if len(recorded) < needed:
+        return acceptance
+    tally = rules.indicator_majority(indicators, [a.results for a in recorded])
+    accepted = all(row["met"] for row in tally.values())
     status = Milestone.Status.ACCEPTED if accepted else Milestone.Status.REFUSED
     Milestone.objects.filter(pk=milestone.pk).update(status=status)
     _record(
-        milestone.application.challenge,
+        challenge,
         Action.ACCEPTED if accepted else Action.REFUSED,
         by=by,
         now=now,
         application=milestone.application,
         from_status=Milestone.Status.EVIDENCE,
         to_status=status,
-        note=note,
-        data={"milestone": milestone.pk, "results": verdicts},
+        note="; ".join(a.note for a in recorded if a.note),
+        data={
+            "milestone": milestone.pk,
+            "round": milestone.acceptance_round,
+            "experts": [a.expert_id for a in recorded],
+            "indicators": {str(pk): row for pk, row in tally.items()},
+        },
     )
     return acceptance
 

@@ -343,14 +343,18 @@ def application_create(request, pk: int):
 def _milestone_rows(request, application):
     user = request.user
     rows = []
+    needed = services.acceptance_experts_needed(application.challenge)
     for milestone in application.milestones.prefetch_related("indicators", "evidence", "acceptances__expert"):
+        milestone.application = application
         rows.append(
             {
                 "milestone": milestone,
                 "tranche": getattr(milestone, "tranche", None) if hasattr(milestone, "tranche") else None,
                 "may_upload": permissions.can_upload_evidence(user, milestone),
-                "may_accept": permissions.can_accept_milestone(user, milestone)
-                and milestone.status == Milestone.Status.EVIDENCE,
+                "may_accept": permissions.can_record_verdict(user, milestone),
+                "acceptances": selectors.visible_acceptances(user, milestone),
+                "verdicts": services.round_verdicts(milestone).count(),
+                "verdicts_needed": needed,
                 "may_release": permissions.can_release_tranche(user, milestone),
                 "acceptance_form": AcceptanceForm(
                     indicators=milestone.indicators.all(), prefix=f"m{milestone.pk}"
@@ -480,7 +484,7 @@ def milestone_accept(request, pk: int):
             lambda: services.accept_milestone(
                 milestone, by=request.user, results=form.results(), note=form.cleaned_data["note"]
             ),
-            _("Acceptance recorded."),
+            _("Your verdict was recorded."),
         )
     return redirect("challenges:application", pk=milestone.application_id)
 

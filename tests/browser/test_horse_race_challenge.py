@@ -3,8 +3,9 @@
 An enterprise publishes a challenge; HQ reviews and publishes it; three teams apply; HQ forms a panel
 of five from the expert pool while an expert of an applicant organization is excluded automatically;
 the experts score blind; the ranking (trimmed mean) selects two teams; after the public notice HQ
-awards them, which drafts their technical contracts; one milestone is accepted and paid, another is
-not accepted and its payment is refused.
+awards them, which drafts their technical contracts; three experts record blind acceptance verdicts,
+each indicator decided by majority: one milestone is accepted and paid, another is not accepted and
+its payment is refused.
 
 People, organizations and experts are set up through the ORM; "time passes" (the window closes, the
 notice ends) by moving those two dates in the database. Every step of the journey is a click.
@@ -201,22 +202,31 @@ def test_horse_race_challenge_from_publication_to_the_first_payments(
         team_page.click(f"{row} .evidence-form button")
         team_page.wait_for_selector(f"{row}[data-status=evidence]")
 
-    # 9. A panel expert accepts team A's milestone and does not accept team B's.
-    expert_page = page_factory()
-    _login(expert_page, experts[0].user.username)
-    for n, met in ((0, "yes"), (1, "no")):
-        milestone = first[n]
-        expert_page.goto(f"/challenges/applications/{applications[n].pk}/")
-        for indicator in milestone.indicators.all():
-            expert_page.select_option(f"#id_m{milestone.pk}-met_{indicator.pk}", met)
-            expert_page.fill(
-                f"#id_m{milestone.pk}-note_{indicator.pk}", "检测值 186℃" if met == "yes" else "仅 172℃"
-            )
-        if met == "no":
-            expert_page.fill(f"#id_m{milestone.pk}-note", "工作温度未达到承诺值")
-        expert_page.click(f".milestone[data-milestone='{milestone.pk}'] .acceptance-form button")
-        expected = "accepted" if met == "yes" else "refused"
-        expert_page.wait_for_selector(f".milestone[data-milestone='{milestone.pk}'][data-status={expected}]")
+    # 9. Three panel experts record their verdicts (验收), blind: team A's milestone is met by two of
+    #    three on every indicator (accepted); team B's by one of three (not accepted).
+    verdicts = {0: ("yes", "yes", "no"), 1: ("no", "no", "yes")}
+    for e in range(3):
+        expert_page = page_factory()
+        _login(expert_page, experts[e].user.username)
+        for n in (0, 1):
+            milestone, met = first[n], verdicts[n][e]
+            expert_page.goto(f"/challenges/applications/{applications[n].pk}/")
+            row = f".milestone[data-milestone='{milestone.pk}']"
+            if e > 0:  # another expert has recorded: not shown before this expert's own verdict
+                assert expert_page.locator(f"{row} .verdict").count() == 0
+                assert f"专家{e - 1}的意见" not in expert_page.inner_text("main")
+            for indicator in milestone.indicators.all():
+                expert_page.select_option(f"#id_m{milestone.pk}-met_{indicator.pk}", met)
+                expert_page.fill(f"#id_m{milestone.pk}-note_{indicator.pk}", f"专家{e}的意见")
+            if met == "no":
+                expert_page.fill(f"#id_m{milestone.pk}-note", "工作温度未达到承诺值")
+            expert_page.click(f"{row} .acceptance-form button")
+            expert_page.wait_for_selector(f"{row} .verdict[data-expert='{experts[e].pk}']")
+            # Once recorded, the expert sees the others' verdicts of this round.
+            assert expert_page.locator(f"{row} .verdict").count() == e + 1
+            expected = "evidence" if e < 2 else ("accepted" if n == 0 else "refused")
+            expert_page.wait_for_selector(f"{row}[data-status={expected}]")
+        expert_page.context.close()
 
     # 10. HQ releases team A's tranche; releasing team B's is refused and nothing is paid.
     hq.goto(f"/challenges/applications/{applications[0].pk}/")

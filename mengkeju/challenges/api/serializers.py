@@ -1,9 +1,11 @@
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from mengkeju.catalog.models import Expert
 from mengkeju.network.models import ChainLink, Organization
 
+from .. import permissions
 from ..models import (
     VALUE,
     Acceptance,
@@ -110,13 +112,13 @@ class AcceptanceSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Acceptance
-        fields = ("expert", "results", "accepted", "note", "decided_at")
+        fields = ("expert", "round", "results", "accepted", "note", "decided_at")
 
 
 class MilestoneSerializer(serializers.ModelSerializer):
     indicators = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     tranche = TrancheSerializer(read_only=True)
-    acceptances = AcceptanceSerializer(many=True, read_only=True)
+    acceptances = serializers.SerializerMethodField()
     evidence = serializers.SerializerMethodField()
 
     class Meta:
@@ -135,6 +137,14 @@ class MilestoneSerializer(serializers.ModelSerializer):
             "acceptances",
             "tranche",
         )
+
+    @extend_schema_field(AcceptanceSerializer(many=True))
+    def get_acceptances(self, milestone) -> list[dict]:
+        """Blind: the verdicts the requesting person may see (permissions.can_view_acceptance)."""
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        visible = [a for a in milestone.acceptances.all() if permissions.can_view_acceptance(user, a)]
+        return AcceptanceSerializer(visible, many=True).data
 
     def get_evidence(self, milestone) -> list[str]:
         return [e.file.url for e in milestone.evidence.all()]

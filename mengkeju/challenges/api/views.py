@@ -299,7 +299,8 @@ class MilestoneViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             by=request.user,
             description=payload.validated_data.get("description", ""),
         )
-        return Response(MilestoneSerializer(Milestone.objects.get(pk=milestone.pk)).data)
+        fresh = Milestone.objects.get(pk=milestone.pk)
+        return Response(MilestoneSerializer(fresh, context={"request": request}).data)
 
     @extend_schema(request=AcceptInputSerializer, responses=AcceptanceSerializer)
     @action(detail=True, methods=["post"])

@@ -50,6 +50,19 @@ def test_the_award_drafts_a_commissioned_development_contract_publisher_buys_lea
     assert Application.objects.get(pk=w.teams[2].pk).status == Application.Status.NOT_AWARDED
 
 
+def verdict(w, milestone, expert, met, note=""):
+    """One expert's verdict: `met` is a bool for every indicator or a {position: bool} per indicator."""
+    results = {
+        i.pk: {"met": met if isinstance(met, bool) else met[i.position], "note": "检测报告"}
+        for i in milestone.indicators.all()
+    }
+    return services.accept_milestone(milestone, by=expert.user, results=results, note=note, now=LATER)
+
+
+def status_of(milestone):
+    return Milestone.objects.get(pk=milestone.pk).status
+
+
 def test_a_tranche_is_never_released_without_acceptance(awarded):
     w = awarded
     milestone = w.teams[0].milestones.first()
@@ -58,13 +71,10 @@ def test_a_tranche_is_never_released_without_acceptance(awarded):
             services.upload_evidence(milestone, pdf(), by=w.team_members[0], now=LATER)
         with pytest.raises(ValidationError, match="released only on an accepted milestone"):
             services.release_tranche(milestone, by=w.hq, now=LATER)
-    services.accept_milestone(
-        milestone,
-        by=w.experts[0].user,
-        results={i.pk: {"met": False, "note": "仅172℃"} for i in milestone.indicators.all()},
-        note="温度未达标",
-        now=LATER,
-    )
+    verdict(w, milestone, w.experts[0], False, note="温度未达标")
+    verdict(w, milestone, w.experts[1], False, note="温度未达标")
+    verdict(w, milestone, w.experts[2], True)
+    assert status_of(milestone) == Milestone.Status.REFUSED
     with pytest.raises(ValidationError, match="released only on an accepted milestone"):
         services.release_tranche(milestone, by=w.hq, now=LATER)
     assert not Tranche.objects.exists()
@@ -75,13 +85,10 @@ def test_an_accepted_milestone_is_paid_once(awarded):
     w = awarded
     milestone = w.teams[0].milestones.first()
     services.upload_evidence(milestone, pdf(), by=w.team_members[0], description="检测报告", now=LATER)
-    acceptance = services.accept_milestone(
-        milestone,
-        by=w.experts[1].user,
-        results={i.pk: {"met": True} for i in milestone.indicators.all()},
-        now=LATER,
-    )
-    assert acceptance.accepted
+    for expert in w.experts[:3]:
+        acceptance = verdict(w, milestone, expert, True)
+        assert acceptance.accepted
+    assert status_of(milestone) == Milestone.Status.ACCEPTED
     tranche = services.release_tranche(milestone, by=w.publisher_member, now=LATER)
     assert tranche.amount_yuan == Decimal("480000.00")
     with pytest.raises(ValidationError, match="already released"):
