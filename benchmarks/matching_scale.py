@@ -40,7 +40,7 @@ sys.path.insert(0, str(ROOT))
 
 from mengkeju.retrieval import index as index_module  # noqa: E402
 from mengkeju.retrieval.embedding import E5Embedder, EmbeddingCache  # noqa: E402
-from mengkeju.retrieval.index import DENSE_QUERY_CHARS, Document, LocalIndex  # noqa: E402
+from mengkeju.retrieval.index import DENSE_QUERY_CHARS, LIVE_QUERY_CHARS, Document, LocalIndex  # noqa: E402
 from mengkeju.retrieval.passages import DEFAULT_STRATEGY, PassageStrategy, sentences  # noqa: E402
 
 SHARED = Path(os.environ.get("MENGKEJU_SHARED_DATA", ROOT.parent / "shared" / "data" / "tech-market"))
@@ -80,6 +80,9 @@ class SyntheticEmbedder:
 
     def query(self, text):
         return self.real.query(text)
+
+    def known(self, text):
+        return self.real.known(text)
 
 
 def rss_mib() -> float:
@@ -255,7 +258,8 @@ def main():
         return
     workdir = Path(args.workdir or tempfile.mkdtemp(prefix="mengkeju-scale-"))
     print(
-        f"date {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, dense query window {DENSE_QUERY_CHARS} chars"
+        f"date {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, dense query window {DENSE_QUERY_CHARS} "
+        f"chars prepared, {LIVE_QUERY_CHARS} live"
     )
     for size in args.sizes:
         results = {}

@@ -62,14 +62,18 @@ class E5Embedder:
             return np.zeros((0, self.dim), dtype=np.float32)
         return np.asarray(self._get().passage(list(texts)), dtype=np.float32).reshape(len(texts), self.dim)
 
-    def query(self, text: str) -> np.ndarray:
-        """Query vectors are remembered (LRU): a demand page viewed again skips the ≈100 ms embedding."""
+    def known(self, text: str) -> np.ndarray | None:
+        """The vector of `text` if it is remembered or was prepared; None when it would need the model."""
         with self._lock:
             vector = self._queries.get(text)
             if vector is not None:
                 self._queries.move_to_end(text)
                 return vector
-        vector = self.query_store.get(QUERY_PREFIX + text) if self.query_store is not None else None
+        return self.query_store.get(QUERY_PREFIX + text) if self.query_store is not None else None
+
+    def query(self, text: str) -> np.ndarray:
+        """Query vectors are remembered (LRU): a demand page viewed again skips the ≈100 ms embedding."""
+        vector = self.known(text)
         if vector is None:
             vector = np.asarray(self._get().query(text), dtype=np.float32).reshape(self.dim)
         with self._lock:
