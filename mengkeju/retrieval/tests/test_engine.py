@@ -420,3 +420,35 @@ def test_prepared_query_vectors_survive_a_restart(tmp_path):
     restarted = E5Embedder(query_store=EmbeddingCache(tmp_path))  # a new process: empty memory
     restarted._model = StubModel()
     assert restarted.query("乳清需求")[0] == 4.0 and StubModel.calls == 2  # from disk, not the model
+
+
+def test_a_prepared_query_reads_160_characters_and_a_live_one_120(tmp_path):
+    """A demand's vector is prepared at publishing on the long window; a query nobody prepared is
+    embedded while the user waits on the shorter live window, and the model is not asked twice."""
+    from mengkeju.retrieval.embedding import E5Embedder
+
+    class StubModel:
+        asked: list[str] = []
+
+        def query(self, text):
+            StubModel.asked.append(text)
+            return np.full(FakeEmbedder.dim, len(text), dtype=np.float32) / len(text)
+
+        def passage(self, texts):
+            return [FakeEmbedder()._vector(t) for t in texts]
+
+    embedder = E5Embedder(query_store=EmbeddingCache(tmp_path, "stub", FakeEmbedder.dim))
+    embedder._model, embedder.dim = StubModel(), FakeEmbedder.dim
+    index = LocalIndex(embedder, dense_query_chars=160, live_query_chars=120)
+    index.upsert(DOCS)
+    long_query = "稀土永磁材料晶界扩散" * 30  # 300 characters
+
+    index.search(long_query, k=3)
+    assert [len(t) for t in StubModel.asked] == [120]  # live: the first 120 characters
+
+    StubModel.asked.clear()
+    embedder.prepare_queries([index.dense_query_text(long_query)])
+    assert [len(t) for t in StubModel.asked] == [160]  # prepared ahead, on the long window
+    index.search(long_query, k=3)
+    index.search(long_query, k=3)
+    assert [len(t) for t in StubModel.asked] == [160]  # searching used the prepared vector
