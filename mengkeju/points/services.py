@@ -387,7 +387,9 @@ def recompute_scores(
     once to 4 places. Confirmed records missing a scored indicator are left out and listed."""
     if by is not None and not permissions.can_recompute(by):
         raise PermissionDenied(_("Only headquarters recomputes innovation points."))
-    system = current_system(year)
+    # One recompute of a year at a time: a second waits here for the first to commit, then reads what
+    # it left and replaces it (without the lock it would fail on the cohort's unique key).
+    system = IndicatorSystem.objects.select_for_update().get(pk=current_system(year).pk)
     spec = SystemSpec.from_definition(system.definition)
     records = EnterpriseYear.objects.filter(
         year=year, status=Status.CONFIRMED, organization__kind=Organization.Kind.ENTERPRISE

@@ -1,41 +1,18 @@
 """Concurrency: numbers come from a locked per-year counter row. Needs PostgreSQL (real row locks);
 SQLite serialises whole-database writes and is skipped."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from mengkeju.deals import services
 from mengkeju.deals.models import Registration
+from mengkeju.network.tests.concurrency import run_together
 
 from .factories import hq_operator, node, submitted_contract
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="row locks (SELECT … FOR UPDATE) need PostgreSQL"
 )
-
-
-def run_together(*calls):
-    """Run each call in its own thread (own DB connection), released at the same instant by a barrier."""
-    barrier = threading.Barrier(len(calls))
-    results, errors = [None] * len(calls), [None] * len(calls)
-
-    def worker(i, call):
-        try:
-            barrier.wait(timeout=10)
-            results[i] = call()
-        except Exception as exc:  # collected and checked by the test
-            errors[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results, errors
 
 
 @pytest.mark.django_db(transaction=True)
