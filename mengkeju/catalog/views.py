@@ -147,6 +147,9 @@ def listing_detail(request, kind: str, pk: int):
         ]
         if resources
         else [],
+        "duplicates": _duplicates(listing)
+        if permissions.is_reviewer_for(user, listing) or permissions.is_owner(user, listing)
+        else [],
         "routed_to": responsible_nodes(
             listing.division, {link.chain_id for link in listing.chain_links.all()}
         )[:3],
@@ -213,6 +216,23 @@ def _matches(kind: str, listing) -> list:
         import logging
 
         logging.getLogger(__name__).exception("matching failed for %s %s", kind, listing.pk)
+        return []
+
+
+def _duplicates(listing) -> list:
+    """Published near-copies of this record, for its reviewers and its owner (empty if matching is off)."""
+    from django.conf import settings
+
+    if not settings.MATCHING_ENABLED:
+        return []
+    from mengkeju.matching import adapter
+
+    try:
+        return adapter.possible_duplicates(listing)
+    except Exception:  # a check for the reviewer: the page still renders without it
+        import logging
+
+        logging.getLogger(__name__).exception("duplicate check failed for %s", listing.pk)
         return []
 
 

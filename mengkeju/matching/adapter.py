@@ -20,6 +20,7 @@ from django.db.models import Max
 from mengkeju.catalog.models import Achievement, CooperationMode, Demand, Expert, Platform, Service, Status
 from mengkeju.network.models import ChainLink, Division, IndustryChain
 from mengkeju.retrieval import text as engine_text
+from mengkeju.retrieval.duplicates import Duplicate
 from mengkeju.retrieval.embedding import E5Embedder, EmbeddingCache, HashingEmbedder, embed_with_cache
 from mengkeju.retrieval.errors import IndexCorrupt
 from mengkeju.retrieval.index import Boosts, Document, Filters, LocalIndex, Result
@@ -303,10 +304,19 @@ class IndexStore:
         notify_matches(kind, sorted(ids), run)
 
     def search(
-        self, kind: str, query: str, k: int = 10, filters=None, boosts=None, strict=False
+        self, kind: str, query: str, k: int = 10, filters=None, boosts=None, strict=False, distinct=False
     ) -> list[Result]:
+        """With `distinct`, near-copies of a better-ranked result are left out (recommendations)."""
         with self._lock:
-            return self.get(kind).search(query, k=k, filters=filters, boosts=boosts, strict=strict)
+            index = self.get(kind)
+            if not distinct:
+                return index.search(query, k=k, filters=filters, boosts=boosts, strict=strict)
+            hits = index.search(query, k=2 * k, filters=filters, boosts=boosts, strict=strict)
+            return index.drop_duplicates(hits)[:k]
+
+    def near_duplicates(self, kind: str, title: str, body: str, exclude=()) -> list[Duplicate]:
+        with self._lock:
+            return self.get(kind).near_duplicates(title, body, exclude=exclude)
 
     def reset(self) -> None:
         """Forget loaded indexes, the cache and the embedder (settings may have changed)."""
@@ -345,17 +355,65 @@ def _objects(kind: str, results: list[Result]):
     return [(by_id[r.id], r) for r in results if r.id in by_id]
 
 
+def possible_duplicates(listing) -> list[tuple[object, Duplicate]]:
+    """Published records of the same kind that are near-copies of `listing` (any status), most alike
+    first: what a reviewer checks before publishing, and what an owner sees before submitting."""
+    kind = "achievement" if isinstance(listing, Achievement) else "demand"
+    doc = document(listing)
+    found = store.near_duplicates(kind, doc.title, doc.body, exclude={doc.id})
+    by_id = {str(o.pk): o for o in _published(kind, [int(d.id) for d in found]).select_related("owner")}
+    return [(by_id[d.id], d) for d in found if d.id in by_id]
+
+
+def duplicate_groups(
+    kind: str, threshold: float | None = None, progress=None
+) -> list[list[tuple[int, float]]]:
+    """Groups of published records of `kind` that are near-copies of each other (two or more each),
+    largest first; each member is (pk, its best resemblance within the group). For cleaning up an
+    imported catalogue."""
+    options = {} if threshold is None else {"threshold": threshold}
+    with store._lock:
+        index = store.get(kind)
+        ids = [
+            doc.id
+            for doc in (index.get(str(pk)) for pk in _published(kind).values_list("pk", flat=True))
+            if doc
+        ]
+        parent = {doc_id: doc_id for doc_id in ids}
+        best: dict[str, float] = {}
+
+        def root(x):
+            while parent[x] != x:
+                parent[x] = parent[parent[x]]
+                x = parent[x]
+            return x
+
+        for doc_id in ids:
+            doc = index.get(doc_id)
+            for dup in index.near_duplicates(doc.title, doc.body, exclude={doc_id}, **options):
+                if dup.id in parent:
+                    parent[root(dup.id)] = root(doc_id)
+                    best[doc_id] = max(best.get(doc_id, 0.0), dup.resemblance)
+                    best[dup.id] = max(best.get(dup.id, 0.0), dup.resemblance)
+            if progress:
+                progress(1)
+    groups: dict[str, list[tuple[int, float]]] = {}
+    for doc_id in best:
+        groups.setdefault(root(doc_id), []).append((int(doc_id), best[doc_id]))
+    return sorted((sorted(g) for g in groups.values() if len(g) > 1), key=lambda g: (-len(g), g[0][0]))
+
+
 def achievements_for_demand(demand: Demand, k: int = 5):
     chains = {link.chain.code for link in demand.chain_links.all()}
     query = demand_query(demand)
     boosts = Boosts(chains=chains, divisions={demand.division.code})
-    return _objects("achievement", store.search("achievement", query, k=k, boosts=boosts))
+    return _objects("achievement", store.search("achievement", query, k=k, boosts=boosts, distinct=True))
 
 
 def demands_for_achievement(achievement: Achievement, k: int = 5):
     chains = {link.chain.code for link in achievement.chain_links.all()}
     query = f"{achievement.title}。{achievement.summary}"
-    results = store.search("demand", query, k=k, boosts=Boosts(chains=chains))
+    results = store.search("demand", query, k=k, boosts=Boosts(chains=chains), distinct=True)
     return _objects("demand", results)
 
 

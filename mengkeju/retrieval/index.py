@@ -25,6 +25,7 @@ import numpy as np
 from . import fusion
 from .ann import IVFIndex, training_rows
 from .columns import Column, Ragged, VectorBlocks, Vocabulary
+from .duplicates import DEFAULT_THRESHOLD, Duplicate, distinct, is_duplicate, normalise, resemblance, shingles
 from .embedding import Embedder, EmbeddingCache, embed_with_cache
 from .errors import FilterError, IndexCorrupt, QueryError
 from .explain import explain
@@ -168,6 +169,12 @@ class Index(ABC):
         *,
         strict: bool = False,
     ) -> list[Result]: ...
+
+    @abstractmethod
+    def near_duplicates(
+        self, title: str, body: str, *, k: int = 20, threshold: float = DEFAULT_THRESHOLD, exclude=()
+    ) -> list[Duplicate]:
+        """Indexed records that are near-copies of the record with this title and body."""
 
     @abstractmethod
     def __len__(self) -> int: ...
@@ -451,6 +458,39 @@ class LocalIndex(Index):
         return vector if vector is not None else self.embedder.query(prepared[: self.live_query_chars])
 
     # -- reading -----------------------------------------------------------------------------
+    def near_duplicates(
+        self, title: str, body: str, *, k: int = 20, threshold: float = DEFAULT_THRESHOLD, exclude=()
+    ) -> list[Duplicate]:
+        """Indexed records whose text resembles this one's at `threshold` or more (Jaccard of
+        character 3-grams), or that have the same specific title and a related text (see
+        `duplicates.is_duplicate`), most alike first. Candidates: the `k` best BM25 matches of its own
+        text (the title counts twice, so same-title records rank high)."""
+        if not 0 < threshold <= 1:
+            raise QueryError("the resemblance threshold must be in (0, 1]")
+        if not self._position or not (title or body or "").strip():
+            return []
+        query_ids = self._terms.encode(tokens(f"{title}。{body}"[:QUERY_WINDOW_CHARS]), add=False)
+        lexical = self._lexical_scores(query_ids)
+        mine = shingles(title + body)
+        found = []
+        for row in _top_rows(lexical, self._alive.values & (lexical > 0), k):
+            doc = self.document(int(row))
+            if doc.id in exclude:
+                continue
+            alike = resemblance(mine, shingles(doc.title + doc.body))
+            same_title = normalise(doc.title) == normalise(title)
+            if is_duplicate(alike, same_title, title, threshold):
+                found.append(Duplicate(doc.id, round(alike, 4), same_title))
+        return sorted(found, key=lambda d: (-d.resemblance, d.id))
+
+    def drop_duplicates(self, results: list[Result]) -> list[Result]:
+        """`results` without the near-copies of a better-ranked result (see `duplicates.distinct`)."""
+        docs = [self.get(r.id) for r in results]
+        records = [
+            (d.title, d.body) if d is not None else (r.id, "") for r, d in zip(results, docs, strict=True)
+        ]
+        return [results[i] for i in distinct(records)]
+
     def _lexical_scores(self, query_ids: np.ndarray) -> np.ndarray:
         n = len(self._ids)
         # Small indexes refit at once (exact). Large ones keep the fitted model: retired rows are
