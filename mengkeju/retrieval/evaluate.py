@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 from .embedding import E5Embedder, EmbeddingCache
+from .errors import QueryError
 from .index import Document, LocalIndex
 from .passages import DEFAULT_STRATEGY, PassageStrategy
 
@@ -25,20 +26,39 @@ DEFAULT_CACHE = Path(os.environ.get("MENGKEJU_CACHE", Path.home() / ".cache" / "
 
 
 def read_jsonl(path: Path) -> list[dict]:
-    with path.open(encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
+    """Records with a string `id`; a line that is not a JSON object with an id stops with its number."""
+    records = []
+    try:
+        with path.open(encoding="utf-8") as fh:
+            for n, line in enumerate(fh, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    record = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise SystemExit(f"{path}:{n}: not valid JSON ({exc.msg})") from None
+                if not isinstance(record, dict) or record.get("id") in (None, ""):
+                    raise SystemExit(f"{path}:{n}: expected a JSON object with an 'id'")
+                record["id"] = str(record["id"])
+                records.append(record)
+    except OSError as exc:
+        raise SystemExit(f"{path}: {exc.strerror}") from None
+    return records
 
 
 def read_qrels(path: Path) -> dict[str, dict[str, int]]:
     qrels: dict[str, dict[str, int]] = {}
-    with path.open(encoding="utf-8") as fh:
-        for n, line in enumerate(fh, start=1):
-            parts = line.split()
-            if not parts:
-                continue
-            if len(parts) != 4:
-                raise SystemExit(f"{path}:{n}: expected 'QUERY_ID 0 DOC_ID GRADE', got {line.strip()!r}")
-            qrels.setdefault(parts[0], {})[parts[2]] = int(parts[3])
+    try:
+        with path.open(encoding="utf-8") as fh:
+            for n, line in enumerate(fh, start=1):
+                parts = line.split()
+                if not parts:
+                    continue
+                if len(parts) != 4 or not parts[3].lstrip("-").isdigit():
+                    raise SystemExit(f"{path}:{n}: expected 'QUERY_ID 0 DOC_ID GRADE', got {line.strip()!r}")
+                qrels.setdefault(parts[0], {})[parts[2]] = int(parts[3])
+    except OSError as exc:
+        raise SystemExit(f"{path}: {exc.strerror}") from None
     return qrels
 
 
@@ -77,6 +97,15 @@ def main(argv: list[str] | None = None) -> int:
     queries = read_jsonl(args.queries)
     qrels_all = read_qrels(args.qrels)
     judged = {q: docs for q, docs in qrels_all.items() if any(g > 0 for g in docs.values())}
+    query_ids = {q["id"] for q in queries}
+    corpus_ids = {r["id"] for r in corpus}
+    missing_queries = sorted(set(judged) - query_ids)
+    missing_docs = {d for docs in judged.values() for d, g in docs.items() if g > 0} - corpus_ids
+    print(
+        f"qrels: {len(qrels_all)} queries judged, {len(judged)} with a relevant document"
+        + (f"; {len(missing_queries)} of those not in the queries file (left out)" if missing_queries else "")
+        + (f"; {len(missing_docs)} relevant documents not in the corpus" if missing_docs else "")
+    )
     queries = [q for q in queries if q["id"] in judged]
     if not queries:
         raise SystemExit("no query has a relevant document in the qrels: nothing to evaluate")
@@ -92,7 +121,9 @@ def main(argv: list[str] | None = None) -> int:
         dense_query_chars=args.dense_query_chars,
     )
     started = time.perf_counter()
-    docs = [Document(id=str(r["id"]), title=r.get("name", ""), body=r.get("text", "")) for r in corpus]
+    docs = [
+        Document(id=r["id"], title=str(r.get("name") or ""), body=str(r.get("text") or "")) for r in corpus
+    ]
     index.upsert(docs, embed=False)
     passages = sum(len(strategy.texts(d.title, d.body)) for d in docs)
     with tqdm(total=passages, desc=f"embedding ({args.passages})", unit=" passages", file=sys.stderr) as bar:
@@ -110,12 +141,13 @@ def main(argv: list[str] | None = None) -> int:
         f"{passages - embedded} from cache) in {index_seconds:.1f} s; {rate}"
     )
 
-    texts = {query["id"]: f"{query.get('name', '')}。{query.get('text', '')}" for query in queries}
+    texts = {query["id"]: f"{query.get('name') or ''}。{query.get('text') or ''}" for query in queries}
     if not args.live_queries:
         t = time.perf_counter()
         index.embedder.prepare_queries([index.dense_query_text(text) for text in texts.values()])
         print(f"prepared {len(texts)} query vectors in {time.perf_counter() - t:.1f} s (as at publishing)")
-    qrels = Qrels({q: {d: g for d, g in docs.items()} for q, docs in judged.items()})
+    # Judged queries missing from the queries file cannot be asked: they are left out (and said above).
+    qrels = Qrels({q: dict(judged[q]) for q in texts})
     results = {}
     for method in ("bm25", "dense", "hybrid"):
         index.fusion_method = args.fusion if method == "hybrid" else method
@@ -123,7 +155,11 @@ def main(argv: list[str] | None = None) -> int:
         latencies = []
         for query in queries:
             t = time.perf_counter()
-            hits = index.search(texts[query["id"]], k=100)
+            try:
+                hits = index.search(texts[query["id"]], k=100)
+            except QueryError as exc:  # an empty or over-long query ranks nothing (and counts as 0)
+                print(f"query {query['id']}: {exc}", file=sys.stderr)
+                hits = []
             latencies.append(time.perf_counter() - t)
             run[query["id"]] = {hit.id: hit.score for hit in hits} or {"__none__": 0.0}
         scores = evaluate(qrels, Run(run), METRICS, make_comparable=True)
