@@ -292,6 +292,7 @@ def demo_licensing(today: date) -> dict[str, int]:
             costs=pay.get("costs") or [],
         )  # the university's policy is in force: the revenue-sharing statement is issued with it
     services.send_trial_reminders(today)
+    services.send_overdue_notices(today)
     return counts
 
 

@@ -268,6 +268,7 @@ class LicenceAction(models.TextChoices):
     REPORT = "report", _("royalty report filed")
     SCHEDULE = "schedule", _("payment scheduled")
     PAY = "pay", _("payment recorded")
+    OVERDUE = "overdue", _("overdue notice sent")
     STATEMENT = "statement", _("revenue-sharing statement issued")
     DECLARE = "declare", _("open licence declared")
     WITHDRAW = "withdraw", _("open licence withdrawn")
@@ -461,6 +462,12 @@ class Payment(models.Model):
     )
     paid_amount_yuan = models.DecimalField(_("paid (yuan)"), **MONEY, default=Decimal("0.00"))
     paid_on = models.DateField(_("paid in full on"), null=True, blank=True)
+    overdue_notice_on = models.DateField(
+        _("overdue notice sent on"),
+        null=True,
+        blank=True,
+        help_text=_("The day the parties were told this payment is overdue (once per payment)."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

@@ -770,6 +770,53 @@ def send_trial_reminders(today: date) -> list[tuple[Licence, int]]:
     return sent
 
 
+@transaction.atomic
+def send_overdue_notices(today: date) -> list[Payment]:
+    """Tell licensor and licensee (in-app) once when a scheduled payment passes its due date unpaid:
+    the day after it was due, or on the first run after that. Running twice sends nothing twice; two
+    jobs at once do not both send (rows are locked, a locked one is left to the job holding it)."""
+    sent = []
+    overdue = (
+        Payment.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("licence__achievement", "licence__licensee")
+        .filter(paid_on__isnull=True, due_on__lt=today, overdue_notice_on__isnull=True)
+        .order_by("due_on", "pk")
+    )
+    with _site_language():
+        for payment in overdue:
+            licence = payment.licence
+            message = _(
+                "Payment overdue: %(amount)s yuan for “%(title)s” (%(licensee)s) was due on %(date)s; "
+                "%(outstanding)s yuan is outstanding."
+            ) % {
+                "amount": f"{payment.amount_yuan:,.2f}",
+                "title": licence.achievement.title,
+                "licensee": licence.licensee.name,
+                "date": _day(payment.due_on),
+                "outstanding": f"{payment.outstanding_yuan:,.2f}",
+            }
+            url = reverse("licensing:licence-detail", args=[licence.pk])
+            Notification.objects.bulk_create(
+                [Notification(user=user, message=message[:300], url=url) for user in _recipients(licence)]
+            )
+            payment.overdue_notice_on = today
+            payment.save(update_fields=["overdue_notice_on"])
+            _record(
+                licence=licence,
+                action=LicenceAction.OVERDUE,
+                on=today,
+                by=None,
+                note=message,
+                data={
+                    "payment": payment.pk,
+                    "due_on": payment.due_on.isoformat(),
+                    "outstanding_yuan": str(payment.outstanding_yuan),
+                },
+            )
+            sent.append(payment)
+    return sent
+
+
 # Royalty reports ---------------------------------------------------------------------------------
 
 

@@ -69,3 +69,51 @@ def test_minimum_annual_royalty_tops_up_a_short_year_once(parties):
     ]
     assert services.settle_minimum_royalties(date(2027, 7, 2)) == []  # once per licence year
     assert "0 minimum-royalty top-up(s)" in run("2027-07-03")
+
+
+def _lump_sum_licence(parties, amount="10000"):
+    licence = services.create_licence(
+        parties["achievement"],
+        by=parties["licensor_member"],
+        licensee=parties["licensee"],
+        start_on=date(2026, 1, 1),
+        end_on=date(2027, 12, 31),
+        fee_model="lump_sum",
+        lump_sum_yuan=amount,
+    )
+    services.grant_licence(licence, by=parties["licensor_member"], on=date(2026, 1, 1))
+    return licence
+
+
+def test_an_unpaid_payment_is_announced_once_the_day_after_it_was_due(parties):
+    from mengkeju.licensing.models import LicenceAction
+    from mengkeju.matching.models import Notification
+
+    licence = _lump_sum_licence(parties)
+    payment = licence.payments.get()
+    services.record_payment(
+        licence, by=parties["licensor_member"], received_on=payment.due_on, amount_yuan="4000"
+    )  # partly paid
+    assert services.send_overdue_notices(payment.due_on) == []  # due today: not overdue yet
+    day_after = date.fromordinal(payment.due_on.toordinal() + 1)
+    assert services.send_overdue_notices(day_after) == [payment]
+    assert services.send_overdue_notices(day_after) == []  # once
+    assert services.send_overdue_notices(date(2026, 12, 1)) == []
+    for who in ("licensor_member", "licensee_member"):
+        (message,) = Notification.objects.filter(user=parties[who]).values_list("message", flat=True)
+        assert message.startswith("款项逾期") and "10,000.00" in message and "6,000.00" in message
+    assert not Notification.objects.filter(user=parties["unrelated_member"]).exists()
+    event = licence.events.get(action=LicenceAction.OVERDUE)
+    assert (event.actor, event.data["outstanding_yuan"]) == (None, "6000.00")
+    payment.refresh_from_db()
+    assert payment.overdue_notice_on == day_after
+
+
+def test_paid_payments_get_no_notice_and_the_command_counts_the_notices(parties):
+    paid = _lump_sum_licence(parties)
+    services.record_payment(
+        paid, by=parties["licensor_member"], received_on=date(2026, 1, 10), amount_yuan="10000"
+    )
+    _lump_sum_licence(parties, amount="2500")  # never paid
+    assert "1 overdue notice(s) sent" in run("2026-12-01")
+    assert "0 overdue notice(s) sent" in run("2026-12-01")
