@@ -7,6 +7,7 @@ app_name = "challenges"
 urlpatterns = [
     path("", views.challenge_list, name="list"),
     path("overview/", views.overview, name="overview"),
+    path("overview/export.xlsx", views.overview_export, name="overview-export"),
     path("workspace/", views.workspace, name="workspace"),
     path("new/", views.challenge_create, name="create"),
     path("<int:pk>/", views.challenge_detail, name="detail"),

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -119,6 +119,21 @@ def overview(request):
         },
     }
     return render(request, "challenges/overview.html", {"data": data, "chart": chart})
+
+
+def overview_export(request):
+    from django.utils import timezone
+
+    from .exports import overview_workbook
+
+    now = timezone.localtime()
+    caption = _("Open challenges, as of %(time)s") % {"time": now.strftime("%Y-%m-%d %H:%M")}
+    response = HttpResponse(
+        overview_workbook(selectors.overview(), caption=caption),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="challenges-overview-{now:%Y%m%d}.xlsx"'
+    return response
 
 
 @login_required

@@ -2,36 +2,16 @@
 
 from __future__ import annotations
 
-from io import BytesIO
-
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
+
+from mengkeju.portal.excel import add_sheet, new_workbook, to_bytes
 
 from .chain_map import ChainMap, gap_rows
 
 
-def _sheet(book, name: str, title: str, caption: str, header: list[str], rows: list[list], widths):
-    sheet = book.create_sheet(name)
-    sheet.append([title])
-    sheet["A1"].font = Font(bold=True, size=12)
-    sheet.append([caption])
-    sheet.append(header)
-    for cell in sheet[3]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(row)
-    for column, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(column)].width = width
-    sheet.freeze_panes = "A4"
-    return sheet
-
-
 def gaps_workbook(maps: list[ChainMap], *, caption: str) -> bytes:
-    book = Workbook()
-    book.remove(book.active)
-    _sheet(
+    book = new_workbook()
+    add_sheet(
         book,
         "gaps",
         _("Chain links with demand but no whitelisted platform or no supply"),
@@ -59,7 +39,7 @@ def gaps_workbook(maps: list[ChainMap], *, caption: str) -> bytes:
         ],
         (24, 28, 10, 12, 14, 14, 48),
     )
-    _sheet(
+    add_sheet(
         book,
         "coverage",
         _("Whitelisted-platform coverage of each chain"),
@@ -78,6 +58,4 @@ def gaps_workbook(maps: list[ChainMap], *, caption: str) -> bytes:
         ],
         (24, 10, 14, 14, 10, 10),
     )
-    buffer = BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return to_bytes(book)
