@@ -31,7 +31,19 @@ class EntryForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["size_class"].choices = [("", "—")] + [(c["code"], c["name"]) for c in size_classes]
         for item in spec.all_items:
-            self.fields[item.code] = forms.CharField(label=f"{item.name}（{item.unit}）", required=False)
+            # The browser helps with the bounds and the step; the service checks them again.
+            attrs = {
+                "step": "1" if item.integer else "any",
+                "inputmode": "numeric" if item.integer else "decimal",
+            }
+            attrs |= {
+                key: f"{value:g}"
+                for key, value in (("min", item.min), ("max", item.max))
+                if value is not None
+            }
+            self.fields[item.code] = forms.CharField(
+                label=f"{item.name}（{item.unit}）", required=False, widget=forms.NumberInput(attrs=attrs)
+            )
 
 
 class ReturnForm(forms.Form):

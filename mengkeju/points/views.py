@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -120,7 +120,9 @@ def enter_data(request, org_id: int, year: int):
     org = get_object_or_404(Organization, pk=org_id)
     if not permissions.can_enter_data(request.user, org):
         raise PermissionDenied
-    system = get_object_or_404(IndicatorSystem.objects.order_by("-version")[:1], year=year)
+    system = IndicatorSystem.objects.filter(year=year).order_by("-version").first()
+    if system is None:
+        raise Http404(_("No indicator system for this year."))
     spec = SystemSpec.from_definition(system.definition)
     record = EnterpriseYear.objects.filter(organization=org, year=year).first()
     initial = {}

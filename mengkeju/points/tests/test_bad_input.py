@@ -143,3 +143,28 @@ def test_an_enterprise_cannot_import_another_enterprises_data(points_system):
     problems, _ = rejected(filled_workbook(YEAR, [row(own), row(other)]), member)
     assert [(p.row, p.column) for p in problems] == [(3, "统一社会信用代码")]
     assert other.name in problems[0].message
+
+
+@pytest.mark.django_db
+def test_the_entry_form_states_bounds_and_the_server_still_refuses_a_negative_count(client, points_system):
+    org = enterprise()
+    client.force_login(UserFactory(role=User.Role.MEMBER, organization=org))
+    url = f"/points/enterprise/{org.pk}/{YEAR}/enter/"
+    html = client.get(url).content.decode()
+    assert 'name="rd_intensity"' in html and 'type="number"' in html
+    share = html[html.index('name="rd_intensity"') - 200 : html.index('name="rd_intensity"') + 200]
+    assert 'min="0"' in share and 'max="100"' in share and 'step="any"' in share
+    staff = html[html.index('name="rd_staff"') - 200 : html.index('name="rd_staff"') + 200]
+    assert 'step="1"' in staff
+    values = {code: str(v) for code, v in zip(ROW_CODES, row(org)[4:], strict=True)} | {"rd_staff": "-3"}
+    response = client.post(url, values)
+    assert response.status_code == 200  # the form again, with the message
+    assert "不能为负数" in response.content.decode()
+    assert not EnterpriseYear.objects.filter(organization=org).exists()
+
+
+ROW_CODES = [
+    "rd_expense", "rd_intensity", "rd_staff", "rd_staff_share", "invention_patents", "other_ip",
+    "contract_turnover", "revenue", "revenue_growth", "net_profit", "equity_financing", "debt_ratio",
+    "high_tech_enterprise", "tech_sme", "innovation_platforms", "science_awards",
+]  # fmt: skip
