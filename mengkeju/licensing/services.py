@@ -717,6 +717,14 @@ def _recipients(licence: Licence) -> list[User]:
     )
 
 
+def _notify_parties(licence: Licence, message: str) -> None:
+    """An in-app notification to the members of licensor and licensee, linking to the licence."""
+    url = reverse("licensing:licence-detail", args=[licence.pk])
+    Notification.objects.bulk_create(
+        [Notification(user=user, message=message[:300], url=url) for user in _recipients(licence)]
+    )
+
+
 @transaction.atomic
 def send_trial_reminders(today: date) -> list[tuple[Licence, int]]:
     """Remind licensor and licensee (in-app notifications) N days before a trial ends, for each N in
@@ -754,10 +762,7 @@ def send_trial_reminders(today: date) -> list[tuple[Licence, int]]:
                 "date": _day(licence.trial_end_on),
                 "days": days_left,
             }
-            url = reverse("licensing:licence-detail", args=[licence.pk])
-            Notification.objects.bulk_create(
-                [Notification(user=user, message=message[:300], url=url) for user in _recipients(licence)]
-            )
+            _notify_parties(licence, message)
             _record(
                 licence=licence,
                 action=LicenceAction.REMIND,
@@ -795,10 +800,7 @@ def send_overdue_notices(today: date) -> list[Payment]:
                 "date": _day(payment.due_on),
                 "outstanding": f"{payment.outstanding_yuan:,.2f}",
             }
-            url = reverse("licensing:licence-detail", args=[licence.pk])
-            Notification.objects.bulk_create(
-                [Notification(user=user, message=message[:300], url=url) for user in _recipients(licence)]
-            )
+            _notify_parties(licence, message)
             payment.overdue_notice_on = today
             payment.save(update_fields=["overdue_notice_on"])
             _record(

@@ -33,16 +33,7 @@ def test_the_command_sends_expires_and_reports(parties):
 
 
 def test_licences_past_their_end_expire(parties):
-    licence = services.create_licence(
-        parties["achievement"],
-        by=parties["licensor_member"],
-        licensee=parties["licensee"],
-        start_on=date(2026, 1, 1),
-        end_on=date(2026, 12, 31),
-        fee_model="lump_sum",
-        lump_sum_yuan="10000",
-    )
-    services.grant_licence(licence, by=parties["licensor_member"], on=date(2026, 1, 1))
+    licence = _lump_sum_licence(parties, end_on=date(2026, 12, 31))
     assert services.expire_licences(date(2026, 12, 31)) == []
     assert services.expire_licences(date(2027, 1, 1)) == [licence]
     assert services.expire_licences(date(2027, 1, 2)) == []
@@ -71,13 +62,14 @@ def test_minimum_annual_royalty_tops_up_a_short_year_once(parties):
     assert "0 minimum-royalty top-up(s)" in run("2027-07-03")
 
 
-def _lump_sum_licence(parties, amount="10000"):
+def _lump_sum_licence(parties, amount="10000", end_on=date(2027, 12, 31)):
+    """An ordinary licence on a lump sum, granted on 2026-01-01 (the payment falls due after its term)."""
     licence = services.create_licence(
         parties["achievement"],
         by=parties["licensor_member"],
         licensee=parties["licensee"],
         start_on=date(2026, 1, 1),
-        end_on=date(2027, 12, 31),
+        end_on=end_on,
         fee_model="lump_sum",
         lump_sum_yuan=amount,
     )
