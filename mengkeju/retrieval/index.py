@@ -697,7 +697,22 @@ class LocalIndex(Index):
         if epoch != self._epoch:  # rows were renumbered since the search
             row = self._position.get(doc_id, row)
         doc_terms = [self._terms.terms[i] for i in self._tokens.row(row)]
-        return explain(query_tokens, self.document(row), doc_terms, described, boost, truncated=truncated)
+        share, documents = {}, 0
+        if self._bm25 is not None and self._bm25.documents:
+            documents = self._bm25.documents
+            known = sorted({t for t in query_tokens if t in self._terms.ids})
+            counts = self._bm25.df(np.array([self._terms.ids[t] for t in known], dtype=np.int64))
+            share = {t: float(c) / documents for t, c in zip(known, counts, strict=True)}
+        return explain(
+            query_tokens,
+            self.document(row),
+            doc_terms,
+            described,
+            boost,
+            truncated=truncated,
+            share=share,
+            documents=documents,
+        )
 
     # -- persistence -------------------------------------------------------------------------
     ROW_COLUMNS = {

@@ -21,6 +21,7 @@ STOPWORDS = frozenset(
     有 无 不 也 都 而 但 如 如何 因此 所以 因为 并 且 又 还 已 已经 之 中 上 下 内 外 后 前 时 个 种 项 些 多 少 很 更 最
     用于 基于 适用 适用于 包括 主要用于 具备 达到 以上 以下 左右 约 及其 一套 一款 一项 cn com www http https
     导致 现有 增加 减少 存在 发生 出现 造成 影响 较高 较低 不足 不够 无法 难以 需 要 该项 其中 一般 往往 经常
+    作为 部分 一次 满足 以便 从而 进而 使得 对于 关于 根据 按照 针对 随着 其他 各种 等等 所述 上述 以及其
     """.split()
 )
 # Generic words above are stopwords for matching, but some (技术, 工艺, 设备…) are fine in a domain

@@ -452,3 +452,54 @@ def test_a_prepared_query_reads_160_characters_and_a_live_one_120(tmp_path):
     index.search(long_query, k=3)
     index.search(long_query, k=3)
     assert [len(t) for t in StubModel.asked] == [160]  # searching used the prepared vector
+
+
+def test_explanations_show_the_specific_shared_terms_rarest_first():
+    """Among 240 documents a word in every one of them explains nothing; a rare one comes first."""
+    docs = [
+        Document(
+            f"d{i}",
+            f"通用平台{i}号",
+            f"作为区域通用平台，提供数据服务与运维支撑{i}。",
+            [],
+            "",
+            None,
+            [],
+            None,
+        )
+        for i in range(236)
+    ]
+    docs += [
+        Document(
+            "magnet",
+            "钕铁硼磁体晶界扩散",
+            "作为磁体厂家的数据服务方，采用镝铽晶界扩散提高矫顽力。",
+            [],
+            "",
+            None,
+            [],
+            None,
+        ),
+        *[
+            Document(
+                f"m{i}",
+                f"矫顽力检测{i}",
+                f"作为第三方，提供矫顽力检测与数据服务{i}。",
+                [],
+                "",
+                None,
+                [],
+                None,
+            )
+            for i in range(3)
+        ],
+    ]
+    index = LocalIndex(FakeEmbedder(), strategy=PassageStrategy("full"))
+    index.upsert(docs)
+    index.fusion_method = "bm25"
+    top = index.search("作为数据服务方，需要晶界扩散提高矫顽力", k=1)[0]
+    assert top.id == "magnet"
+    shown = top.explanation["shared_terms"]
+    assert not {"作为", "服务"} & set(shown)  # in every document
+    assert set(shown[:2]) == {"晶界", "扩散"} and "矫顽力" in shown[2:]  # 1 document first, then 4
+    assert "<mark>" in top.explanation["passage"]
