@@ -10,9 +10,7 @@ import io
 from xml.sax.saxutils import escape
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
+from openpyxl.styles import Alignment
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
@@ -20,6 +18,8 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from mengkeju.portal.excel import add_sheet, new_workbook, to_bytes
 
 from .models import GuidanceCatalog, GuidanceEntry
 
@@ -45,25 +45,20 @@ def _row(n: int, entry: GuidanceEntry) -> list:
 
 
 def workbook(catalog: GuidanceCatalog, entries: list[GuidanceEntry]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = str(catalog.year)
-    sheet.append([catalog.title])
-    sheet["A1"].font = Font(bold=True, size=12)
-    sheet.append([catalog.get_status_display()])
-    sheet.append(_columns())
-    for cell in sheet[3]:
-        cell.font = Font(bold=True)
-    for n, entry in enumerate(entries, start=1):
-        sheet.append(_row(n, entry))
-        for cell in sheet[sheet.max_row]:
+    book = new_workbook()
+    sheet = add_sheet(
+        book,
+        str(catalog.year),
+        catalog.title,
+        catalog.get_status_display(),
+        _columns(),
+        [_row(n, entry) for n, entry in enumerate(entries, start=1)],
+        (6, 36, 24, 24, 10, 40, 40),
+    )
+    for row in sheet.iter_rows(min_row=4):
+        for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for column, width in enumerate((6, 36, 24, 24, 10, 40, 40), start=1):
-        sheet.column_dimensions[get_column_letter(column)].width = width
-    sheet.freeze_panes = "A4"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return to_bytes(book)
 
 
 def pdf(catalog: GuidanceCatalog, entries: list[GuidanceEntry]) -> bytes:

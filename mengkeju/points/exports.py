@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from io import BytesIO
-
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
+
+from mengkeju.portal.excel import add_sheet, new_workbook, to_bytes
 
 from .pack import SystemSpec
 
@@ -16,12 +13,7 @@ SCORE_FORMAT = "0.0000"
 
 def ranking_workbook(scores, run, *, caption: str) -> bytes:
     spec = SystemSpec.from_definition(run.system.definition)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = str(run.year)
-    sheet.append([_("Innovation points ranking %(year)s") % {"year": run.year}])
-    sheet["A1"].font = Font(bold=True, size=12)
-    sheet.append([caption])
+    book = new_workbook()
     header = [
         _("Rank"),
         _("Enterprise"),
@@ -34,30 +26,32 @@ def ranking_workbook(scores, run, *, caption: str) -> bytes:
         _("Bonus points"),
         _("Activity points"),
     ]
-    sheet.append(header)
-    for cell in sheet[3]:
-        cell.font = Font(bold=True)
-    for score in scores:
-        org = score.organization
-        sheet.append(
-            [
-                score.rank,
-                org.name,
-                org.credit_code,
-                org.division.name,
-                score.tier,
-                score.total,
-                score.indicator_points,
-                *[score.breakdown["g"].get(code, 0.0) for code, _n, _w in spec.groups],
-                score.bonus_points,
-                score.activity_points,
-            ]
-        )
-        for cell in sheet[sheet.max_row][5:]:
+    rows = [
+        [
+            score.rank,
+            score.organization.name,
+            score.organization.credit_code,
+            score.organization.division.name,
+            score.tier,
+            score.total,
+            score.indicator_points,
+            *[score.breakdown["g"].get(code, 0.0) for code, _n, _w in spec.groups],
+            score.bonus_points,
+            score.activity_points,
+        ]
+        for score in scores
+    ]
+    sheet = add_sheet(
+        book,
+        str(run.year),
+        _("Innovation points ranking %(year)s") % {"year": run.year},
+        caption,
+        header,
+        rows,
+        (8, 36, 22, 14, 8),
+    )
+    for row in sheet.iter_rows(min_row=4, min_col=6):
+        for cell in row:
             cell.number_format = SCORE_FORMAT
-    for column, width in enumerate((8, 36, 22, 14, 8), start=1):
-        sheet.column_dimensions[get_column_letter(column)].width = width
-    sheet.freeze_panes = "C4"
-    buffer = BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    sheet.freeze_panes = "C4"  # rank and name stay in view
+    return to_bytes(book)
