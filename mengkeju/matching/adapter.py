@@ -374,12 +374,10 @@ def duplicate_groups(
     options = {} if threshold is None else {"threshold": threshold}
     with store._lock:
         index = store.get(kind)
-        ids = [
-            doc.id
-            for doc in (index.get(str(pk)) for pk in _published(kind).values_list("pk", flat=True))
-            if doc
+        docs = [
+            doc for doc in (index.get(str(pk)) for pk in _published(kind).values_list("pk", flat=True)) if doc
         ]
-        parent = {doc_id: doc_id for doc_id in ids}
+        parent = {doc.id: doc.id for doc in docs}
         best: dict[str, float] = {}
 
         def root(x):
@@ -388,8 +386,8 @@ def duplicate_groups(
                 x = parent[x]
             return x
 
-        for doc_id in ids:
-            doc = index.get(doc_id)
+        for doc in docs:
+            doc_id = doc.id
             for dup in index.near_duplicates(doc.title, doc.body, exclude={doc_id}, **options):
                 if dup.id in parent:
                     parent[root(dup.id)] = root(doc_id)

@@ -55,12 +55,31 @@ def resemblance(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / len(a | b)
 
 
+@dataclass(frozen=True)
+class Fingerprint:
+    """What two records are compared by: the title as typed, its normalised form and the 3-grams of
+    title and body."""
+
+    title: str
+    name: str
+    grams: frozenset[str]
+
+    @classmethod
+    def of(cls, title: str, body: str) -> Fingerprint:
+        return cls(title, normalise(title), shingles(title + body))
+
+    def against(self, other: Fingerprint, threshold: float = DEFAULT_THRESHOLD) -> tuple[float, bool] | None:
+        """(resemblance, same title) when `other` duplicates this record, else None."""
+        alike, same_title = resemblance(self.grams, other.grams), self.name == other.name
+        return (alike, same_title) if is_duplicate(alike, same_title, self.title, threshold) else None
+
+
 def distinct(records: list[tuple[str, str]], threshold: float = DEFAULT_THRESHOLD) -> list[int]:
     """Positions of the (title, body) records to keep, in order: each one unless it duplicates one
     kept before it (for a ranked list: the best-ranked copy stays)."""
-    kept: list[tuple[int, frozenset[str], str]] = []
+    kept: list[tuple[int, Fingerprint]] = []
     for i, (title, body) in enumerate(records):
-        grams, name = shingles(title + body), normalise(title)
-        if not any(is_duplicate(resemblance(grams, g), name == n, title, threshold) for _j, g, n in kept):
-            kept.append((i, grams, name))
-    return [i for i, _g, _n in kept]
+        mine = Fingerprint.of(title, body)
+        if not any(mine.against(other, threshold) for _j, other in kept):
+            kept.append((i, mine))
+    return [i for i, _f in kept]

@@ -25,7 +25,7 @@ import numpy as np
 from . import fusion
 from .ann import IVFIndex, training_rows
 from .columns import Column, Ragged, VectorBlocks, Vocabulary
-from .duplicates import DEFAULT_THRESHOLD, Duplicate, distinct, is_duplicate, normalise, resemblance, shingles
+from .duplicates import DEFAULT_THRESHOLD, Duplicate, Fingerprint, distinct
 from .embedding import Embedder, EmbeddingCache, embed_with_cache
 from .errors import FilterError, IndexCorrupt, QueryError
 from .explain import explain
@@ -471,16 +471,15 @@ class LocalIndex(Index):
             return []
         query_ids = self._terms.encode(tokens(f"{title}。{body}"[:QUERY_WINDOW_CHARS]), add=False)
         lexical = self._lexical_scores(query_ids)
-        mine = shingles(title + body)
+        mine = Fingerprint.of(title, body)
         found = []
         for row in _top_rows(lexical, self._alive.values & (lexical > 0), k):
             doc = self.document(int(row))
             if doc.id in exclude:
                 continue
-            alike = resemblance(mine, shingles(doc.title + doc.body))
-            same_title = normalise(doc.title) == normalise(title)
-            if is_duplicate(alike, same_title, title, threshold):
-                found.append(Duplicate(doc.id, round(alike, 4), same_title))
+            match = mine.against(Fingerprint.of(doc.title, doc.body), threshold)
+            if match:
+                found.append(Duplicate(doc.id, round(match[0], 4), match[1]))
         return sorted(found, key=lambda d: (-d.resemblance, d.id))
 
     def drop_duplicates(self, results: list[Result]) -> list[Result]:
