@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .embedding import E5Embedder, EmbeddingCache
 from .errors import QueryError
-from .index import Document, LocalIndex
+from .index import DENSE_QUERY_CHARS, LIVE_QUERY_CHARS, Document, LocalIndex
 from .passages import DEFAULT_STRATEGY, PassageStrategy
 
 METRICS = ["ndcg@10", "recall@50", "mrr@10"]
@@ -79,12 +79,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rrf-k", type=int, default=10, help="RRF constant (default 10)")
     parser.add_argument("--alpha", type=float, default=0.7, help="dense weight for --fusion weighted")
     parser.add_argument(
-        "--dense-query-chars", type=int, default=160, help="query characters the dense model reads"
+        "--dense-query-chars",
+        type=int,
+        default=DENSE_QUERY_CHARS,
+        help=f"query characters the dense model reads (default {DENSE_QUERY_CHARS})",
     )
     parser.add_argument(
         "--live-queries",
         action="store_true",
-        help="embed each query while searching (its first 120 characters), as for a query typed or "
+        help=f"embed each query while searching (its first {LIVE_QUERY_CHARS} characters), as for a query typed or "
         "pasted into the search box; default: prepare the query vectors first, as the platform does "
         "for a demand when it is published",
     )
@@ -168,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
         results[method]["p50_ms"] = round(latencies[len(latencies) // 2] * 1000, 1)
 
     fusion_note = f"rrf k={args.rrf_k}" if args.fusion == "rrf" else f"weighted α={args.alpha}"
-    mode = "live queries (120 characters)" if args.live_queries else "prepared query vectors"
+    mode = f"live queries ({LIVE_QUERY_CHARS} characters)" if args.live_queries else "prepared query vectors"
     print(f"\n{len(queries)} judged queries · passages={args.passages} · hybrid={fusion_note} · {mode}")
     print(f"{'method':<8} {'nDCG@10':>8} {'Recall@50':>10} {'MRR@10':>8} {'p50 ms':>8}")
     for method, row in results.items():
