@@ -12,13 +12,6 @@ from mengkeju.retrieval.passages import PassageStrategy
 from .test_engine import DOCS, FakeEmbedder
 
 
-@pytest.fixture
-def index():
-    idx = LocalIndex(FakeEmbedder(), strategy=PassageStrategy("full"))
-    idx.upsert(DOCS)
-    return idx
-
-
 def test_resemblance_ignores_punctuation_width_and_case():
     assert normalise("ＡＢＣ， 钕铁硼！") == "abc钕铁硼"
     assert resemblance(shingles("钕铁硼永磁体，矫顽力25 kOe"), shingles("钕铁硼永磁体 矫顽力 25KOE")) == 1.0

@@ -80,13 +80,6 @@ DOCS = [
 ]
 
 
-@pytest.fixture
-def index():
-    idx = LocalIndex(FakeEmbedder(), strategy=PassageStrategy("full"))
-    idx.upsert(DOCS)
-    return idx
-
-
 def test_tokens_drop_stopwords_and_keep_terms():
     add_terms(["钕铁硼永磁体"])
     toks = tokens("我公司需要一种钕铁硼永磁体的技术")
