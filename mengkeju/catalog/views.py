@@ -198,42 +198,45 @@ def _ranked_search(kind: str, qs, filterset) -> list | None:
     return ranked
 
 
-def _matches(kind: str, listing) -> list:
-    """Recommended counterparts for a published record, with the reasons (empty if matching is off)."""
+def _matching_aid(fetch, failure: str, *args):
+    """What the matching engine adds to a detail page: nothing when matching is off, and the page
+    still renders (the failure logged) when the engine fails — it is an aid."""
     from django.conf import settings
 
-    if listing.status != Status.PUBLISHED or not settings.MATCHING_ENABLED:
+    if not settings.MATCHING_ENABLED:
+        return []
+    try:
+        return fetch()
+    except Exception:
+        import logging
+
+        logging.getLogger(__name__).exception(failure, *args)
+        return []
+
+
+def _matches(kind: str, listing) -> list:
+    """Recommended counterparts for a published record, with the reasons."""
+    if listing.status != Status.PUBLISHED:
         return []
     from mengkeju.matching import adapter
 
-    try:
+    def fetch():
         if kind == "resource":
             return adapter.resources_for_demand(listing)
         if kind == "demand":
             return adapter.achievements_for_demand(listing, k=5)
         return adapter.demands_for_achievement(listing, k=5)
-    except Exception:  # recommendations are an aid: the page still renders without them
-        import logging
 
-        logging.getLogger(__name__).exception("matching failed for %s %s", kind, listing.pk)
-        return []
+    return _matching_aid(fetch, "matching failed for %s %s", kind, listing.pk)
 
 
 def _duplicates(listing) -> list:
-    """Published near-copies of this record, for its reviewers and its owner (empty if matching is off)."""
-    from django.conf import settings
-
-    if not settings.MATCHING_ENABLED:
-        return []
+    """Published near-copies of this record (for its reviewers and its owner)."""
     from mengkeju.matching import adapter
 
-    try:
-        return adapter.possible_duplicates(listing)
-    except Exception:  # a check for the reviewer: the page still renders without it
-        import logging
-
-        logging.getLogger(__name__).exception("duplicate check failed for %s", listing.pk)
-        return []
+    return _matching_aid(
+        lambda: adapter.possible_duplicates(listing), "duplicate check failed for %s", listing.pk
+    )
 
 
 @login_required
