@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "mengkeju.core",
     "mengkeju.network",
     "mengkeju.catalog",
     "mengkeju.matching",
@@ -147,7 +148,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "mengkeju.portal.api.exception_handler",
+    "EXCEPTION_HANDLER": "mengkeju.core.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Mengkeju 蒙科聚 API",

@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from mengkeju.core.forms import style_form
 from mengkeju.network.models import ChainLink, Division, Organization
 
 from . import permissions
@@ -52,12 +53,7 @@ class ListingForm(forms.ModelForm):
         for link in self.fields["chain_links"].queryset:
             groups.setdefault(link.chain.name, []).append((link.code, link.name))
         self.fields["chain_links"].widget.choices = list(groups.items())
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxSelectMultiple | forms.HiddenInput):
-                continue
-            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
-            widget.attrs.setdefault("class", css)
+        style_form(self)
 
     def clean_title(self):
         title = self.cleaned_data["title"].strip()

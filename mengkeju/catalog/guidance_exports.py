@@ -19,7 +19,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from mengkeju.portal.excel import add_sheet, new_workbook, to_bytes
+from mengkeju.core.excel import add_sheet, new_workbook, to_bytes
 
 from .models import GuidanceCatalog, GuidanceEntry
 

@@ -12,6 +12,7 @@ Roles (network.User.Role):
 
 from __future__ import annotations
 
+from mengkeju.core.roles import role_of
 from mengkeju.network.models import Organization, User
 from mengkeju.network.selectors import user_scope
 
@@ -32,14 +33,6 @@ OWNER_KINDS = {
 }
 
 
-def _role(user) -> str | None:
-    if not user or not user.is_authenticated:
-        return None
-    if user.is_superuser:
-        return Role.PLATFORM_ADMIN
-    return user.role
-
-
 def is_owner(user, listing) -> bool:
     return bool(
         user
@@ -57,7 +50,7 @@ def _in_scope(user, listing) -> bool:
 
 
 def is_reviewer_for(user, listing) -> bool:
-    role = _role(user)
+    role = role_of(user)
     if role in (Role.PLATFORM_ADMIN, Role.HQ_OPERATOR):
         return True
     return role == Role.SUBCENTER_STAFF and _in_scope(user, listing)
@@ -66,7 +59,7 @@ def is_reviewer_for(user, listing) -> bool:
 def can_view(user, listing) -> bool:
     if listing.status == Status.PUBLISHED:
         return True
-    role = _role(user)
+    role = role_of(user)
     if role is None:
         return False
     if role == Role.PLATFORM_ADMIN or is_owner(user, listing):
@@ -81,7 +74,7 @@ def can_view(user, listing) -> bool:
 
 
 def can_edit(user, listing) -> bool:
-    role = _role(user)
+    role = role_of(user)
     if role is None:
         return False
     if role == Role.PLATFORM_ADMIN:
@@ -95,7 +88,7 @@ def can_create_for(user, organization: Organization, kind: str) -> bool:
     """May `user` publish an achievement/demand on behalf of `organization`?"""
     if organization.kind not in OWNER_KINDS[kind]:
         return False
-    role = _role(user)
+    role = role_of(user)
     if role in (Role.PLATFORM_ADMIN, Role.HQ_OPERATOR):
         return True
     if role == Role.MEMBER:
@@ -151,7 +144,7 @@ def is_platform_member(user, platform) -> bool:
 
 
 def can_apply_for_whitelist(user, platform) -> bool:
-    role = _role(user)
+    role = role_of(user)
     if role in DECIDING_ROLES or is_platform_member(user, platform):
         return True
     if role == Role.SUBCENTER_STAFF:
@@ -161,18 +154,18 @@ def can_apply_for_whitelist(user, platform) -> bool:
 
 
 def can_decide_whitelist(user) -> bool:
-    return _role(user) in DECIDING_ROLES
+    return role_of(user) in DECIDING_ROLES
 
 
 def can_view_whitelist_history(user, platform) -> bool:
-    return _role(user) in HISTORY_ROLES or is_platform_member(user, platform)
+    return role_of(user) in HISTORY_ROLES or is_platform_member(user, platform)
 
 
 def can_curate_guidance(user) -> bool:
-    return _role(user) in DECIDING_ROLES
+    return role_of(user) in DECIDING_ROLES
 
 
 def can_view_guidance(user, catalog) -> bool:
     if catalog.status == catalog.Status.PUBLISHED:
         return True
-    return _role(user) in (DECIDING_ROLES | {Role.ANALYST})
+    return role_of(user) in (DECIDING_ROLES | {Role.ANALYST})

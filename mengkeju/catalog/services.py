@@ -14,6 +14,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mengkeju.core import clock
+from mengkeju.core.exceptions import ConflictError
 from mengkeju.network.models import ChainLink, Organization
 
 from . import permissions, signals
@@ -49,10 +51,6 @@ IP_KINDS = {
     "integrated_circuit": "集成电路布图设计",
 }
 MAX_CHAIN_LINKS = 6
-
-
-class ConflictError(Exception):
-    """The record changed since the user loaded it (concurrent edit or review)."""
 
 
 def _kind(model) -> str:
@@ -102,7 +100,7 @@ def _check_relations(model, chain_links: Iterable[ChainLink], modes: Iterable[Co
 
 def _check_deadline(model, values: dict) -> None:
     deadline = values.get("deadline")
-    if model is Demand and deadline and deadline < timezone.localdate():
+    if model is Demand and deadline and deadline < clock.local_date():
         raise ValidationError({"deadline": _("The deadline cannot be in the past.")})
 
 
@@ -418,7 +416,7 @@ def whitelist_step(
         if action in WHITELIST_REASON_REQUIRED and not reason:
             errors["reason"] = _("Give the reason for this decision.")
         if action in WHITELIST_EVALUATIONS:
-            this_year = timezone.localdate().year
+            this_year = clock.local_date().year
             if year is None:
                 errors["year"] = _("Name the year evaluated.")
             elif not (1990 <= year <= this_year):
@@ -436,7 +434,7 @@ def whitelist_step(
         before = locked.whitelist_status
         locked.whitelist_status = target
         if action == WhitelistAction.LIST:
-            locked.listed_on = timezone.localdate()
+            locked.listed_on = clock.local_date()
         if action in WHITELIST_EVALUATIONS:
             locked.last_evaluated_year = year
         locked.save(update_fields=["whitelist_status", "whitelisted", "listed_on", "last_evaluated_year"])
@@ -464,7 +462,7 @@ def _require_curator(by) -> None:
 @transaction.atomic
 def create_guidance_catalog(*, year: int, title: str = "", introduction: str = "", by) -> GuidanceCatalog:
     _require_curator(by)
-    if not (1990 <= int(year) <= timezone.localdate().year + 1):
+    if not (1990 <= int(year) <= clock.local_date().year + 1):
         raise ValidationError({"year": _("Choose a year between 1990 and next year.")})
     if GuidanceCatalog.objects.filter(year=year).exists():
         raise ValidationError(

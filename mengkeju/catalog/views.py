@@ -11,11 +11,12 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from mengkeju.core import clock
+from mengkeju.core.views import attach_errors
 from mengkeju.network.selectors import responsible_nodes
 
 from . import permissions, selectors, services
@@ -262,7 +263,7 @@ def listing_create(request, kind: str):
                 **values,
             )
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -297,7 +298,7 @@ def listing_edit(request, kind: str, pk: int):
                 **values,
             )
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            attach_errors(form, exc)
         except services.ConflictError as exc:
             form.add_error(None, str(exc))
         else:
@@ -352,14 +353,6 @@ def attachment_download(request, pk: int, attachment_id: int):
     return FileResponse(
         attachment.file.open("rb"), as_attachment=True, filename=attachment.file.name.rsplit("/", 1)[-1]
     )
-
-
-def _attach_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def expert_list(request):
@@ -429,7 +422,7 @@ def platform_detail(request, pk: int):
         "history": platform.whitelist_events.select_related("actor")
         if permissions.can_view_whitelist_history(request.user, platform)
         else None,
-        "this_year": timezone.localdate().year,
+        "this_year": clock.local_date().year,
     }
     return render(request, "catalog/platform_detail.html", context)
 
@@ -479,13 +472,13 @@ def guidance_index(request):
             try:
                 catalog = services.create_guidance_catalog(by=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                _attach_errors(form, exc)
+                attach_errors(form, exc)
             else:
                 return redirect("catalog:guidance-detail", year=catalog.year)
     return render(
         request,
         "catalog/guidance_index.html",
-        {"catalogs": catalogs, "form": form, "this_year": timezone.localdate().year},
+        {"catalogs": catalogs, "form": form, "this_year": clock.local_date().year},
     )
 
 
@@ -519,7 +512,7 @@ def guidance_detail(request, year: int):
                         by=request.user,
                     )
                 except ValidationError as exc:
-                    _attach_errors(form, exc)
+                    attach_errors(form, exc)
                 else:
                     messages.success(request, _("Added to the catalog."))
                     return redirect("catalog:guidance-detail", year=year)

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from mengkeju.core.forms import style_form
 from mengkeju.network.models import ChainLink, Organization
 
 from .models import Challenge, Indicator
@@ -21,16 +22,6 @@ DIRECTIONS = {
     "≤": Indicator.Direction.AT_MOST,
     "<=": Indicator.Direction.AT_MOST,
 }
-
-
-def style(form: forms.BaseForm) -> None:
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.CheckboxInput | forms.HiddenInput | forms.CheckboxSelectMultiple):
-            continue
-        widget.attrs.setdefault(
-            "class", "form-select" if isinstance(widget, forms.Select) else "form-control"
-        )
 
 
 def _lines(text: str) -> list[str]:
@@ -96,7 +87,7 @@ class ChallengeForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        style(self)
+        style_form(self)
 
     def clean_indicators(self) -> list[dict]:
         parsed, errors = [], []
@@ -194,7 +185,7 @@ class ApplicationForm(forms.Form):
                 decimal_places=4,
                 help_text=_("The value your team commits to reach."),
             )
-        style(self)
+        style_form(self)
 
     def clean_members(self) -> list[dict]:
         return [
@@ -251,7 +242,7 @@ class ScoreForm(forms.Form):
                 decimal_places=2,
             )
         self.order_fields([f"score_{c['code']}" for c in rubric] + ["comment"])
-        style(self)
+        style_form(self)
 
     def scores(self) -> dict:
         return {c["code"]: self.cleaned_data[f"score_{c['code']}"] for c in self.rubric}
@@ -271,7 +262,7 @@ class AcceptanceForm(forms.Form):
                 label=_("Note"), required=False, max_length=500
             )
         self.order_fields([n for i in self.indicators for n in (f"met_{i.pk}", f"note_{i.pk}")] + ["note"])
-        style(self)
+        style_form(self)
 
     def results(self) -> dict:
         return {
@@ -289,4 +280,4 @@ class EvidenceForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        style(self)
+        style_form(self)

@@ -19,7 +19,7 @@
 
 from __future__ import annotations
 
-from mengkeju.deals.permissions import role_of
+from mengkeju.core.roles import role_of
 from mengkeju.network.models import User
 
 from .models import EDITABLE_STATES, PUBLIC_STATES, Application, Challenge, Milestone

@@ -11,7 +11,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from mengkeju.catalog.models import Expert
-from mengkeju.deals.permissions import role_of
+from mengkeju.core.roles import role_of
 from mengkeju.network.models import User
 
 from . import permissions, rules, services

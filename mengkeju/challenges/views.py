@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mengkeju.catalog.models import Expert
+from mengkeju.core import clock
+from mengkeju.core.views import attach_errors, error_text
 from mengkeju.network.models import IndustryChain, Organization
 
 from . import permissions, selectors, services
@@ -24,24 +26,12 @@ from .models import Application, Award, Challenge, Milestone, Objection, Scoreca
 PAGE_SIZE = 20
 
 
-def _errors(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
-
-
-def _attach(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 def _run(request, call, success: str) -> bool:
     """Call a service; show its localized refusal as a message. True when it succeeded."""
     try:
         call()
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, error_text(exc))
         return False
     except PermissionDenied as exc:
         messages.error(request, str(exc) or _("You may not do this."))
@@ -122,11 +112,10 @@ def overview(request):
 
 
 def overview_export(request):
-    from django.utils import timezone
 
     from .exports import overview_workbook
 
-    now = timezone.localtime()
+    now = clock.localtime()
     caption = _("Open challenges, as of %(time)s") % {"time": now.strftime("%Y-%m-%d %H:%M")}
     response = HttpResponse(
         overview_workbook(selectors.overview(), caption=caption),
@@ -158,7 +147,7 @@ def challenge_create(request):
                 by=request.user, publisher=publisher, indicators=indicators, chain_links=links, **values
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Challenge saved as a draft."))
             return redirect("challenges:detail", pk=challenge.pk)
@@ -179,7 +168,7 @@ def challenge_edit(request, pk: int):
                 challenge, by=request.user, indicators=indicators, chain_links=links, **values
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Changes saved."))
             return redirect("challenges:detail", pk=challenge.pk)
@@ -348,7 +337,7 @@ def application_create(request, pk: int):
         try:
             application = services.apply(challenge, by=request.user, **form.service_values())
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Your application was submitted."))
             return redirect("challenges:application", pk=application.pk)
@@ -442,7 +431,7 @@ def scorecard(request, pk: int):
                 submit=submit,
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(
                 request, _("Scorecard submitted.") if submit else _("Scores saved; not yet submitted.")

@@ -7,20 +7,11 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from mengkeju.core.forms import style_form
 from mengkeju.network.models import Division, IndustryChain, Organization
 
 from .models import MONEY, ContractParty, Deal, TechnicalContract
 from .services import CONTRACT_FIELDS
-
-
-def _style(form: forms.BaseForm) -> None:
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.CheckboxInput | forms.HiddenInput):
-            continue
-        widget.attrs.setdefault(
-            "class", "form-select" if isinstance(widget, forms.Select) else "form-control"
-        )
 
 
 def _money(label, required=False):
@@ -62,7 +53,7 @@ class ContractForm(forms.ModelForm):
             self.fields[name].initial = Decimal("0")
         self.fields["sub_kind"].help_text = _("Must belong to the contract kind.")
         self.fields["licence_scope"].help_text = _("Licences only.")
-        _style(self)
+        style_form(self)
 
     def _post_clean(self):
         """The service validates and saves; the form only parses (no model validation here)."""
@@ -94,7 +85,7 @@ class PartyForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _style(self)
+        style_form(self)
 
     @property
     def is_blank(self) -> bool:

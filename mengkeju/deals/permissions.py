@@ -16,6 +16,7 @@ The person who submitted an application may not decide it (four-eyes rule).
 
 from __future__ import annotations
 
+from mengkeju.core.roles import role_of
 from mengkeju.network.models import User
 
 from .models import CONTRACT_EDITABLE_STATES, ContractParty, Registration
@@ -23,14 +24,6 @@ from .models import CONTRACT_EDITABLE_STATES, ContractParty, Registration
 Role = User.Role
 NODE_ROLES = frozenset({Role.SUBCENTER_STAFF, Role.BROKER, Role.HQ_OPERATOR})
 DEAL_OPENER_ROLES = frozenset({Role.SUBCENTER_STAFF, Role.BROKER, Role.HQ_OPERATOR, Role.PLATFORM_ADMIN})
-
-
-def role_of(user) -> str | None:
-    if not user or not user.is_authenticated:
-        return None
-    if user.is_superuser:
-        return Role.PLATFORM_ADMIN
-    return user.role
 
 
 def is_node_staff(user, node_id: int | None) -> bool:

@@ -10,6 +10,8 @@ from django.db.models.functions import Coalesce
 
 from mengkeju.catalog.models import Demand
 from mengkeju.catalog.models import Status as ListingStatus
+from mengkeju.core import clock
+from mengkeju.core.roles import role_of
 from mengkeju.network.models import Organization, User
 from mengkeju.network.selectors import calendar_days, service_scope
 
@@ -23,7 +25,7 @@ from .models import (
     Registration,
     TechnicalContract,
 )
-from .permissions import NODE_ROLES, role_of
+from .permissions import NODE_ROLES
 from .working_days import WEEKDAYS, RegionCalendar, WorkingCalendar, overdue_before
 
 Role = User.Role
@@ -112,7 +114,7 @@ def board_nodes(user) -> QuerySet[Organization]:
 
 
 def _start_of(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=services.region_timezone())
+    return datetime.combine(day, time.min, tzinfo=clock.region_timezone())
 
 
 @dataclass(frozen=True)
@@ -130,7 +132,7 @@ def region_calendar() -> WorkingCalendar:
 
 def follow_up(today: date | None = None, calendar: WorkingCalendar | None = None) -> FollowUp:
     n = services.follow_up_working_days()
-    return FollowUp(n, overdue_before(today or services.local_date(), n, calendar or region_calendar()))
+    return FollowUp(n, overdue_before(today or clock.local_date(), n, calendar or region_calendar()))
 
 
 def deals_by_stage(deals: QuerySet[Deal], per_stage: int = 50) -> list[tuple[str, str, list[Deal], int]]:

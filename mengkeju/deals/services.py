@@ -6,11 +6,9 @@ event. Views, the API and commands call these; they never save these models them
 
 from __future__ import annotations
 
-import zoneinfo
-from datetime import date, datetime
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -18,7 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mengkeju.catalog.models import Status as ListingStatus
-from mengkeju.catalog.services import ConflictError as CatalogConflictError
+from mengkeju.core.clock import local_date, region_timezone  # noqa: F401 (challenges reads it here until it uses core.clock)
+from mengkeju.core.exceptions import ConflictError
 from mengkeju.network.models import Organization, User
 from mengkeju.network.selectors import current_region, region_parameter, responsible_nodes
 
@@ -69,21 +68,7 @@ CONTRACT_FIELDS = (
 PARTY_FIELDS = ("role", "organization", "name", "credit_code", "division")
 
 
-class ConflictError(CatalogConflictError):
-    """The record changed since the user loaded it (another person acted first). The API answers 409."""
-
-
 # --- time --------------------------------------------------------------------------------------
-
-
-def region_timezone() -> zoneinfo.ZoneInfo:
-    region = current_region()
-    return zoneinfo.ZoneInfo(region.timezone if region else settings.TIME_ZONE)
-
-
-def local_date(moment: datetime | None = None) -> date:
-    """The calendar date in the region's time zone (Asia/Shanghai for the shipped pack)."""
-    return timezone.localtime(moment or timezone.now(), region_timezone()).date()
 
 
 def follow_up_working_days() -> int:

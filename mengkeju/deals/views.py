@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mengkeju.catalog import selectors as catalog_selectors
+from mengkeju.core.roles import role_of
+from mengkeju.core.views import error_items, error_text
 from mengkeju.network.models import User
 
 from . import permissions, selectors, services
@@ -33,19 +35,12 @@ def _safe_next(request, default: str) -> str:
     return default
 
 
-def _errors(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
-
-
 def _attach_errors(form, formset, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            if field == "parties":
-                formset._non_form_errors = formset.error_class(errors)
-            else:
-                form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
+    for field, errors in error_items(exc):
+        if field == "parties":
+            formset._non_form_errors = formset.error_class(errors)
+        else:
+            form.add_error(field if field in form.fields else None, errors)
 
 
 # --- deals -------------------------------------------------------------------------------------
@@ -61,14 +56,14 @@ def board(request):
     code = request.GET.get("sub_center", "")
     if code:
         node = get_object_or_404(nodes, code=code)
-    elif permissions.role_of(request.user) in (Role.SUBCENTER_STAFF, Role.BROKER):
+    elif role_of(request.user) in (Role.SUBCENTER_STAFF, Role.BROKER):
         node = nodes.filter(pk=request.user.organization_id).first()  # staff see their own node; HQ all
     deals = selectors.visible_deals(request.user)
     if node is not None:
         deals = deals.filter(sub_center=node)
     due = selectors.follow_up()
     overdue_demands = selectors.overdue_demands(node, due)
-    if node is None and permissions.role_of(request.user) not in (Role.HQ_OPERATOR, Role.PLATFORM_ADMIN):
+    if node is None and role_of(request.user) not in (Role.HQ_OPERATOR, Role.PLATFORM_ADMIN):
         overdue_demands = overdue_demands.none()  # a broker outside any node has no routed demands
     context = {
         "nodes": nodes,
@@ -103,7 +98,7 @@ def deal_open(request):
     try:
         deal = services.open_deal_from_match(demand=demand, achievement=achievement, by=request.user)
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, error_text(exc))
         return redirect(_safe_next(request, reverse("deals:board")))
     messages.success(request, _("Deal opened: %(title)s") % {"title": deal.title})
     return redirect(reverse("deals:deal-detail", args=[deal.pk]))
@@ -145,7 +140,7 @@ def deal_transition(request, pk: int):
             deal, request.POST.get("stage", ""), by=request.user, note=request.POST.get("note", "")
         )
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, error_text(exc))
     except services.ConflictError as exc:
         messages.error(request, str(exc))
     else:
@@ -160,7 +155,7 @@ def deal_contact(request, pk: int):
     try:
         services.record_contact(deal, request.user, request.POST.get("note", ""))
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("Contact recorded."))
     return redirect(reverse("deals:deal-detail", args=[deal.pk]))
@@ -282,7 +277,7 @@ def contract_submit(request, pk: int):
     try:
         services.submit_contract(contract, request.user)
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("Submitted for registration."))
     return redirect(reverse("deals:contract-detail", args=[contract.pk]))
@@ -320,7 +315,7 @@ def registration_register(request, pk: int):
     try:
         registration = services.register(registration, request.user)
     except (ValidationError, services.ConflictError) as exc:
-        messages.error(request, _errors(exc) if isinstance(exc, ValidationError) else str(exc))
+        messages.error(request, error_text(exc) if isinstance(exc, ValidationError) else str(exc))
     else:
         if registration.status == Registration.Status.REGISTERED:
             messages.success(
@@ -338,7 +333,7 @@ def registration_refuse(request, pk: int):
     try:
         services.refuse_registration(registration, request.POST.get("reason", ""), request.user)
     except (ValidationError, services.ConflictError) as exc:
-        messages.error(request, _errors(exc) if isinstance(exc, ValidationError) else str(exc))
+        messages.error(request, error_text(exc) if isinstance(exc, ValidationError) else str(exc))
     else:
         messages.success(request, _("The application was refused."))
     return redirect(_back(request, registration))
@@ -351,7 +346,7 @@ def registration_cancel(request, pk: int):
     try:
         services.cancel_registration(registration, request.POST.get("reason", ""), request.user)
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("Cancelled; the history is kept."))
     return redirect(_back(request, registration))

@@ -18,6 +18,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from mengkeju.catalog.models import Achievement, Demand, Expert, Platform
+from mengkeju.core import clock
 from mengkeju.network.models import ChainLink, IndustryChain, Organization, User
 
 from .loader import DATA_DIR
@@ -512,7 +513,7 @@ def demo_chain_map(today: date) -> dict[str, int]:
 
 def load_domains(today: date | None = None) -> dict[str, tuple[int, int, int]]:
     """Every block, in the order their records depend on each other (points count the others)."""
-    today = today or timezone.localdate()
+    today = today or clock.local_date()
     created: dict[str, int] = {}
     for block in (demo_chain_map, demo_deals, demo_licensing, demo_challenges, demo_points):
         created.update(block(today))

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from mengkeju.catalog.models import Achievement, CooperationMode, Demand, Expert, Platform, Service, Status
 from mengkeju.catalog.services import bulk_upsert_listings
+from mengkeju.core import clock
 from mengkeju.network.models import ChainLink, Division, Organization, User
 
 DATA_DIR = Path(__file__).with_name("data")
@@ -99,7 +100,7 @@ def load_demo(progress=None) -> DemoReport:
     report.counts["organizations"] = tuple(counts)
 
     now = timezone.now()
-    today = timezone.localdate()
+    today = clock.local_date()
 
     def listing_row(item: dict) -> dict:
         status = item.get("status", Status.PUBLISHED)
@@ -215,14 +216,13 @@ DEMO_CONTRACTS = 2_000
 
 def _demo_contracts() -> int:
     """Made-up registered contracts from 2021 to this year, so the statistics pages have a history."""
-    from django.utils import timezone
 
     from mengkeju.deals.models import Registration
     from mengkeju.insights.synthetic import generate_registered_contracts
 
     if Registration.objects.exists():
         return 0
-    return generate_registered_contracts(DEMO_CONTRACTS, seed=2025, last_year=timezone.localdate().year)
+    return generate_registered_contracts(DEMO_CONTRACTS, seed=2025, last_year=clock.local_date().year)
 
 
 def _account(username: str, role: str, org: Organization | None, display: str, *, superuser=False) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from mengkeju.portal.excel import add_sheet, new_workbook, to_bytes
+from mengkeju.core.excel import add_sheet, new_workbook, to_bytes
 
 from .chain_map import ChainMap, gap_rows
 

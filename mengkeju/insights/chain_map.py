@@ -27,10 +27,10 @@ from decimal import Decimal
 from itertools import pairwise
 
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mengkeju.catalog.models import Achievement, Demand, Expert, Platform, Status
+from mengkeju.core import clock
 from mengkeju.deals.models import Registration
 from mengkeju.network.models import ChainLink, IndustryChain, Organization
 
@@ -132,7 +132,7 @@ def _counts(pairs) -> dict[int, set]:
 
 def chain_maps(chains=None, *, today: date | None = None) -> list[ChainMap]:
     """The map of each chain (all chains of the region pack by default), with a fixed number of queries."""
-    today = today or timezone.localdate()
+    today = today or clock.local_date()
     chains = list(chains if chains is not None else IndustryChain.objects.all())
     chain_ids = [c.pk for c in chains]
     links = list(ChainLink.objects.filter(chain_id__in=chain_ids).select_related("chain"))

@@ -10,18 +10,13 @@
 
 from __future__ import annotations
 
+from mengkeju.core.roles import role_of
 from mengkeju.network.models import User
 
 from .permissions import can_view_region
 
 Role = User.Role
 EXPORT_ROLES = {Role.PLATFORM_ADMIN, Role.HQ_OPERATOR, Role.ANALYST, Role.SUBCENTER_STAFF, Role.BROKER}
-
-
-def _role(user) -> str | None:
-    if not user or not user.is_authenticated:
-        return None
-    return Role.PLATFORM_ADMIN if user.is_superuser else user.role
 
 
 def can_view_map(user) -> bool:
@@ -33,4 +28,4 @@ def can_view_turnover(user) -> bool:
 
 
 def can_export_gaps(user) -> bool:
-    return _role(user) in EXPORT_ROLES
+    return role_of(user) in EXPORT_ROLES

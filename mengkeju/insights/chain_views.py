@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mengkeju.core import clock
 from mengkeju.network.models import IndustryChain
 
 from . import chain_exports, chain_map, chain_permissions
@@ -45,8 +45,8 @@ def gaps_export(request, code: str | None = None):
     maps = chain_map.chain_maps(chains)
     caption = _("%(where)s · open demand counted on %(day)s · exported %(at)s") % {
         "where": maps[0].chain.name if code else _("all chains"),
-        "day": timezone.localdate().isoformat(),
-        "at": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
+        "day": clock.local_date().isoformat(),
+        "at": clock.localtime().strftime("%Y-%m-%d %H:%M"),
     }
     response = HttpResponse(
         chain_exports.gaps_workbook(maps, caption=caption),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from openpyxl.styles import Font
 
-from mengkeju.portal.excel import MONEY_FORMAT, add_sheet, new_workbook, to_bytes
+from mengkeju.core.excel import MONEY_FORMAT, add_sheet, new_workbook, to_bytes
 
 from .selectors import Table
 

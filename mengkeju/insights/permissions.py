@@ -8,6 +8,7 @@ Statistics hold no contract-level detail, but a sub-center's figures are its own
 
 from __future__ import annotations
 
+from mengkeju.core.roles import role_of
 from mengkeju.network.models import Organization, User
 
 Role = User.Role
@@ -15,25 +16,19 @@ REGION_ROLES = {Role.PLATFORM_ADMIN, Role.HQ_OPERATOR, Role.ANALYST}
 NODE_ROLES = {Role.SUBCENTER_STAFF, Role.BROKER}
 
 
-def _role(user) -> str | None:
-    if not user or not user.is_authenticated:
-        return None
-    return Role.PLATFORM_ADMIN if user.is_superuser else user.role
-
-
 def can_view_region(user) -> bool:
-    return _role(user) in REGION_ROLES
+    return role_of(user) in REGION_ROLES
 
 
 def can_view_sub_center(user, node: Organization) -> bool:
     if can_view_region(user):
         return True
-    return _role(user) in NODE_ROLES and user.organization_id == node.pk
+    return role_of(user) in NODE_ROLES and user.organization_id == node.pk
 
 
 def home_node(user) -> Organization | None:
     """The sub-center whose dashboard a staff member or broker lands on."""
-    if _role(user) in NODE_ROLES and user.organization_id:
+    if role_of(user) in NODE_ROLES and user.organization_id:
         org = user.organization
         if org.kind in Organization.SERVICE_NODE_KINDS or org.kind == Organization.Kind.HEADQUARTERS:
             return org

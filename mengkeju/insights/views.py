@@ -6,9 +6,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mengkeju.core import clock
 from mengkeju.network.models import Organization
 
 from . import exports, permissions, selectors
@@ -27,7 +27,7 @@ def _statistics(request, node: Organization | None) -> selectors.Statistics:
         year = int(year)
     else:
         years = stats.years()
-        year = years[-1] if years else timezone.localdate().year
+        year = years[-1] if years else clock.local_date().year
     return stats.for_year(year)
 
 
@@ -106,7 +106,7 @@ def export(request):
         "where": node.name if node else _("whole region"),
         "year": scope.year,
         "basis": selectors.DATE_BASES[scope.basis],
-        "at": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
+        "at": clock.localtime().strftime("%Y-%m-%d %H:%M"),
     }
     content = exports.workbook(tables, caption=caption)
     filename = f"contracts-{node.code if node else 'region'}-{scope.year}-{name}.xlsx"

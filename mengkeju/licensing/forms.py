@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from mengkeju.catalog.models import Achievement
+from mengkeju.core.forms import StyledFormMixin
 from mengkeju.deals.models import ContractKind, TechnicalContract
 from mengkeju.network.models import Organization
 
@@ -27,18 +28,8 @@ def _party_organizations():
     return Organization.objects.exclude(kind__in=permissions.NON_PARTY_KINDS).order_by("name")
 
 
-class StyledForm(forms.Form):
+class StyledForm(StyledFormMixin, forms.Form):
     """Bootstrap classes on every widget."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput | forms.HiddenInput):
-                continue
-            widget.attrs.setdefault(
-                "class", "form-select" if isinstance(widget, forms.Select) else "form-control"
-            )
 
 
 def parse_lines(text: str, columns: int, separator: str = "|") -> list[list[str]]:

@@ -17,6 +17,7 @@ Licence terms, payments and revenue sharing are confidential between the parties
 
 from __future__ import annotations
 
+from mengkeju.core.roles import role_of
 from mengkeju.network.models import Organization, User
 
 from .models import Licence, OpenLicenceDeclaration
@@ -41,16 +42,8 @@ def is_policy_institution(organization: Organization) -> bool:
     )
 
 
-def _role(user) -> str | None:
-    if not user or not user.is_authenticated:
-        return None
-    if user.is_superuser:
-        return Role.PLATFORM_ADMIN
-    return user.role
-
-
 def sees_everything(user) -> bool:
-    return _role(user) in (Role.PLATFORM_ADMIN, Role.HQ_OPERATOR)
+    return role_of(user) in (Role.PLATFORM_ADMIN, Role.HQ_OPERATOR)
 
 
 def is_member_of(user, organization_id: int | None) -> bool:

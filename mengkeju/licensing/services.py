@@ -24,7 +24,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from mengkeju.catalog.models import Achievement
-from mengkeju.catalog.services import ConflictError
+from mengkeju.core.exceptions import ConflictError
 from mengkeju.deals.models import ContractKind, ContractParty, TechnicalContract
 from mengkeju.matching.models import Notification
 from mengkeju.network.models import Organization, User

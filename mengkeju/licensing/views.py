@@ -1,6 +1,6 @@
 """Web pages of licensing. Thin: parse a form, check visibility, call a service, render.
 
-The clock is read here (the edge), never in services: `timezone.localdate()` is today in the
+The clock is read here (the edge), never in services: `clock.local_date()` is today in the
 deployment's time zone.
 """
 
@@ -13,11 +13,12 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from mengkeju.core import clock
+from mengkeju.core.views import attach_errors
 from mengkeju.network.models import Organization
 
 from . import calculations, permissions, selectors, services
@@ -37,16 +38,7 @@ PAGE_SIZE = 20
 
 
 def _today():
-    return timezone.localdate()
-
-
-def _attach_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            field = FIELD_ALIASES.get(field, field)
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
+    return clock.local_date()
 
 
 def _visible_licence(request, pk: int) -> Licence:
@@ -96,7 +88,7 @@ def licence_create(request, trial: bool = False):
                 else:
                     services.grant_licence(licence, by=request.user, on=_today())
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            attach_errors(form, exc, FIELD_ALIASES)
         else:
             messages.success(request, _("Licence recorded."))
             return redirect(reverse("licensing:licence-detail", args=[licence.pk]))
@@ -218,7 +210,7 @@ def royalty_report_create(request, pk: int):
                 filed_on=_today(),
             )
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            attach_errors(form, exc, FIELD_ALIASES)
         else:
             messages.success(
                 request, _("Report filed: %(amount)s yuan due.") % {"amount": report.royalty_due_yuan}
@@ -246,7 +238,7 @@ def payment_create(request, pk: int):
                 costs=form.costs(),
             )
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            attach_errors(form, exc, FIELD_ALIASES)
         else:
             if hasattr(receipt, "statement"):
                 messages.success(request, _("Payment recorded; the revenue-sharing statement is issued."))
@@ -338,7 +330,7 @@ def declaration_create(request):
                 **form.service_values(),
             )
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            attach_errors(form, exc, FIELD_ALIASES)
         else:
             messages.success(request, _("Open licence declared."))
             return redirect(reverse("licensing:declaration-detail", args=[declaration.pk]))
@@ -409,7 +401,7 @@ def revenue_policy(request):
             try:
                 services.set_revenue_share_policy(institution, by=user, **form.cleaned_data)
             except ValidationError as exc:
-                _attach_errors(form, exc)
+                attach_errors(form, exc, FIELD_ALIASES)
             else:
                 messages.success(request, _("Revenue-sharing policy saved."))
                 return redirect(reverse("licensing:revenue-policy"))

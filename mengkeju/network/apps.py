@@ -6,3 +6,10 @@ class NetworkConfig(AppConfig):
     name = "mengkeju.network"
     label = "network"
     verbose_name = _("Service network")
+
+    def ready(self):
+        from mengkeju.core import clock
+
+        from .selectors import region_timezone_name
+
+        clock.set_timezone_source(region_timezone_name)

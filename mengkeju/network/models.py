@@ -4,6 +4,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from mengkeju.core.roles import Role
+
 
 class Region(models.Model):
     """The one region a deployment serves; loaded from the region pack."""
@@ -148,14 +150,7 @@ class Organization(models.Model):
 class User(AbstractUser):
     """A person using the platform; the role decides what they may see and change."""
 
-    class Role(models.TextChoices):
-        PLATFORM_ADMIN = "platform_admin", _("platform administrator")
-        HQ_OPERATOR = "hq_operator", _("headquarters operator")
-        SUBCENTER_STAFF = "subcenter_staff", _("sub-center staff")
-        BROKER = "broker", _("technology broker")
-        MEMBER = "member", _("organization member")
-        EXPERT = "expert", _("expert")
-        ANALYST = "analyst", _("government analyst")
+    Role = Role
 
     role = models.CharField(_("role"), max_length=32, choices=Role.choices, default=Role.MEMBER)
     organization = models.ForeignKey(

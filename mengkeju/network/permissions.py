@@ -8,20 +8,16 @@
 
 from __future__ import annotations
 
+from mengkeju.core.roles import role_of
+
 from .models import Organization, User
 from .selectors import user_scope
 
 Role = User.Role
 
 
-def _role(user) -> str | None:
-    if not user or not user.is_authenticated:
-        return None
-    return Role.PLATFORM_ADMIN if user.is_superuser else user.role
-
-
 def can_record_ladder_move(user, enterprise: Organization | None = None) -> bool:
-    role = _role(user)
+    role = role_of(user)
     if role in (Role.PLATFORM_ADMIN, Role.HQ_OPERATOR):
         return True
     if role != Role.SUBCENTER_STAFF:
@@ -30,4 +26,4 @@ def can_record_ladder_move(user, enterprise: Organization | None = None) -> bool
 
 
 def can_view_ladder_stays(user) -> bool:
-    return _role(user) in (Role.PLATFORM_ADMIN, Role.HQ_OPERATOR, Role.SUBCENTER_STAFF, Role.ANALYST)
+    return role_of(user) in (Role.PLATFORM_ADMIN, Role.HQ_OPERATOR, Role.SUBCENTER_STAFF, Role.ANALYST)

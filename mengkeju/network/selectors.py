@@ -15,6 +15,11 @@ def current_region() -> Region | None:
     return Region.objects.first()
 
 
+def region_timezone_name() -> str | None:
+    """The region pack's time zone (the source of `core.clock`); None before a region is loaded."""
+    return Region.objects.values_list("timezone", flat=True).first()
+
+
 def region_parameter(name: str, default=None):
     region = current_region()
     return (region.parameters if region else {}).get(name, default)

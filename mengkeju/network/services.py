@@ -8,8 +8,9 @@ from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from mengkeju.core import clock
 
 from .models import CalendarDay, ChainLink, Division, IndustryChain, LadderMembership, Organization, Region
 from .region_pack import RegionPack, read_region_pack
@@ -215,7 +216,7 @@ def record_ladder_move(
         errors["carrier"] = _("Choose an incubator, an accelerator or a science park.")
     if entered_on is None:
         errors["entered_on"] = _("Give the date of entry.")
-    elif entered_on > timezone.localdate():
+    elif entered_on > clock.local_date():
         errors["entered_on"] = _("The date of entry cannot be in the future.")
     if errors:
         raise ValidationError(errors)
@@ -277,7 +278,7 @@ def leave_ladder(stay: LadderMembership, *, left_on: date, graduated: bool, by) 
             )
         if left_on is None or left_on < stay.entered_on:
             raise ValidationError({"left_on": _("The date of leaving cannot be before the date of entry.")})
-        if left_on > timezone.localdate():
+        if left_on > clock.local_date():
             raise ValidationError({"left_on": _("The date of leaving cannot be in the future.")})
         stay.left_on = left_on
         stay.graduated = bool(graduated)

@@ -1,6 +1,8 @@
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
+from mengkeju.core.views import attach_errors
+
 from . import selectors
 from .models import Organization
 
@@ -63,10 +65,7 @@ def ladder(request):
                     by=request.user,
                 )
             except ValidationError as exc:
-                for name, errors in (
-                    exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]
-                ):
-                    form.add_error(name if name in form.fields else None, errors)
+                attach_errors(form, exc)
             else:
                 messages.success(request, _("The move is recorded."))
                 return redirect("network:ladder")

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import io
 
-from django.utils import timezone
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
+from mengkeju.core import clock
 from mengkeju.network.selectors import current_region
 
 from .models import Score
@@ -59,7 +59,7 @@ def render_certificate(score: Score) -> bytes:
         y -= 9 * mm
     pdf.setFont(CJK_FONT, 10)
     issuer = (region.network_name or region.name) if region else ""
-    computed = timezone.localtime(score.run.computed_at)
+    computed = clock.localtime(score.run.computed_at)
     pdf.drawString(25 * mm, y - 8 * mm, f"{issuer} 企业创新积分 · 计算于 {computed:%Y-%m-%d}")
     pdf.showPage()
     pdf.save()

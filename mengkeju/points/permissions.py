@@ -16,6 +16,7 @@ Nobody confirms data they entered themselves (four eyes).
 
 from __future__ import annotations
 
+from mengkeju.core.roles import role_of
 from mengkeju.network.models import Division, Organization, User
 
 from .models import EnterpriseYear
@@ -23,12 +24,6 @@ from .models import EnterpriseYear
 Role = User.Role
 REGION_ROLES = frozenset({Role.PLATFORM_ADMIN, Role.HQ_OPERATOR})
 RANKING_ROLES = frozenset({Role.PLATFORM_ADMIN, Role.HQ_OPERATOR, Role.ANALYST, Role.SUBCENTER_STAFF})
-
-
-def role_of(user) -> str | None:
-    if not user or not user.is_authenticated:
-        return None
-    return Role.PLATFORM_ADMIN if user.is_superuser else user.role
 
 
 def sees_region(user) -> bool:

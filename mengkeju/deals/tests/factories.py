@@ -13,6 +13,7 @@ from decimal import Decimal
 import factory
 
 from mengkeju.catalog.tests.factories import DemandFactory
+from mengkeju.core import clock
 from mengkeju.deals import services
 from mengkeju.deals.models import (
     ContractKind,
@@ -68,9 +69,9 @@ class TechnicalContractFactory(factory.django.DjangoModelFactory):
     materials_yuan = Decimal("0.00")
     construction_yuan = Decimal("0.00")
     transaction_amount_yuan = factory.LazyAttribute(lambda c: services.transaction_amount(c))
-    signed_on = factory.LazyFunction(lambda: services.local_date() - timedelta(days=10))
-    term_start = factory.LazyFunction(lambda: services.local_date() - timedelta(days=10))
-    term_end = factory.LazyFunction(lambda: services.local_date() + timedelta(days=365))
+    signed_on = factory.LazyFunction(lambda: clock.local_date() - timedelta(days=10))
+    term_start = factory.LazyFunction(lambda: clock.local_date() - timedelta(days=10))
+    term_end = factory.LazyFunction(lambda: clock.local_date() + timedelta(days=365))
     sub_center = factory.LazyFunction(node)
     status = TechnicalContract.Status.DRAFT
 

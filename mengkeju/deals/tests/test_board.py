@@ -5,6 +5,7 @@ from datetime import datetime, time, timedelta
 import pytest
 
 from mengkeju.catalog.tests.factories import DemandFactory
+from mengkeju.core import clock
 from mengkeju.deals import selectors, services
 from mengkeju.deals.models import Deal
 from mengkeju.deals.working_days import add_working_days
@@ -16,12 +17,12 @@ Stage = Deal.Stage
 
 
 def at(day):
-    return datetime.combine(day, time(10, 0), tzinfo=services.region_timezone())
+    return datetime.combine(day, time(10, 0), tzinfo=clock.region_timezone())
 
 
 def test_overdue_after_n_working_days_without_contact(broker, set_region_parameter):
     set_region_parameter("demand_follow_up_working_days", 3)
-    today = services.local_date()
+    today = clock.local_date()
     due = selectors.follow_up(today)
     assert due.working_days == 3
     fresh = DealFactory(broker=broker)
@@ -47,7 +48,7 @@ def test_routed_demands_without_a_deal_are_overdue(broker):
     old = DemandFactory(published_at=at(due.contact_before - timedelta(days=2)))
     taken = DemandFactory(published_at=at(due.contact_before - timedelta(days=2)))
     DealFactory(demand=taken)
-    DemandFactory(published_at=at(services.local_date()))  # just published
+    DemandFactory(published_at=at(clock.local_date()))  # just published
     baotou = set(selectors.overdue_demands(node("baotou"), due).values_list("pk", flat=True))
     chifeng = set(selectors.overdue_demands(node("chifeng"), due).values_list("pk", flat=True))
     assert old.pk in baotou and taken.pk not in baotou
@@ -72,7 +73,7 @@ def test_conversion_counts_deals_that_reached_signing_and_registration(broker, r
 
 def test_board_shows_columns_overdue_and_conversion(client, staff, broker):
     deal = DealFactory(broker=broker, title="看板上的撮合项目")
-    Deal.objects.filter(pk=deal.pk).update(created_at=at(services.local_date() - timedelta(days=30)))
+    Deal.objects.filter(pk=deal.pk).update(created_at=at(clock.local_date() - timedelta(days=30)))
     DealFactory(sub_center=node("chifeng"), title="别的分中心的项目")
     client.force_login(staff)
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"

@@ -5,7 +5,8 @@ from datetime import date, datetime, time
 
 import pytest
 
-from mengkeju.deals import selectors, services
+from mengkeju.core import clock
+from mengkeju.deals import selectors
 from mengkeju.deals.models import Deal
 from mengkeju.deals.working_days import WEEKDAYS, add_working_days
 from mengkeju.network.models import CalendarDay
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def at(day):
-    return datetime.combine(day, time(10, 0), tzinfo=services.region_timezone())
+    return datetime.combine(day, time(10, 0), tzinfo=clock.region_timezone())
 
 
 @pytest.mark.parametrize(

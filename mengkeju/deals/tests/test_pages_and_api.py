@@ -10,7 +10,7 @@ from django.test import RequestFactory
 from rest_framework.test import APIClient
 
 from mengkeju.catalog.tests.factories import AchievementFactory, DemandFactory
-from mengkeju.deals import services
+from mengkeju.core import clock
 from mengkeju.deals.certificate import render_certificate
 from mengkeju.deals.models import Deal, Registration, TechnicalContract
 from mengkeju.network.models import User
@@ -65,7 +65,7 @@ def test_a_broker_opens_a_deal_works_it_and_drafts_the_contract(client, broker):
     assert deal.stage == "negotiation" and deal.last_contacted_at is not None
 
     assert client.get(f"/deals/{deal.pk}/contract/").status_code == 200
-    today = services.local_date()
+    today = clock.local_date()
     form = {
         "title": "高温永磁材料委托开发合同",
         "kind": "development",
@@ -182,7 +182,7 @@ def test_the_api_covers_the_whole_journey(broker, registrar):
     assert response.json()["stage"] == "negotiation"
 
     seller = OrganizationFactory(kind="university", credit_code=credit_code(41))
-    today = services.local_date()
+    today = clock.local_date()
     payload = {
         "deal": deal_id,
         "title": "稀土永磁专利实施许可合同",

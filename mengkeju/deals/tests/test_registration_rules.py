@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from mengkeju.core import clock
 from mengkeju.deals import rules, services
 from mengkeju.deals.models import ContractKind, ContractParty, Flow, Registration, SubKind, classify_flow
 from mengkeju.network.tests.factories import division
@@ -187,18 +188,18 @@ def test_registration_refused_when_transaction_amount_negative(registrar):
 
 
 def test_registration_refused_when_signed_in_the_future(registrar):
-    tomorrow = services.local_date() + timedelta(days=1)
+    tomorrow = clock.local_date() + timedelta(days=1)
     assert_refused(decide(registrar, signed_on=tomorrow), "R4_WINDOW", "in the future")
 
 
 def test_registration_refused_when_term_ends_before_it_starts(registrar):
-    today = services.local_date()
+    today = clock.local_date()
     registration = decide(registrar, term_start=today, term_end=today - timedelta(days=1))
     assert_refused(registration, "R4_WINDOW", "ends before it starts")
 
 
 def test_registration_refused_when_applied_after_the_term(registrar):
-    today = services.local_date()
+    today = clock.local_date()
     registration = decide(
         registrar,
         signed_on=today - timedelta(days=400),
@@ -210,7 +211,7 @@ def test_registration_refused_when_applied_after_the_term(registrar):
 
 def test_grace_days_after_the_term_are_a_region_parameter(registrar, set_region_parameter):
     set_region_parameter("registration_grace_days_after_term", 30)
-    today = services.local_date()
+    today = clock.local_date()
     registration = decide(
         registrar,
         signed_on=today - timedelta(days=400),
@@ -221,7 +222,7 @@ def test_grace_days_after_the_term_are_a_region_parameter(registrar, set_region_
 
 
 def test_application_on_the_last_day_of_the_term_is_accepted(registrar):
-    today = services.local_date()
+    today = clock.local_date()
     assert_registered(decide(registrar, term_end=today))
 
 

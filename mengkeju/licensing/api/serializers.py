@@ -1,11 +1,11 @@
 """Serializers of the licensing API. They parse and render; the rules live in services."""
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from mengkeju.catalog.models import Achievement
+from mengkeju.core import clock
 from mengkeju.deals.models import TechnicalContract
 from mengkeju.network.models import Organization
 
@@ -96,7 +96,7 @@ class PaymentSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.ChoiceField(choices=Payment.State.choices))
     def get_state(self, payment) -> str:
-        today = self.context.get("today") or timezone.localdate()
+        today = self.context.get("today") or clock.local_date()
         return payment.state_on(today)
 
 

@@ -2,13 +2,14 @@
 service, render. The same permission rules as the web pages (permissions.py, selectors.visible_*)."""
 
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
+
+from mengkeju.core import clock
 
 from .. import selectors, services
 from ..models import Licence, OpenLicenceDeclaration, RevenueSharePolicy
@@ -30,7 +31,7 @@ from .serializers import (
 
 
 def _today():
-    return timezone.localdate()
+    return clock.local_date()
 
 
 def _terms(data: dict) -> dict:

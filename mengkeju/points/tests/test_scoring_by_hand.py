@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from mengkeju.deals.services import local_date
+from mengkeju.core.clock import local_date
 from mengkeju.deals.tests.factories import registered_contract
 
 from ..models import EnterpriseYear, IndicatorValue, Score

@@ -7,8 +7,8 @@ each reminder is sent once and each step only acts on what is due. `--date` repl
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
+from mengkeju.core import clock
 from mengkeju.licensing import services
 
 
@@ -23,7 +23,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         try:
-            today = date.fromisoformat(options["date"]) if options.get("date") else timezone.localdate()
+            today = date.fromisoformat(options["date"]) if options.get("date") else clock.local_date()
         except ValueError as exc:
             raise CommandError(f"--date: {exc}") from None
         reminders = services.send_trial_reminders(today)

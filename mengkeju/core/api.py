@@ -1,4 +1,4 @@
-"""API plumbing shared by every app: error translation and the permission class."""
+"""API plumbing shared by every app: domain errors become responses with localized messages and codes."""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -7,7 +7,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from mengkeju.catalog.services import ConflictError
+from .exceptions import ConflictError, DomainError
 
 
 def exception_handler(exc, context):
@@ -18,7 +18,9 @@ def exception_handler(exc, context):
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, ConflictError):
-        return Response({"detail": str(exc), "code": "conflict"}, status=status.HTTP_409_CONFLICT)
+        return Response({"detail": str(exc), "code": exc.code}, status=status.HTTP_409_CONFLICT)
+    elif isinstance(exc, DomainError):
+        return Response({"detail": str(exc), "code": exc.code}, status=exc.status)
     response = drf_exception_handler(exc, context)
     if response is not None and response.status_code == 404 and isinstance(response.data, dict):
         response.data["detail"] = _("Not found.")
