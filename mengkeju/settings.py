@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "mengkeju.core",
+    "mengkeju.notifications",
     "mengkeju.network",
     "mengkeju.catalog",
     "mengkeju.matching",
@@ -147,7 +148,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "mengkeju.core.schema.AutoSchema",
     "EXCEPTION_HANDLER": "mengkeju.core.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {

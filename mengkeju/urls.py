@@ -5,15 +5,25 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from mengkeju.network.urls import urlpatterns as network_pages
+from mengkeju.portal.views import organization_detail
+
+# network sits below catalog; its organization page lists catalog records, so portal (the shell) serves it.
+network_urls = (
+    [*network_pages, path("organizations/<str:code>/", organization_detail, name="organization")],
+    "network",
+)
+
 urlpatterns = [
     path("", include("mengkeju.portal.urls")),
     path("", include("mengkeju.catalog.urls")),
-    path("network/", include("mengkeju.network.urls")),
+    path("network/", include(network_urls)),
     path("deals/", include("mengkeju.deals.urls")),
     path("challenges/", include("mengkeju.challenges.urls")),
     path("statistics/", include("mengkeju.insights.urls")),
     path("chains/", include("mengkeju.insights.chain_urls")),
     path("", include("mengkeju.matching.urls")),
+    path("notifications/", include("mengkeju.notifications.urls")),
     path("licensing/", include("mengkeju.licensing.urls")),
     path("points/", include("mengkeju.points.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

@@ -173,7 +173,7 @@ def _decimal(value, field: str, message: str) -> Decimal:
 
 
 def _notify(users, message: str, url: str) -> None:
-    from mengkeju.matching.models import Notification
+    from mengkeju.notifications.models import Notification
 
     Notification.objects.bulk_create(
         [Notification(user=user, message=message[:300], url=url) for user in users if user is not None]

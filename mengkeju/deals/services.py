@@ -20,6 +20,8 @@ from mengkeju.core.clock import local_date, region_timezone  # noqa: F401 (chall
 from mengkeju.core.exceptions import ConflictError
 from mengkeju.network.models import Organization, User
 from mengkeju.network.selectors import current_region, region_parameter, responsible_nodes
+from mengkeju.notifications.models import Notification
+from mengkeju.notifications.services import notify
 
 from . import permissions, rules
 from .models import (
@@ -174,14 +176,12 @@ def open_deal_from_match(*, demand=None, achievement=None, by) -> Deal:
 
 def _notify_node(deal: Deal, by) -> None:
     """Tell the responsible node's staff that a deal was opened for them (in-app notification)."""
-    from mengkeju.matching.models import Notification
-
     url = reverse("deals:deal-detail", args=[deal.pk])
     staff = User.objects.filter(
         organization=deal.sub_center, role=User.Role.SUBCENTER_STAFF, is_active=True
     ).exclude(pk=getattr(by, "pk", None))
     message = (_("New deal for your sub-center: %(title)s") % {"title": deal.title})[:300]
-    Notification.objects.bulk_create([Notification(user=user, message=message, url=url) for user in staff])
+    notify(staff, message, url, kind=Notification.Kind.DEAL)
 
 
 def _move_deal(deal: Deal, to_stage: str, *, by, note: str, trigger: str) -> Deal:

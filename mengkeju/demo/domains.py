@@ -21,7 +21,7 @@ from mengkeju.catalog.models import Achievement, Demand, Expert, Platform
 from mengkeju.core import clock
 from mengkeju.network.models import ChainLink, IndustryChain, Organization, User
 
-from .loader import DATA_DIR
+from . import DATA_DIR
 
 # --- plumbing ----------------------------------------------------------------------------------
 

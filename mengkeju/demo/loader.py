@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import yaml
 from django.db import transaction
@@ -19,7 +18,9 @@ from mengkeju.catalog.services import bulk_upsert_listings
 from mengkeju.core import clock
 from mengkeju.network.models import ChainLink, Division, Organization, User
 
-DATA_DIR = Path(__file__).with_name("data")
+from . import DATA_DIR
+from .domains import load_domains
+
 DEMO_PASSWORD = "mengkeju-demo"
 SOURCE = "demo"
 
@@ -205,9 +206,10 @@ def load_demo(progress=None) -> DemoReport:
 
     report.accounts = ensure_demo_accounts(orgs)
     report.counts["registered contracts"] = (_demo_contracts(), 0, 0)
-    from .domains import load_domains  # after the generated contracts: they skip once any registration exists
 
-    report.counts.update(load_domains())
+    report.counts.update(
+        load_domains()
+    )  # after the generated contracts: they skip once any registration exists
     return report
 
 

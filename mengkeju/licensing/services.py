@@ -26,9 +26,9 @@ from django.utils.translation import gettext as _
 from mengkeju.catalog.models import Achievement
 from mengkeju.core.exceptions import ConflictError
 from mengkeju.deals.models import ContractKind, ContractParty, TechnicalContract
-from mengkeju.matching.models import Notification
 from mengkeju.network.models import Organization, User
 from mengkeju.network.selectors import region_parameter
+from mengkeju.notifications.models import Notification
 
 from . import calculations, permissions, selectors
 from .models import (

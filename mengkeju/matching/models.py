@@ -26,27 +26,3 @@ class SavedSearch(models.Model):
 
     def __str__(self) -> str:
         return self.query
-
-
-class Notification(models.Model):
-    """An in-app message (a new match for a saved search)."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="notifications")
-    saved_search = models.ForeignKey(SavedSearch, models.CASCADE, null=True, blank=True, related_name="+")
-    message = models.CharField(_("message"), max_length=300)
-    url = models.CharField(max_length=300)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["saved_search", "url"], name="notification_once_per_search_and_record"
-            )
-        ]
-        verbose_name = _("notification")
-        verbose_name_plural = _("notifications")
-
-    def __str__(self) -> str:
-        return self.message

@@ -5,12 +5,13 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mengkeju.network.models import IndustryChain
+from mengkeju.notifications.models import Notification
+from mengkeju.notifications.services import notify_once
 
-from .models import Notification, SavedSearch
+from .models import SavedSearch
 
 MAX_SAVED_SEARCHES = 50
 
@@ -45,20 +46,11 @@ def notify_matches(kind: str, record_ids: list[int], search) -> int:
             if record_id not in wanted or (saved.chain and saved.chain not in chain_codes):
                 continue
             url = reverse(url_name, args=[record_id])
-            _notification, was_created = Notification.objects.get_or_create(
-                saved_search=saved,
-                url=url,
-                defaults={
-                    "user": saved.user,
-                    "message": _("New match for “%(query)s”: %(title)s")
-                    % {"query": saved.query, "title": title},
-                },
+            created += notify_once(
+                saved.user,
+                _("New match for “%(query)s”: %(title)s") % {"query": saved.query, "title": title},
+                url,
+                kind=Notification.Kind.SAVED_SEARCH,
+                key=f"saved-search:{saved.pk}",
             )
-            created += was_created
     return created
-
-
-def mark_read(notification: Notification) -> None:
-    if notification.read_at is None:
-        notification.read_at = timezone.now()
-        notification.save(update_fields=["read_at"])

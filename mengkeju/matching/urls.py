@@ -7,5 +7,4 @@ app_name = "matching"
 urlpatterns = [
     path("subscriptions/", views.subscribe, name="subscribe"),
     path("subscriptions/<int:pk>/delete/", views.unsubscribe, name="unsubscribe"),
-    path("notifications/<int:pk>/", views.open_notification, name="notification"),
 ]

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import services
-from .models import Notification, SavedSearch
+from .models import SavedSearch
 
 
 def _back(request, fallback="portal:workspace"):
@@ -42,10 +42,3 @@ def unsubscribe(request, pk: int):
     get_object_or_404(SavedSearch, pk=pk, user=request.user).delete()
     messages.success(request, _("Subscription removed."))
     return _back(request)
-
-
-@login_required
-def open_notification(request, pk: int):
-    notification = get_object_or_404(Notification, pk=pk, user=request.user)
-    services.mark_read(notification)
-    return redirect(notification.url)

@@ -4,8 +4,10 @@ from . import views
 
 app_name = "network"
 
+# The organization page (`network:organization`) shows listings of other apps: the site's URLconf adds it
+# from portal, which composes pages across apps (network sits below catalog and may not import it).
+
 urlpatterns = [
     path("", views.network_overview, name="overview"),
     path("ladder/", views.ladder, name="ladder"),
-    path("organizations/<str:code>/", views.organization_detail, name="organization"),
 ]

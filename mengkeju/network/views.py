@@ -1,4 +1,4 @@
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from mengkeju.core.views import attach_errors
@@ -24,21 +24,6 @@ def network_overview(request):
         "chart": {"divisions": [d.name for d in divisions], "nodes": [coverage[d.pk] for d in divisions]},
     }
     return render(request, "network/overview.html", context)
-
-
-def organization_detail(request, code: str):
-    from mengkeju.catalog import selectors as catalog
-
-    org = get_object_or_404(
-        Organization.objects.select_related("division").prefetch_related("serves_divisions", "serves_chains"),
-        code=code,
-    )
-    context = {
-        "org": org,
-        "achievements": catalog.visible_achievements(request.user).filter(owner=org)[:50],
-        "demands": catalog.visible_demands(request.user).filter(owner=org)[:50],
-    }
-    return render(request, "network/organization_detail.html", context)
 
 
 def ladder(request):

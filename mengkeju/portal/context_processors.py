@@ -1,4 +1,5 @@
 from mengkeju.network.selectors import current_region
+from mengkeju.notifications.selectors import unread_count
 
 
 def site(request):
@@ -8,7 +9,7 @@ def site(request):
     if user is not None and user.is_authenticated:
         from mengkeju.insights import permissions as insights
 
-        unread = user.notifications.filter(read_at__isnull=True).count()
+        unread = unread_count(user)
         statistics = insights.can_view_region(user) or insights.home_node(user) is not None
     return {
         "region": region,

@@ -3,13 +3,14 @@
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from mengkeju.catalog import selectors as catalog
 from mengkeju.catalog.models import Status
 from mengkeju.network import selectors as network
-from mengkeju.network.models import User
+from mengkeju.network.models import Organization, User
+from mengkeju.notifications.selectors import notifications_of
 
 from . import selectors
 
@@ -39,7 +40,7 @@ def workspace(request):
         },
         "queue": catalog.review_queue(user),
         "new_demands": catalog.new_demands_in_scope(user),
-        "notifications": user.notifications.all()[:20],
+        "notifications": notifications_of(user)[:20],
         "saved_searches": user.saved_searches.all(),
         "is_reviewer": user.role
         in (User.Role.HQ_OPERATOR, User.Role.SUBCENTER_STAFF, User.Role.PLATFORM_ADMIN)
@@ -54,3 +55,17 @@ def search(request):
     target = "catalog:demand-list" if request.GET.get("in") == "demands" else "catalog:achievement-list"
     query = (request.GET.get("q") or "").strip()[:200]
     return redirect(f"{reverse(target)}?{urlencode({'q': query})}" if query else reverse(target))
+
+
+def organization_detail(request, code: str):
+    """An organization (or network node) with the published listings the visitor may see."""
+    org = get_object_or_404(
+        Organization.objects.select_related("division").prefetch_related("serves_divisions", "serves_chains"),
+        code=code,
+    )
+    context = {
+        "org": org,
+        "achievements": catalog.visible_achievements(request.user).filter(owner=org)[:50],
+        "demands": catalog.visible_demands(request.user).filter(owner=org)[:50],
+    }
+    return render(request, "network/organization_detail.html", context)

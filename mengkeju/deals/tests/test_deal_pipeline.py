@@ -6,9 +6,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from mengkeju.catalog.tests.factories import AchievementFactory, DemandFactory
 from mengkeju.deals import services
 from mengkeju.deals.models import DEAL_TRANSITIONS, Deal, DealEvent, Trigger
-from mengkeju.matching.models import Notification
 from mengkeju.network.models import User
 from mengkeju.network.tests.factories import UserFactory, division
+from mengkeju.notifications.models import Notification
 
 from .factories import DealFactory, make_contract, node, seller_member
 

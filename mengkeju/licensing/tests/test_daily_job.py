@@ -79,7 +79,7 @@ def _lump_sum_licence(parties, amount="10000", end_on=date(2027, 12, 31)):
 
 def test_an_unpaid_payment_is_announced_once_the_day_after_it_was_due(parties):
     from mengkeju.licensing.models import LicenceAction
-    from mengkeju.matching.models import Notification
+    from mengkeju.notifications.models import Notification
 
     licence = _lump_sum_licence(parties)
     payment = licence.payments.get()

@@ -18,7 +18,7 @@ from mengkeju.licensing.models import (
     RoyaltyReport,
     TrialReminder,
 )
-from mengkeju.matching.models import Notification
+from mengkeju.notifications.models import Notification
 
 from .factories import INVENTORS, ROYALTY_TERMS, trial_licence
 

@@ -7,7 +7,7 @@ from mengkeju.catalog import services as catalog_services
 from mengkeju.catalog.models import Action, Status
 from mengkeju.catalog.tests.factories import AchievementFactory
 from mengkeju.matching import services
-from mengkeju.matching.models import Notification
+from mengkeju.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,40 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Notification(models.Model):
+    """An in-app message to one person, with the page it is about."""
+
+    class Kind(models.TextChoices):
+        SAVED_SEARCH = "saved_search", _("new match for a saved search")
+        DEAL = "deal", _("deal")
+        LICENCE = "licence", _("licence")
+        CHALLENGE = "challenge", _("open challenge")
+        OTHER = "other", _("other")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="notifications")
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices, default=Kind.OTHER)
+    message = models.CharField(_("message"), max_length=300)
+    url = models.CharField(max_length=300)
+    # Set when the same thing must reach a person once only (a saved search and a record): unique
+    # together with the person and the page.
+    dedupe_key = models.CharField(max_length=100, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "dedupe_key", "url"],
+                condition=~Q(dedupe_key=""),
+                name="notification_once_per_key_and_url",
+            )
+        ]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+
+    def __str__(self) -> str:
+        return self.message
