@@ -9,6 +9,7 @@ from ..services import recompute_scores
 from ..synthetic import generate_enterprises
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_a_cohort_of_ten_thousand_enterprises_is_scored(points_system, capsys):
     generate_enterprises(10_000, 2025, seed=3)

@@ -56,6 +56,7 @@ def demo():
     load_demo()
 
 
+@pytest.mark.slow
 def test_no_page_reachable_by_any_role_fails(demo):
     report = {}
     for username in [None, *ROLES]:

@@ -185,6 +185,7 @@ def test_fusion_math():
     assert rrf[1] == pytest.approx(1 / 61)  # no lexical match: dense rank only
 
 
+@pytest.mark.slow
 def test_real_model_embeds_offline():
     from mengkeju.retrieval.embedding import E5Embedder
 

@@ -40,6 +40,7 @@ def write(tmp_path, corpus=CORPUS, queries=QUERIES, qrels=QRELS):
     ]  # fmt: skip
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("live", [False, True])
 def test_the_last_line_holds_every_metric_for_every_method(tmp_path, capsys, live):
     assert main(write(tmp_path) + (["--live-queries"] if live else [])) == 0
