@@ -199,3 +199,38 @@ def test_a_deliberate_correction_goes_through_the_named_escape_hatch(case, caplo
         assert rows.correct({case.text_field: "更正"}, reason="录入错误更正") == 1
     assert getattr(case.model.objects.get(pk=event.pk), case.text_field) == "更正"
     assert "录入错误更正" in caplog.text
+
+
+def test_history_shown_in_the_admin_cannot_be_added_changed_or_deleted_there(rf, admin_user):
+    from django.contrib import admin
+
+    from mengkeju.core.events import AppendOnlyModel
+
+    request = rf.get("/admin/")
+    request.user = admin_user
+    shown = dict(admin.site._registry)
+    inlines = [
+        inline(model_admin.model, admin.site)
+        for model_admin in shown.values()
+        for inline in model_admin.inlines
+        if issubclass(inline.model, AppendOnlyModel)
+    ]
+    append_only = [a for m, a in shown.items() if issubclass(m, AppendOnlyModel)] + inlines
+    assert {a.model.__name__ for a in append_only} >= {
+        "DealEvent",
+        "RegistrationEvent",
+        "PointsEvent",
+        "LicenceEvent",
+        "RoyaltyReport",
+        "PaymentReceipt",
+    }
+    for model_admin in append_only:
+        is_inline = isinstance(model_admin, admin.options.InlineModelAdmin)
+        may_add = (
+            model_admin.has_add_permission(request, None)
+            if is_inline
+            else model_admin.has_add_permission(request)
+        )
+        assert not may_add, model_admin
+        assert not model_admin.has_change_permission(request), model_admin
+        assert not model_admin.has_delete_permission(request), model_admin
