@@ -7,6 +7,7 @@ from django.core.validators import MaxLengthValidator, MaxValueValidator, MinVal
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from mengkeju.core.events import Event
 from mengkeju.network.models import ChainLink, Division, Organization
 
 
@@ -203,32 +204,27 @@ class Demand(Listing):
         indexes = [models.Index(fields=["status", "-published_at"])]
 
 
-class ListingEvent(models.Model):
-    """An append-only record of a lifecycle step, with who did it and why."""
+class ListingEvent(Event):
+    """An append-only record of a lifecycle step, with who did it (`actor`), when (`at`) and why."""
 
     action = models.CharField(_("action"), max_length=16, choices=Action.choices)
     from_status = models.CharField(_("from"), max_length=16, choices=Status.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=16, choices=Status.choices)
     reason = models.TextField(_("reason"), blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+", verbose_name=_("by")
-    )
-    at = models.DateTimeField(_("at"), auto_now_add=True)
 
-    class Meta:
+    class Meta(Event.Meta):
         abstract = True
-        ordering = ["at", "id"]
 
 
 class AchievementEvent(ListingEvent):
-    listing = models.ForeignKey(Achievement, models.CASCADE, related_name="events")
+    listing = models.ForeignKey(Achievement, models.PROTECT, related_name="events")
 
     def __str__(self) -> str:
         return f"{self.listing_id} {self.action}"
 
 
 class DemandEvent(ListingEvent):
-    listing = models.ForeignKey(Demand, models.CASCADE, related_name="events")
+    listing = models.ForeignKey(Demand, models.PROTECT, related_name="events")
 
     def __str__(self) -> str:
         return f"{self.listing_id} {self.action}"
@@ -410,22 +406,17 @@ class Service(ChainResource):
         verbose_name_plural = _("services")
 
 
-class WhitelistEvent(models.Model):
+class WhitelistEvent(Event):
     """An append-only step of a platform's whitelist history: who, what, why, and for which year."""
 
-    platform = models.ForeignKey(Platform, models.CASCADE, related_name="whitelist_events")
+    platform = models.ForeignKey(Platform, models.PROTECT, related_name="whitelist_events")
     action = models.CharField(_("action"), max_length=16, choices=WhitelistAction.choices)
     from_status = models.CharField(_("from"), max_length=16, choices=WhitelistStatus.choices)
     to_status = models.CharField(_("to"), max_length=16, choices=WhitelistStatus.choices)
     reason = models.TextField(_("reason"), blank=True)
     evaluation_year = models.PositiveSmallIntegerField(_("evaluation year"), null=True, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+", verbose_name=_("by")
-    )
-    at = models.DateTimeField(_("at"), auto_now_add=True)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(Event.Meta):
         verbose_name = _("whitelist event")
         verbose_name_plural = _("whitelist events")
         constraints = [

@@ -105,13 +105,13 @@ def _check_deadline(model, values: dict) -> None:
 
 
 def _record(listing, action: str, from_status: str, by, reason: str = "") -> None:
-    _event_model(listing).objects.create(
+    _event_model(listing).objects.record(
         listing=listing,
         action=action,
         from_status=from_status,
         to_status=listing.status,
         reason=reason,
-        actor=by,
+        by=by,
     )
     _announce(type(listing), [listing.pk])
 
@@ -438,14 +438,14 @@ def whitelist_step(
         if action in WHITELIST_EVALUATIONS:
             locked.last_evaluated_year = year
         locked.save(update_fields=["whitelist_status", "whitelisted", "listed_on", "last_evaluated_year"])
-        WhitelistEvent.objects.create(
+        WhitelistEvent.objects.record(
             platform=locked,
             action=action,
             from_status=before,
             to_status=target,
             reason=reason,
             evaluation_year=year if action in WHITELIST_EVALUATIONS else None,
-            actor=by,
+            by=by,
         )
     platform.refresh_from_db()
     return platform

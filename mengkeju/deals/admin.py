@@ -1,13 +1,17 @@
+"""Deals, contracts and registrations move only through the services, which record their history:
+the admin shows stages, statuses and events but does not change them."""
+
 from django.contrib import admin
+
+from mengkeju.core.admin import EventInline, ReadOnlyAdmin
 
 from .models import ContractParty, Deal, DealEvent, Registration, RegistrationEvent, TechnicalContract
 
 
-class DealEventInline(admin.TabularInline):
+class DealEventInline(EventInline):
     model = DealEvent
-    extra = 0
-    can_delete = False
-    readonly_fields = ("kind", "from_stage", "to_stage", "note", "actor", "at")
+    fields = ("kind", "from_stage", "to_stage", "note", "actor", "at")
+    readonly_fields = fields
 
 
 @admin.register(Deal)
@@ -16,7 +20,14 @@ class DealAdmin(admin.ModelAdmin):
     list_filter = ("stage", "sub_center")
     search_fields = ("title",)
     raw_id_fields = ("demand", "achievement", "buyer", "seller", "broker", "opened_by")
+    readonly_fields = ("stage",)  # moves through services.transition_deal, which records the event
     inlines = [DealEventInline]
+
+    def has_delete_permission(self, request, obj=None):
+        """A deal with history stays (its events PROTECT it); one without any may go."""
+        if obj is not None and obj.events.exists():
+            return False
+        return super().has_delete_permission(request, obj)
 
 
 class ContractPartyInline(admin.TabularInline):
@@ -31,18 +42,18 @@ class TechnicalContractAdmin(admin.ModelAdmin):
     list_filter = ("status", "kind")
     search_fields = ("title",)
     raw_id_fields = ("deal", "previous_version", "created_by")
+    readonly_fields = ("status",)  # changes through the registration services only
     inlines = [ContractPartyInline]
 
 
-class RegistrationEventInline(admin.TabularInline):
+class RegistrationEventInline(EventInline):
     model = RegistrationEvent
-    extra = 0
-    can_delete = False
-    readonly_fields = ("action", "from_status", "to_status", "note", "actor", "at")
+    fields = ("action", "from_status", "to_status", "note", "actor", "at")
+    readonly_fields = fields
 
 
 @admin.register(Registration)
-class RegistrationAdmin(admin.ModelAdmin):
+class RegistrationAdmin(ReadOnlyAdmin):
     """Read-only: registrations change only through the services (and their events)."""
 
     list_display = ("number", "title", "status", "is_current", "registered_on", "transaction_amount_yuan")
@@ -50,11 +61,15 @@ class RegistrationAdmin(admin.ModelAdmin):
     search_fields = ("number", "title", "seller_name", "buyer_name")
     inlines = [RegistrationEventInline]
 
-    def has_change_permission(self, request, obj=None):
-        return False
 
-    def has_add_permission(self, request):
-        return False
+@admin.register(DealEvent)
+class DealEventAdmin(ReadOnlyAdmin):
+    list_display = ("at", "deal", "kind", "from_stage", "to_stage", "actor")
+    list_filter = ("kind",)
+    raw_id_fields = ("deal",)
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+
+@admin.register(RegistrationEvent)
+class RegistrationEventAdmin(ReadOnlyAdmin):
+    list_display = ("at", "registration", "action", "from_status", "to_status", "actor")
+    list_filter = ("action",)

@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from mengkeju.catalog.models import Achievement, Demand
+from mengkeju.core.events import Event
 from mengkeju.network.models import Division, IndustryChain, Organization
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
@@ -140,7 +141,7 @@ DEAL_TRANSITIONS: dict[tuple[str, str], str] = {
 }
 
 
-class DealEvent(models.Model):
+class DealEvent(Event):
     """An append-only record of a step in a deal: a stage change or a contact, with who and when."""
 
     class Kind(models.TextChoices):
@@ -149,18 +150,13 @@ class DealEvent(models.Model):
         CONTACT = "contact", _("contact recorded")
         CONTRACT = "contract", _("contract")
 
-    deal = models.ForeignKey(Deal, models.CASCADE, related_name="events", verbose_name=_("deal"))
+    deal = models.ForeignKey(Deal, models.PROTECT, related_name="events", verbose_name=_("deal"))
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     from_stage = models.CharField(_("from"), max_length=16, choices=Stage.choices, blank=True)
     to_stage = models.CharField(_("to"), max_length=16, choices=Stage.choices, blank=True)
     note = models.TextField(_("note"), blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+", verbose_name=_("by")
-    )
-    at = models.DateTimeField(_("at"), auto_now_add=True)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(Event.Meta):
         verbose_name = _("deal event")
         verbose_name_plural = _("deal events")
 
@@ -518,7 +514,7 @@ class Registration(models.Model):
         return self.number or f"#{self.pk} v{self.version}"
 
 
-class RegistrationEvent(models.Model):
+class RegistrationEvent(Event):
     """An append-only, attributable record of an action on a registration."""
 
     class Action(models.TextChoices):
@@ -536,13 +532,8 @@ class RegistrationEvent(models.Model):
     from_status = models.CharField(_("from"), max_length=16, choices=Registration.Status.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=16, choices=Registration.Status.choices)
     note = models.TextField(_("note"), blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+", verbose_name=_("by")
-    )
-    at = models.DateTimeField(_("at"), auto_now_add=True)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(Event.Meta):
         verbose_name = _("registration event")
         verbose_name_plural = _("registration events")
 

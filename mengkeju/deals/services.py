@@ -96,13 +96,8 @@ def transaction_amount(contract) -> Decimal:
 
 
 def _record_deal(deal, kind, *, by, from_stage="", to_stage="", note="") -> DealEvent:
-    return DealEvent.objects.create(
-        deal=deal,
-        kind=kind,
-        from_stage=from_stage,
-        to_stage=to_stage,
-        note=note,
-        actor=by if by is not None and by.is_authenticated else None,
+    return DealEvent.objects.record(
+        deal=deal, kind=kind, from_stage=from_stage, to_stage=to_stage, note=note, by=by
     )
 
 
@@ -402,13 +397,13 @@ def update_contract(
 
 
 def _record_registration(registration, action, *, by, from_status="", note="") -> RegistrationEvent:
-    return RegistrationEvent.objects.create(
+    return RegistrationEvent.objects.record(
         registration=registration,
         action=action,
         from_status=from_status,
         to_status=registration.status,
         note=note,
-        actor=by if by is not None and by.is_authenticated else None,
+        by=by,
     )
 
 

@@ -177,9 +177,9 @@ def demo_deals(today: date) -> dict[str, int]:
                     action=RegistrationEvent.Action.SUBMIT
                     if do == "submit"
                     else RegistrationEvent.Action.REGISTER
-                ).update(at=_moment(day, 11))
-            DealEvent.objects.filter(deal=deal, id__gt=mark).update(
-                at=_moment(day, 10 if do == "open" else 15)
+                ).correct({"at": _moment(day, 11)}, reason="demo: backdate to the story's day")
+            DealEvent.objects.filter(deal=deal, id__gt=mark).correct(
+                {"at": _moment(day, 10 if do == "open" else 15)}, reason="demo: backdate to the story's day"
             )
             last_step = day
         Deal.objects.filter(pk=deal.pk).update(

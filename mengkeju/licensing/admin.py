@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 
+from mengkeju.core.admin import EventInline, ReadOnlyAdmin
+
 from .models import (
     Licence,
     LicenceEvent,
@@ -14,26 +16,10 @@ from .models import (
 )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class LicenceEventInline(admin.TabularInline):
+class LicenceEventInline(EventInline):
     model = LicenceEvent
-    extra = 0
-    can_delete = False
     readonly_fields = ("action", "from_status", "to_status", "on", "note", "actor", "at")
     fields = readonly_fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Licence)

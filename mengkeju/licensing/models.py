@@ -16,6 +16,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from mengkeju.catalog.models import Achievement
+from mengkeju.core.events import AppendOnlyModel, Event
 from mengkeju.network.models import Organization
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -292,22 +293,7 @@ LICENCE_TRANSITIONS: dict[tuple[str, str], str] = {
 del S
 
 
-class AppendOnly(models.Model):
-    """A record of something that happened: written once, never changed or deleted through the ORM."""
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not kwargs.pop("_allow_update", False):
-            raise TypeError(f"{type(self).__name__} records are append-only")
-        return super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError(f"{type(self).__name__} records are append-only")
-
-
-class LicenceEvent(AppendOnly):
+class LicenceEvent(Event):
     """Who changed what and when: every state change of a licence or an open licence declaration."""
 
     licence = models.ForeignKey(
@@ -329,17 +315,15 @@ class LicenceEvent(AppendOnly):
     data = models.JSONField(_("details"), default=dict, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        models.SET_NULL,
+        models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
         verbose_name=_("by"),
         help_text=_("Empty: the daily job."),
     )
-    at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(Event.Meta):
         verbose_name = _("licence event")
         verbose_name_plural = _("licence events")
         constraints = [
@@ -379,7 +363,7 @@ class TrialReminder(models.Model):
         return f"{self.licence_id} −{self.days_before}d"
 
 
-class RoyaltyReport(AppendOnly):
+class RoyaltyReport(AppendOnlyModel):
     """A licensee's report of sales (and units) for a period; the royalty due is computed from it."""
 
     licence = models.ForeignKey(
@@ -397,7 +381,7 @@ class RoyaltyReport(AppendOnly):
     filed_on = models.DateField(_("filed on"))
     note = models.TextField(_("note"), max_length=1000, blank=True)
     filed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+", verbose_name=_("filed by")
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+", verbose_name=_("filed by")
     )
     at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
@@ -503,7 +487,7 @@ class Payment(models.Model):
         return self.State.PARTLY_PAID if self.paid_amount_yuan > 0 else self.State.DUE
 
 
-class PaymentReceipt(AppendOnly):
+class PaymentReceipt(AppendOnlyModel):
     """Money the licensor received against a scheduled payment."""
 
     payment = models.ForeignKey(
@@ -514,7 +498,7 @@ class PaymentReceipt(AppendOnly):
         _("amount received (yuan)"), **MONEY, validators=[MinValueValidator(Decimal("0.01"))]
     )
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+", verbose_name=_("recorded by")
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+", verbose_name=_("recorded by")
     )
     at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
@@ -538,7 +522,7 @@ class PaymentReceipt(AppendOnly):
         return self.amount_yuan - self.deductions_yuan
 
 
-class DeductibleCost(AppendOnly):
+class DeductibleCost(AppendOnlyModel):
     """A cost deducted from a received payment before sharing: taxes, maintenance fees, brokerage …"""
 
     class Kind(models.TextChoices):
@@ -566,7 +550,7 @@ class DeductibleCost(AppendOnly):
         return f"{self.get_kind_display()} {self.amount_yuan}"
 
 
-class RevenueSharePolicy(AppendOnly):
+class RevenueSharePolicy(AppendOnlyModel):
     """An institution's rule for sharing net licence income, in force from `valid_from` until the next one."""
 
     institution = models.ForeignKey(
@@ -578,7 +562,7 @@ class RevenueSharePolicy(AppendOnly):
     institution_share = models.DecimalField(_("institution share"), **SHARE)
     note = models.CharField(_("basis (rule or decision)"), max_length=300, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+", verbose_name=_("set by")
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+", verbose_name=_("set by")
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -605,7 +589,7 @@ class RevenueSharePolicy(AppendOnly):
         return f"{self.institution} {self.valid_from}"
 
 
-class RevenueShareStatement(AppendOnly):
+class RevenueShareStatement(AppendOnlyModel):
     """How the net income of one received payment is shared: inventors (by name), team and institution."""
 
     receipt = models.OneToOneField(
@@ -622,7 +606,7 @@ class RevenueShareStatement(AppendOnly):
     institution_yuan = models.DecimalField(_("institution (yuan)"), **MONEY)
     issued_on = models.DateField(_("issued on"))
     issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+", verbose_name=_("issued by")
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+", verbose_name=_("issued by")
     )
     at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
@@ -637,7 +621,7 @@ class RevenueShareStatement(AppendOnly):
         return f"{self.receipt} → {self.net_income_yuan}"
 
 
-class StatementLine(AppendOnly):
+class StatementLine(AppendOnlyModel):
     """One recipient's part of a statement."""
 
     class Party(models.TextChoices):

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from mengkeju.core.events import Event
 from mengkeju.network.models import IndustryChain, Organization
 
 SCORE = {"max_digits": 9, "decimal_places": 4}
@@ -242,7 +243,7 @@ class Score(models.Model):
         return f"{self.organization} {self.year}: {self.total}"
 
 
-class PointsEvent(models.Model):
+class PointsEvent(Event):
     """Append-only audit: loads of the system, imports, entries, confirmations, returns, recomputes."""
 
     class Action(models.TextChoices):
@@ -258,23 +259,10 @@ class PointsEvent(models.Model):
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
     data = models.JSONField(_("details"), default=dict, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(Event.Meta):
         verbose_name = _("innovation points event")
         verbose_name_plural = _("innovation points events")
 
     def __str__(self) -> str:
         return f"{self.action} {self.at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError("PointsEvent records are append-only")
-        return super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("PointsEvent records are append-only")
