@@ -16,12 +16,11 @@ Nobody confirms data they entered themselves (four eyes).
 
 from __future__ import annotations
 
-from mengkeju.core.roles import role_of
-from mengkeju.network.models import Division, Organization, User
+from mengkeju.core.roles import Role, role_of
+from mengkeju.network.models import Division, Organization
 
 from .models import EnterpriseYear
 
-Role = User.Role
 REGION_ROLES = frozenset({Role.PLATFORM_ADMIN, Role.HQ_OPERATOR})
 RANKING_ROLES = frozenset({Role.PLATFORM_ADMIN, Role.HQ_OPERATOR, Role.ANALYST, Role.SUBCENTER_STAFF})
 
