@@ -9,7 +9,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from mengkeju.core.roles import Role, role_of
-from mengkeju.network.models import Division, Organization
+from mengkeju.network.models import Organization
+from mengkeju.network.selectors import division_subtree
 
 from . import permissions
 from .activity import SOURCES
@@ -43,15 +44,6 @@ def run_for(year: int, chain=None, size_class: str = "") -> ScoreRun | None:
         .filter(cohort_key=cohort_key(year, chain, size_class))
         .first()
     )
-
-
-def division_and_below(code: str) -> set[int]:
-    start = set(Division.objects.filter(code=code).values_list("pk", flat=True))
-    found, frontier = set(start), set(start)
-    while frontier:
-        frontier = set(Division.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)) - found
-        found |= frontier
-    return found
 
 
 def visible_q(user) -> Q | None:
@@ -95,7 +87,7 @@ def ranking(user, run: ScoreRun, *, tier: str = "", division: str = "") -> Query
     if tier:
         scores = scores.filter(tier=tier)
     if division:
-        scores = scores.filter(organization__division_id__in=division_and_below(division))
+        scores = scores.filter(organization__division_id__in=division_subtree(division))
     return scores.order_by("rank", "organization__name", "organization_id")
 
 
