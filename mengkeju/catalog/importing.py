@@ -9,11 +9,9 @@ tech-market listing fields (name/text/industry/maturity/patent_type/price/cooper
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -23,13 +21,13 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mengkeju.core import tabular
+from mengkeju.core.tabular import ImportRejected, ImportReport, RowProblem
 from mengkeju.network.models import ChainLink, Division, Organization
 from mengkeju.network.selectors import current_region
 
 from .models import TRL, Achievement, CooperationMode, Demand, Status
 from .services import IP_KINDS, bulk_upsert_listings
-
-MAX_ERRORS_SHOWN = 200
 
 ALIASES = {
     "id": ["id", "编号", "external_id"],
@@ -90,112 +88,31 @@ IP_PHRASES = {
 }
 
 
-@dataclass
-class RowProblem:
-    row: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        return _("row %(row)s, %(column)s: %(message)s") % {
-            "row": self.row,
-            "column": self.column or "—",
-            "message": self.message,
-        }
-
-
-@dataclass
-class ImportReport:
-    path: str
-    kind: str
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    problems: list[RowProblem] = field(default_factory=list)
-
-    @property
-    def rejected_rows(self) -> int:
-        return len({p.row for p in self.problems})
-
-
-class ImportRejected(Exception):
-    def __init__(self, report: ImportReport):
-        self.report = report
-        shown = "\n".join(str(p) for p in report.problems[:MAX_ERRORS_SHOWN])
-        more = len(report.problems) - MAX_ERRORS_SHOWN
-        if more > 0:
-            shown += "\n" + _("… and %(n)s more problems") % {"n": more}
-        super().__init__(
-            _("%(path)s was not imported (nothing was written): %(n)s problems\n%(list)s")
-            % {"path": report.path, "n": len(report.problems), "list": shown}
-        )
-
-
-def read_rows(path: Path) -> Iterator[tuple[int, dict]]:
+def read_rows(path: Path, report: ImportReport) -> Iterator[tuple[int, dict]]:
     """Yield (row number, raw dict) from a .jsonl, .json, .csv or .xlsx file."""
-    suffix = path.suffix.lower()
-    if suffix in (".jsonl", ".ndjson"):
+    suffix = tabular.suffix_of(path)
+    if suffix in ("jsonl", "ndjson"):
         with path.open(encoding="utf-8") as fh:
             for n, line in enumerate(fh, start=1):
                 if line.strip():
                     try:
                         value = json.loads(line)
                     except json.JSONDecodeError as exc:
-                        raise ImportRejected(
-                            ImportReport(
-                                str(path),
-                                "",
-                                problems=[
-                                    RowProblem(n, "", _("not valid JSON: %(error)s") % {"error": exc.msg})
-                                ],
-                            )
-                        ) from exc
+                        report.add(n, "", _("not valid JSON: %(error)s") % {"error": exc.msg})
+                        raise ImportRejected(report) from exc
                     yield n, value if isinstance(value, dict) else {"__invalid__": value}
-    elif suffix == ".json":
+    elif suffix == "json":
         data = json.loads(path.read_text(encoding="utf-8"))
         for n, value in enumerate(data if isinstance(data, list) else [data], start=1):
             yield n, value if isinstance(value, dict) else {"__invalid__": value}
-    elif suffix == ".csv":
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            for n, row in enumerate(csv.DictReader(fh), start=2):
-                yield n, row
-    elif suffix in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
-
-        try:
-            workbook = load_workbook(path, read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many kinds for a damaged file
-            raise ImportRejected(
-                ImportReport(
-                    str(path),
-                    "",
-                    problems=[
-                        RowProblem(0, "", _("not a readable Excel workbook: %(error)s") % {"error": exc})
-                    ],
-                )
-            ) from exc
-        sheet = workbook.active
-        rows = sheet.iter_rows(values_only=True)
-        header = [str(h).strip() if h is not None else "" for h in next(rows, [])]
-        for n, values in enumerate(rows, start=2):
-            if any(v not in (None, "") for v in values):
-                yield n, dict(zip(header, values, strict=False))
-        workbook.close()
+    elif suffix in tabular.READERS:
+        yield from tabular.READERS[suffix](path, report).records()
     else:
-        raise ImportRejected(
-            ImportReport(
-                str(path),
-                "",
-                problems=[
-                    RowProblem(
-                        0,
-                        "",
-                        _("unsupported file type %(suffix)s; use .jsonl, .json, .csv or .xlsx")
-                        % {"suffix": suffix or "?"},
-                    )
-                ],
-            )
+        report.reject(
+            0,
+            "",
+            _("unsupported file type %(suffix)s; use .jsonl, .json, .csv or .xlsx")
+            % {"suffix": path.suffix.lower() or "?"},
         )
 
 
@@ -420,18 +337,14 @@ def import_file(
     if kind not in ("achievement", "demand"):
         raise ValueError(kind)
     model = Achievement if kind == "achievement" else Demand
-    report = ImportReport(str(path), kind)
+    report = ImportReport(str(path))
     if not path.is_file():
-        report.problems.append(RowProblem(0, "", _("file not found")))
-        raise ImportRejected(report)
+        report.reject(0, "", _("file not found"))
     lookups = Lookups(source, default_division, default_owner)
     if not lookups.divisions:
-        report.problems.append(
-            RowProblem(0, "", _("no region is loaded; run `mengkeju load-region PATH` first"))
-        )
-        raise ImportRejected(report)
+        report.reject(0, "", _("no region is loaded; run `mengkeju load-region PATH` first"))
     rows, seen = [], {}
-    for n, raw in read_rows(path):
+    for n, raw in read_rows(path, report):
         report.rows += 1
         if progress:
             progress(1)
@@ -458,8 +371,7 @@ def import_file(
     if report.problems and not skip_invalid:
         raise ImportRejected(report)
     if not rows:
-        report.problems.append(RowProblem(0, "", _("the file holds no rows")))
-        raise ImportRejected(report)
+        report.reject(0, "", _("the file holds no rows"))
     try:
         counts = bulk_upsert_listings(model, rows, source=source)
     except ValidationError as exc:

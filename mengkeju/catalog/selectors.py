@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 
 from mengkeju.network.models import User
-from mengkeju.network.selectors import user_scope
+from mengkeju.network.selectors import division_subtree, user_scope
 
 from .models import Achievement, Demand, Expert, Platform, Service, Status
 from .permissions import REVIEW_VISIBLE_STATES
@@ -81,7 +81,7 @@ class ListingFilters:
         if self.link:
             qs = qs.filter(chain_links__code=self.link)
         if self.division:
-            qs = qs.filter(Q(division__code=self.division) | Q(division__parent__code=self.division))
+            qs = qs.filter(division_id__in=division_subtree(self.division))
         if model is Achievement:
             if self.trl_min:
                 qs = qs.filter(trl__gte=self.trl_min)

@@ -35,6 +35,34 @@ def regional_divisions() -> QuerySet[Division]:
     return Division.objects.filter(external=False)
 
 
+def division_subtree(*roots: Division | int | str) -> frozenset[int]:
+    """The ids of the given divisions and of every division below them, at any depth (province →
+    prefecture → county …). A root is a Division, its id or its code; unknown roots add nothing."""
+    known: set[int] = set()
+    children: dict[int, list[int]] = {}
+    by_code: dict[str, int] = {}
+    # One query for the whole tree (a region has a few hundred divisions), then walked in memory.
+    for pk, parent_id, code in Division.objects.values_list("pk", "parent_id", "code"):
+        known.add(pk)
+        children.setdefault(parent_id, []).append(pk)
+        by_code[code] = pk
+    pending = []
+    for root in roots:
+        if isinstance(root, Division):
+            root = root.pk
+        elif isinstance(root, str):
+            root = by_code.get(root)
+        if root in known:
+            pending.append(root)
+    found: set[int] = set()
+    while pending:
+        pk = pending.pop()
+        if pk not in found:
+            found.add(pk)
+            pending.extend(children.get(pk, ()))
+    return frozenset(found)
+
+
 def chains_with_links() -> QuerySet[IndustryChain]:
     return IndustryChain.objects.prefetch_related("links")
 
@@ -90,16 +118,14 @@ NO_SCOPE = ServiceScope(False, frozenset(), frozenset())
 
 
 def service_scope(organization: Organization | None) -> ServiceScope:
-    """The divisions and chains a network node serves. Serving the region's top division means all of it."""
+    """The divisions and chains a network node serves: a served division with everything below it
+    (serving the region's top division means all of it)."""
     if organization is None:
         return NO_SCOPE
     if organization.kind == Organization.Kind.HEADQUARTERS:
         return ServiceScope(True, frozenset(), frozenset())
     served = list(organization.serves_divisions.all())
-    division_ids = {d.pk for d in served}
-    # A node serving a parent division (e.g. the whole province) serves its children too.
-    if served:
-        division_ids |= set(Division.objects.filter(parent__in=served).values_list("pk", flat=True))
+    division_ids = division_subtree(*served) if served else frozenset()
     if organization.serves_all_chains:
         chain_ids = set(IndustryChain.objects.values_list("pk", flat=True))
     else:

@@ -1,6 +1,6 @@
 """Reading enterprises' yearly indicator values from Excel (or CSV), and the template to fill in.
 
-Same approach as catalog/importing.py: the whole file is read and every row checked before anything
+Same approach as catalog/importing.py, through core/tabular.py: the whole file is read and every row checked before anything
 is written; if any row is wrong the report lists each problem with its row, column and reason and
 the database is untouched (services.import_indicator_values). Columns are found by their header:
 `名称（单位）` exactly as the template writes it, or the indicator code; a header naming a known
@@ -9,17 +9,18 @@ indicator with another unit is refused (wrong unit) rather than guessed.
 
 from __future__ import annotations
 
-import csv
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
+from mengkeju.core import tabular
+from mengkeju.core.tabular import ImportRejected, ImportReport, RowProblem
+
 from .pack import SystemSpec
 
-MAX_PROBLEMS_SHOWN = 200
 CREDIT_CODE = "credit_code"
 NAME = "name"
 CHAIN = "chain"
@@ -31,44 +32,6 @@ FIXED_HEADERS = {
     SIZE: ("企业规模", "size_class"),
 }
 UNIT_IN_HEADER = re.compile(r"^(?P<name>.+?)\s*[（(](?P<unit>[^）)]*)[）)]\s*$")
-
-
-@dataclass
-class RowProblem:
-    row: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        return _("row %(row)s, %(column)s: %(message)s") % {
-            "row": self.row,
-            "column": self.column or "—",
-            "message": self.message,
-        }
-
-
-@dataclass
-class ImportReport:
-    file_name: str
-    year: int
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    problems: list[RowProblem] = field(default_factory=list)
-
-
-class ImportRejected(Exception):
-    def __init__(self, report: ImportReport):
-        self.report = report
-        shown = "\n".join(str(p) for p in report.problems[:MAX_PROBLEMS_SHOWN])
-        more = len(report.problems) - MAX_PROBLEMS_SHOWN
-        if more > 0:
-            shown += "\n" + _("… and %(n)s more problems") % {"n": more}
-        super().__init__(
-            _("%(file)s was not imported (nothing was written): %(n)s problems\n%(list)s")
-            % {"file": report.file_name, "n": len(report.problems), "list": shown}
-        )
 
 
 def item_header(item) -> str:
@@ -130,41 +93,14 @@ def build_template(spec: SystemSpec, *, rows: list[list] | None = None, size_cla
 def _read_table(
     content: bytes, file_name: str, report: ImportReport
 ) -> tuple[list[str], list[tuple[int, list]]]:
-    suffix = file_name.rsplit(".", 1)[-1].lower() if "." in file_name else ""
-    if suffix == "csv":
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            report.problems.append(RowProblem(0, "", _("the CSV file is not UTF-8 text")))
-            raise ImportRejected(report) from None
-        rows = list(csv.reader(io.StringIO(text)))
-        header = rows[0] if rows else []
-        body = [(n, r) for n, r in enumerate(rows[1:], start=2)]
-    elif suffix in ("xlsx", "xlsm"):
-        from openpyxl import load_workbook
-
-        try:
-            book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-            sheet = book.worksheets[0]
-            all_rows = list(sheet.iter_rows(values_only=True))
-            book.close()
-        except Exception as exc:  # openpyxl raises many kinds for a damaged file
-            report.problems.append(
-                RowProblem(0, "", _("not a readable Excel workbook: %(error)s") % {"error": exc})
-            )
-            raise ImportRejected(report) from exc
-        header = list(all_rows[0]) if all_rows else []
-        body = [(n, list(r)) for n, r in enumerate(all_rows[1:], start=2)]
-    else:
-        report.problems.append(
-            RowProblem(
-                0, "", _("unsupported file type %(suffix)s; use .xlsx or .csv") % {"suffix": suffix or "?"}
-            )
+    suffix = tabular.suffix_of(file_name)
+    reader = tabular.READERS.get(suffix)
+    if reader is None:
+        report.reject(
+            0, "", _("unsupported file type %(suffix)s; use .xlsx or .csv") % {"suffix": suffix or "?"}
         )
-        raise ImportRejected(report)
-    header = [str(h).strip() if h is not None else "" for h in header]
-    body = [(n, r) for n, r in body if any(v not in (None, "") for v in r)]
-    return header, body
+    table = reader(content, report)
+    return table.header, list(table.rows)
 
 
 def _map_columns(header: list[str], spec: SystemSpec, report: ImportReport) -> dict[str, int]:
@@ -274,7 +210,7 @@ def parse_workbook(
     """Rows of the file, checked column by column. `chains` and `size_classes` map accepted spellings
     (code or name) to codes. Raises ImportRejected when the file or a column is wrong; row problems are
     left in the report for the caller, which adds its own (unknown enterprise, scope) before deciding."""
-    report = ImportReport(file_name=file_name, year=spec.year)
+    report = ImportReport(file_name)
     header, body = _read_table(content, file_name, report)
     columns = _map_columns(header, spec, report)
     if report.problems:

@@ -16,12 +16,12 @@ Nobody confirms data they entered themselves (four eyes).
 
 from __future__ import annotations
 
-from mengkeju.core.roles import role_of
-from mengkeju.network.models import Division, Organization, User
+from mengkeju.core.roles import Role, role_of
+from mengkeju.network.models import Division, Organization
+from mengkeju.network.selectors import division_subtree
 
 from .models import EnterpriseYear
 
-Role = User.Role
 REGION_ROLES = frozenset({Role.PLATFORM_ADMIN, Role.HQ_OPERATOR})
 RANKING_ROLES = frozenset({Role.PLATFORM_ADMIN, Role.HQ_OPERATOR, Role.ANALYST, Role.SUBCENTER_STAFF})
 
@@ -48,12 +48,7 @@ def _node(user) -> Organization | None:
 
 def node_division_ids(node_id: int) -> frozenset[int]:
     """The divisions a node serves and everything below them."""
-    served = set(Division.objects.filter(served_by=node_id).values_list("pk", flat=True))
-    frontier = set(served)
-    while frontier:
-        frontier = set(Division.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)) - served
-        served |= frontier
-    return frozenset(served)
+    return division_subtree(*Division.objects.filter(served_by=node_id).values_list("pk", flat=True))
 
 
 def scope_division_ids(user) -> frozenset[int] | None:

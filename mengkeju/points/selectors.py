@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from mengkeju.network.models import Division, Organization
+from mengkeju.core.roles import Role, role_of
+from mengkeju.network.models import Organization
+from mengkeju.network.selectors import division_subtree
 
 from . import permissions
 from .activity import SOURCES
@@ -20,6 +22,13 @@ HISTOGRAM_BINS = 10
 
 def years() -> list[int]:
     return sorted(set(IndicatorSystem.objects.values_list("year", flat=True)), reverse=True)
+
+
+def latest_system(year: int, *, for_update: bool = False) -> IndicatorSystem | None:
+    """The year's indicator system in its latest version (the one new data and scores use), or None.
+    `for_update` locks it (inside a transaction) so that writers of the same year queue up."""
+    systems = IndicatorSystem.objects.select_for_update() if for_update else IndicatorSystem.objects
+    return systems.filter(year=year).order_by("-version").first()
 
 
 def default_year() -> int | None:
@@ -37,13 +46,34 @@ def run_for(year: int, chain=None, size_class: str = "") -> ScoreRun | None:
     )
 
 
-def division_and_below(code: str) -> set[int]:
-    start = set(Division.objects.filter(code=code).values_list("pk", flat=True))
-    found, frontier = set(start), set(start)
-    while frontier:
-        frontier = set(Division.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)) - found
-        found |= frontier
-    return found
+def visible_q(user) -> Q | None:
+    """Scores and yearly records (with raw values) the user may read one by one, as a filter on their
+    `organization`; None means all of them. See permissions.can_view_enterprise_data."""
+    if permissions.sees_region(user):
+        return None
+    q = Q(pk__in=[])
+    if user.organization_id and permissions.is_enterprise_member(user, user.organization):
+        q |= Q(organization_id=user.organization_id)
+    scope = permissions.scope_division_ids(user)
+    if scope and role_of(user) == Role.SUBCENTER_STAFF:
+        q |= Q(organization__division_id__in=scope)
+    return q
+
+
+def visible_scores(user) -> QuerySet[Score]:
+    """Scores whose detail (breakdown, raw values) the user may read."""
+    scores = Score.objects.select_related("organization", "run", "system")
+    q = visible_q(user)
+    return scores if q is None else scores.filter(q)
+
+
+def visible_records(user) -> QuerySet[EnterpriseYear]:
+    """Enterprises' yearly data the user may read. Analysts, brokers and experts see no raw values."""
+    records = EnterpriseYear.objects.select_related("organization").prefetch_related("values")
+    if role_of(user) in (Role.ANALYST, Role.BROKER, Role.EXPERT):
+        return records.none()
+    q = visible_q(user)
+    return records if q is None else records.filter(q)
 
 
 def ranking(user, run: ScoreRun, *, tier: str = "", division: str = "") -> QuerySet[Score]:
@@ -57,7 +87,7 @@ def ranking(user, run: ScoreRun, *, tier: str = "", division: str = "") -> Query
     if tier:
         scores = scores.filter(tier=tier)
     if division:
-        scores = scores.filter(organization__division_id__in=division_and_below(division))
+        scores = scores.filter(organization__division_id__in=division_subtree(division))
     return scores.order_by("rank", "organization__name", "organization_id")
 
 

@@ -16,13 +16,14 @@ from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mengkeju.network.models import IndustryChain, Organization
 
-from . import permissions
+from . import permissions, selectors
 from .activity import SOURCES
 from .importing import (
     CREDIT_CODE,
@@ -49,14 +50,6 @@ from .scoring import ROUND, score_cohort
 
 Status = EnterpriseYear.Status
 FOUR = Decimal("0.0001")
-
-
-class PointsError(Exception):
-    """A request the rules refuse; the message is localized and says why."""
-
-
-class PermissionDenied(PointsError):
-    pass
 
 
 # --- indicator system ------------------------------------------------------------------------------
@@ -118,7 +111,7 @@ def load_points_system(path: str | Path, *, by=None) -> dict[int, str]:
     for definition in data["systems"]:
         year = definition["year"]
         digest = _digest({"system": definition, "size_classes": size_classes})
-        latest = IndicatorSystem.objects.select_for_update().filter(year=year).order_by("-version").first()
+        latest = selectors.latest_system(year, for_update=True)
         values = {
             "name": definition["name"],
             "name_en": definition.get("name_en", ""),
@@ -148,12 +141,14 @@ def load_points_system(path: str | Path, *, by=None) -> dict[int, str]:
     return outcome
 
 
-def current_system(year: int) -> IndicatorSystem:
-    system = IndicatorSystem.objects.filter(year=year).order_by("-version").first()
+def current_system(year: int, *, for_update: bool = False) -> IndicatorSystem:
+    """The year's latest indicator system; refused (ValidationError) when none is loaded."""
+    system = selectors.latest_system(year, for_update=for_update)
     if system is None:
-        raise PointsError(
+        raise ValidationError(
             _("No indicator system is loaded for %(year)s (mengkeju load-points-system PATH).")
-            % {"year": year}
+            % {"year": year},
+            code="no_indicator_system",
         )
     return system
 
@@ -310,7 +305,7 @@ def import_indicator_values(content: bytes, file_name: str, *, year: int, by) ->
 def enter_indicator_values(
     organization: Organization, year: int, raw_values: dict, *, by, chain=None, size_class: str = ""
 ) -> EnterpriseYear:
-    """A form entry. Raises ImportRejected-style PointsError listing each wrong value."""
+    """A form entry. Raises a ValidationError listing each wrong value ("column: reason; …")."""
     if not permissions.can_enter_data(by, organization):
         raise PermissionDenied(_("You may not enter data for %(name)s.") % {"name": organization.name})
     system = current_system(year)
@@ -326,7 +321,7 @@ def enter_indicator_values(
             RowProblem(0, _("size class"), _("unknown size class %(value)r") % {"value": size_class})
         )
     if problems:
-        raise PointsError("; ".join(f"{p.column}: {p.message}" for p in problems))
+        raise ValidationError("; ".join(f"{p.column}: {p.message}" for p in problems), code="invalid_values")
     record = EnterpriseYear.objects.select_for_update().filter(organization=organization, year=year).first()
     record = record or EnterpriseYear(organization=organization, year=year, status=Status.ENTERED)
     record.chain, record.size_class = chain, size_class
@@ -354,7 +349,7 @@ def return_data(record: EnterpriseYear, *, by, reason: str) -> EnterpriseYear:
     if not permissions.can_return(by, record):
         raise PermissionDenied(_("You may not return this enterprise's data."))
     if not reason.strip():
-        raise PointsError(_("Say what needs correcting."))
+        raise ValidationError({"reason": _("Say what needs correcting.")}, code="reason_required")
     record.status, record.return_reason = Status.RETURNED, reason.strip()
     record.save(update_fields=["status", "return_reason"])
     PointsEvent.objects.create(
@@ -389,7 +384,7 @@ def recompute_scores(
         raise PermissionDenied(_("Only headquarters recomputes innovation points."))
     # One recompute of a year at a time: a second waits here for the first to commit, then reads what
     # it left and replaces it (without the lock it would fail on the cohort's unique key).
-    system = IndicatorSystem.objects.select_for_update().get(pk=current_system(year).pk)
+    system = current_system(year, for_update=True)
     spec = SystemSpec.from_definition(system.definition)
     records = EnterpriseYear.objects.filter(
         year=year, status=Status.CONFIRMED, organization__kind=Organization.Kind.ENTERPRISE
@@ -402,7 +397,10 @@ def recompute_scores(
         records.order_by("organization_id").values_list("pk", "organization_id", "organization__credit_code")
     )
     if not rows:
-        raise PointsError(_("No confirmed enterprise data in this cohort for %(year)s.") % {"year": year})
+        raise ValidationError(
+            _("No confirmed enterprise data in this cohort for %(year)s.") % {"year": year},
+            code="empty_cohort",
+        )
     n = len(rows)
     row_of = {rec: i for i, (rec, _org, _code) in enumerate(rows)}
     scored = {ind.code: j for j, ind in enumerate(spec.indicators)}
@@ -424,7 +422,9 @@ def recompute_scores(
     complete = ~np.isnan(values).any(axis=1)
     excluded = [rows[i][1] for i in np.flatnonzero(~complete)]
     if not complete.any():
-        raise PointsError(_("No enterprise in this cohort has a value for every indicator."))
+        raise ValidationError(
+            _("No enterprise in this cohort has a value for every indicator."), code="incomplete_cohort"
+        )
     rows = [r for r, keep in zip(rows, complete, strict=True) if keep]
     values, bonus_values = values[complete], bonus_values[complete]
     organizations = [(org, code or "") for _rec, org, code in rows]

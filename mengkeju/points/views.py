@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from mengkeju.core.views import attach_errors, error_text
 from mengkeju.network.models import Division, IndustryChain, Organization
 
 from . import permissions, selectors, services
@@ -18,7 +19,7 @@ from .certificate import render_certificate
 from .exports import ranking_workbook
 from .forms import EntryForm, ImportForm, RecomputeForm, ReturnForm
 from .importing import ImportRejected, build_template
-from .models import EnterpriseYear, IndicatorSystem, Score
+from .models import EnterpriseYear, Score
 from .pack import SystemSpec
 
 
@@ -47,7 +48,7 @@ def enterprise(request, org_id: int | None = None):
         raise PermissionDenied
     year = _year(request)
     score = selectors.year_score(org, year) if year else None
-    record = EnterpriseYear.objects.filter(organization=org, year=year).prefetch_related("values").first()
+    record = selectors.visible_records(request.user).filter(organization=org, year=year).first()
     context = {
         "org": org,
         "year": year,
@@ -62,7 +63,7 @@ def enterprise(request, org_id: int | None = None):
         context["explained"] = selectors.breakdown(score)
         context["improve"] = selectors.improvements(score)
         context["other_scores"] = selectors.own_scores(org).filter(year=year).exclude(pk=score.pk)
-    system = IndicatorSystem.objects.filter(year=year).order_by("-version").first() if year else None
+    system = selectors.latest_system(year) if year else None
     if system and record:
         spec = SystemSpec.from_definition(system.definition)
         context["data_rows"] = [(item, context["values"].get(item.code)) for item in spec.all_items]
@@ -73,7 +74,7 @@ def enterprise(request, org_id: int | None = None):
 def template(request, year: int):
     if not permissions.can_import(request.user):
         raise PermissionDenied
-    system = IndicatorSystem.objects.filter(year=year).order_by("-version").first()
+    system = selectors.latest_system(year)
     if system is None:
         raise PermissionDenied(_("No indicator system for this year."))
     rows = []
@@ -103,10 +104,8 @@ def import_data(request):
             )
         except ImportRejected as exc:
             problems = exc.report.problems
-        except services.PermissionDenied as exc:
-            raise PermissionDenied(str(exc)) from exc
-        except services.PointsError as exc:
-            form.add_error(None, str(exc))
+        except ValidationError as exc:
+            attach_errors(form, exc)
     return render(
         request,
         "points/import_result.html",
@@ -120,7 +119,7 @@ def enter_data(request, org_id: int, year: int):
     org = get_object_or_404(Organization, pk=org_id)
     if not permissions.can_enter_data(request.user, org):
         raise PermissionDenied
-    system = IndicatorSystem.objects.filter(year=year).order_by("-version").first()
+    system = selectors.latest_system(year)
     if system is None:
         raise Http404(_("No indicator system for this year."))
     spec = SystemSpec.from_definition(system.definition)
@@ -141,10 +140,8 @@ def enter_data(request, org_id: int, year: int):
                 chain=data.get("chain"),
                 size_class=data.get("size_class") or "",
             )
-        except services.PermissionDenied as exc:
-            raise PermissionDenied(str(exc)) from exc
-        except services.PointsError as exc:
-            form.add_error(None, str(exc))
+        except ValidationError as exc:
+            attach_errors(form, exc)
         else:
             messages.success(request, _("The data was saved."))
             return redirect(reverse("points:enterprise-of", args=[org.pk]) + f"?year={year}")
@@ -175,10 +172,7 @@ def review(request):
 @require_POST
 def confirm(request, pk: int):
     record = get_object_or_404(EnterpriseYear, pk=pk)
-    try:
-        services.confirm_data(record, by=request.user)
-    except services.PermissionDenied as exc:
-        raise PermissionDenied(str(exc)) from exc
+    services.confirm_data(record, by=request.user)
     messages.success(request, _("Confirmed: %(name)s") % {"name": record.organization.name})
     return redirect(reverse("points:review") + f"?year={record.year}")
 
@@ -188,14 +182,11 @@ def confirm(request, pk: int):
 def return_record(request, pk: int):
     record = get_object_or_404(EnterpriseYear, pk=pk)
     form = ReturnForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
-        if not form.is_valid():
-            raise services.PointsError(_("Say what needs correcting."))
-        services.return_data(record, by=request.user, reason=form.cleaned_data["reason"])
-    except services.PermissionDenied as exc:
-        raise PermissionDenied(str(exc)) from exc
-    except services.PointsError as exc:
-        messages.error(request, str(exc))
+        services.return_data(record, by=request.user, reason=reason)
+    except ValidationError as exc:
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("Returned: %(name)s") % {"name": record.organization.name})
     return redirect(reverse("points:review") + f"?year={record.year}")
@@ -218,7 +209,7 @@ def _ranking_scope(request):
 @login_required
 def ranking(request):
     year, chain, size_class, run, tier, division, scores = _ranking_scope(request)
-    system = IndicatorSystem.objects.filter(year=year).order_by("-version").first() if year else None
+    system = selectors.latest_system(year) if year else None
     scope = permissions.scope_division_ids(request.user)
     divisions = Division.objects.filter(external=False)
     if scope is not None:
@@ -274,8 +265,8 @@ def recompute(request):
         run = services.recompute_scores(
             data["year"], chain=data.get("chain"), size_class=data.get("size_class") or "", by=request.user
         )
-    except services.PointsError as exc:
-        messages.error(request, str(exc))
+    except ValidationError as exc:
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("%(n)s enterprises scored.") % {"n": run.enterprises})
     query = f"?year={data['year']}"

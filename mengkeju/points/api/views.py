@@ -1,11 +1,10 @@
 """The innovation-points REST API under /api/points/. Thin: the same permission rules and selectors
 as the web pages, the same services for changes."""
 
-from django.db.models import Q
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
@@ -36,19 +35,6 @@ class IndicatorSystemViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["year"]
 
 
-def _scope_q(user) -> Q | None:
-    """Scores/records the user may read one by one (with raw values), as a filter; None = all."""
-    if rules.sees_region(user):
-        return None
-    q = Q(pk__in=[])
-    if user.organization_id and rules.is_enterprise_member(user, user.organization):
-        q |= Q(organization_id=user.organization_id)
-    scope = rules.scope_division_ids(user)
-    if scope and rules.role_of(user) == rules.Role.SUBCENTER_STAFF:
-        q |= Q(organization__division_id__in=scope)
-    return q
-
-
 @extend_schema(
     parameters=[
         OpenApiParameter("year", int),
@@ -70,10 +56,8 @@ class ScoreViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         user, params = self.request.user, self.request.query_params
-        base = Score.objects.select_related("organization", "run", "system")
         if self.action == "retrieve":
-            q = _scope_q(user)
-            return base if q is None else base.filter(q)
+            return selectors.visible_scores(user)
         if rules.can_view_ranking(user):
             year = int(params.get("year") or selectors.default_year() or 0)
             chain = IndustryChain.objects.filter(code=params.get("chain", "")).first()
@@ -84,7 +68,7 @@ class ScoreViewSet(viewsets.ReadOnlyModelViewSet):
                 user, run, tier=params.get("tier", ""), division=params.get("division", "")
             )
         if user.organization_id and rules.is_enterprise_member(user, user.organization):
-            return base.filter(organization_id=user.organization_id).order_by("-year", "run__cohort_key")
+            return selectors.visible_scores(user).order_by("-year", "run__cohort_key")
         return Score.objects.none()
 
     @extend_schema(request=RecomputeSerializer, responses={200: ScoreSerializer(many=True)})
@@ -98,12 +82,9 @@ class ScoreViewSet(viewsets.ReadOnlyModelViewSet):
         chain = (
             IndustryChain.objects.filter(code=data.get("chain", "")).first() if data.get("chain") else None
         )
-        try:
-            run = services.recompute_scores(
-                data["year"], chain=chain, size_class=data.get("size_class", ""), by=request.user
-            )
-        except services.PointsError as exc:
-            raise ValidationError({"detail": str(exc)}) from exc
+        run = services.recompute_scores(
+            data["year"], chain=chain, size_class=data.get("size_class", ""), by=request.user
+        )
         scores = selectors.ranking(request.user, run)[:100]
         return Response(ScoreSerializer(scores, many=True).data)
 
@@ -117,20 +98,12 @@ class EnterpriseDataViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
     filterset_fields = ["year", "status"]
 
     def get_queryset(self):
-        records = EnterpriseYear.objects.select_related("organization").prefetch_related("values")
-        user = self.request.user
-        if rules.role_of(user) in (rules.Role.ANALYST, rules.Role.BROKER, rules.Role.EXPERT):
-            return records.none()
-        q = _scope_q(user)
-        return records if q is None else records.filter(q)
+        return selectors.visible_records(self.request.user)
 
     @extend_schema(request=None, responses={200: EnterpriseYearSerializer})
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
-        try:
-            record = services.confirm_data(self.get_object(), by=request.user)
-        except services.PermissionDenied as exc:
-            raise PermissionDenied(str(exc)) from exc
+        record = services.confirm_data(self.get_object(), by=request.user)
         return Response(EnterpriseYearSerializer(record).data)
 
     @extend_schema(request=ReturnSerializer, responses={200: EnterpriseYearSerializer})
@@ -138,14 +111,9 @@ class EnterpriseDataViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
     def return_(self, request, pk=None):
         payload = ReturnSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        try:
-            record = services.return_data(
-                self.get_object(), by=request.user, reason=payload.validated_data["reason"]
-            )
-        except services.PermissionDenied as exc:
-            raise PermissionDenied(str(exc)) from exc
-        except services.PointsError as exc:
-            raise ValidationError({"reason": str(exc)}) from exc
+        record = services.return_data(
+            self.get_object(), by=request.user, reason=payload.validated_data["reason"]
+        )
         return Response(EnterpriseYearSerializer(record).data)
 
     @extend_schema(request={"multipart/form-data": ImportSerializer}, responses={200: ImportResultSerializer})
@@ -158,8 +126,6 @@ class EnterpriseDataViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
             report = services.import_indicator_values(
                 upload.read(), upload.name, year=payload.validated_data["year"], by=request.user
             )
-        except services.PermissionDenied as exc:
-            raise PermissionDenied(str(exc)) from exc
         except ImportRejected as exc:
             return Response(
                 {
@@ -170,6 +136,4 @@ class EnterpriseDataViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
                 },
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        except services.PointsError as exc:
-            raise ValidationError({"detail": str(exc)}) from exc
         return Response(ImportResultSerializer(report).data)

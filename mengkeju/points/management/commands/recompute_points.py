@@ -1,7 +1,9 @@
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from mengkeju.core.views import error_text
 from mengkeju.network.models import IndustryChain
-from mengkeju.points.services import PointsError, recompute_scores
+from mengkeju.points.services import recompute_scores
 
 
 class Command(BaseCommand):
@@ -18,6 +20,6 @@ class Command(BaseCommand):
             raise CommandError(f"unknown chain {chain!r}")
         try:
             run = recompute_scores(year, chain=chain_obj, size_class=size_class)
-        except PointsError as exc:
-            raise CommandError(str(exc)) from exc
+        except ValidationError as exc:
+            raise CommandError(error_text(exc)) from exc
         self.stdout.write(f"{run.cohort_key}: {run.enterprises} enterprises scored")
