@@ -132,10 +132,10 @@ def load_points_system(path: str | Path, *, by=None) -> dict[int, str]:
             system = IndicatorSystem.objects.create(year=year, version=version, **values)
             outcome[year] = "new version" if latest else "created"
         _write_indicators(system)
-        PointsEvent.objects.create(
+        PointsEvent.objects.record(
             action=PointsEvent.Action.SYSTEM_LOADED,
             year=year,
-            actor=by,
+            by=by,
             data={"version": system.version, "outcome": outcome[year], "hash": digest},
         )
     return outcome
@@ -289,11 +289,11 @@ def import_indicator_values(content: bytes, file_name: str, *, year: int, by) ->
         else:
             report.unchanged += 1
             continue
-        PointsEvent.objects.create(
+        PointsEvent.objects.record(
             action=PointsEvent.Action.IMPORTED,
             record=record,
             year=year,
-            actor=by,
+            by=by,
             data={"file": file_name, "sha256": digest, "row": r.row, "confirmed": confirm},
         )
     if report.created == 0 and report.updated == 0 and batch is not None:
@@ -328,7 +328,7 @@ def enter_indicator_values(
     _set_status_after_change(record, by, timezone.now(), confirm=permissions.confirms_on_entry(by))
     record.save()
     _apply_values(record, values, by=by)
-    PointsEvent.objects.create(action=PointsEvent.Action.ENTERED, record=record, year=year, actor=by)
+    PointsEvent.objects.record(action=PointsEvent.Action.ENTERED, record=record, year=year, by=by)
     return record
 
 
@@ -339,7 +339,7 @@ def confirm_data(record: EnterpriseYear, *, by) -> EnterpriseYear:
         raise PermissionDenied(_("You may not confirm this enterprise's data."))
     record.status, record.confirmed_by, record.confirmed_at = Status.CONFIRMED, by, timezone.now()
     record.save(update_fields=["status", "confirmed_by", "confirmed_at"])
-    PointsEvent.objects.create(action=PointsEvent.Action.CONFIRMED, record=record, year=record.year, actor=by)
+    PointsEvent.objects.record(action=PointsEvent.Action.CONFIRMED, record=record, year=record.year, by=by)
     return record
 
 
@@ -352,8 +352,8 @@ def return_data(record: EnterpriseYear, *, by, reason: str) -> EnterpriseYear:
         raise ValidationError({"reason": _("Say what needs correcting.")}, code="reason_required")
     record.status, record.return_reason = Status.RETURNED, reason.strip()
     record.save(update_fields=["status", "return_reason"])
-    PointsEvent.objects.create(
-        action=PointsEvent.Action.RETURNED, record=record, year=record.year, actor=by, note=reason.strip()
+    PointsEvent.objects.record(
+        action=PointsEvent.Action.RETURNED, record=record, year=record.year, by=by, note=reason.strip()
     )
     return record
 
@@ -501,10 +501,10 @@ def recompute_scores(
             )
         )
     Score.objects.bulk_create(scores, batch_size=2000)
-    PointsEvent.objects.create(
+    PointsEvent.objects.record(
         action=PointsEvent.Action.COMPUTED,
         year=year,
-        actor=by,
+        by=by,
         data={
             "cohort": key,
             "enterprises": len(rows),
