@@ -73,7 +73,7 @@ class AchievementFilterForm(forms.Form):
         cleaned = super().clean()
         low, high = cleaned.get("trl_min"), cleaned.get("trl_max")
         if low and high and int(low) > int(high):
-            raise forms.ValidationError(_("The lowest maturity is above the highest."))
+            raise forms.ValidationError(_("The lowest maturity is above the highest."), code="out_of_range")
         return cleaned
 
 

@@ -58,7 +58,9 @@ class ListingForm(forms.ModelForm):
     def clean_title(self):
         title = self.cleaned_data["title"].strip()
         if len(title) < 4:
-            raise forms.ValidationError(_("The title is too short; say what the technology is."))
+            raise forms.ValidationError(
+                _("The title is too short; say what the technology is."), code="invalid"
+            )
         return title
 
 
@@ -129,7 +131,8 @@ class AchievementForm(ListingForm):
             if kind not in by_label:
                 raise forms.ValidationError(
                     _("Line %(n)s: unknown kind “%(kind)s”; use one of %(kinds)s.")
-                    % {"n": n, "kind": kind, "kinds": "、".join(IP_KINDS.values())}
+                    % {"n": n, "kind": kind, "kinds": "、".join(IP_KINDS.values())},
+                    code="unknown",
                 )
             rights.append({"kind": by_label[kind], "number": number.strip()})
         return rights

@@ -69,19 +69,34 @@ def validate_ip_rights(value) -> list[dict]:
     if value in (None, ""):
         return []
     if not isinstance(value, list):
-        raise ValidationError({"ip_rights": _("Intellectual property must be a list of {kind, number}.")})
+        raise ValidationError(
+            {
+                "ip_rights": ValidationError(
+                    _("Intellectual property must be a list of {kind, number}."), code="invalid"
+                )
+            }
+        )
     cleaned = []
     for i, item in enumerate(value):
         if not isinstance(item, dict) or item.get("kind") not in IP_KINDS:
             raise ValidationError(
                 {
-                    "ip_rights": _("Item %(n)s: unknown kind; use one of %(kinds)s.")
-                    % {"n": i + 1, "kinds": ", ".join(IP_KINDS)}
+                    "ip_rights": ValidationError(
+                        _("Item %(n)s: unknown kind; use one of %(kinds)s.")
+                        % {"n": i + 1, "kinds": ", ".join(IP_KINDS)},
+                        code="unknown",
+                    )
                 }
             )
         number = str(item.get("number") or "").strip()
         if len(number) > 40:
-            raise ValidationError({"ip_rights": _("Item %(n)s: the number is too long.") % {"n": i + 1}})
+            raise ValidationError(
+                {
+                    "ip_rights": ValidationError(
+                        _("Item %(n)s: the number is too long.") % {"n": i + 1}, code="too_long"
+                    )
+                }
+            )
         cleaned.append({"kind": item["kind"], "number": number})
     return cleaned
 
@@ -89,11 +104,17 @@ def validate_ip_rights(value) -> list[dict]:
 def _check_relations(model, chain_links: Iterable[ChainLink], modes: Iterable[CooperationMode]) -> None:
     errors = {}
     if not chain_links:
-        errors["chain_links"] = _("Choose at least one industry chain link.")
+        errors["chain_links"] = ValidationError(
+            _("Choose at least one industry chain link."), code="required"
+        )
     elif len(chain_links) > MAX_CHAIN_LINKS:
-        errors["chain_links"] = _("Choose at most %(n)s industry chain links.") % {"n": MAX_CHAIN_LINKS}
+        errors["chain_links"] = ValidationError(
+            _("Choose at most %(n)s industry chain links.") % {"n": MAX_CHAIN_LINKS}, code="too_long"
+        )
     if not modes:
-        errors[_modes_field(model)] = _("Choose at least one cooperation mode.")
+        errors[_modes_field(model)] = ValidationError(
+            _("Choose at least one cooperation mode."), code="required"
+        )
     if errors:
         raise ValidationError(errors)
 
@@ -101,7 +122,9 @@ def _check_relations(model, chain_links: Iterable[ChainLink], modes: Iterable[Co
 def _check_deadline(model, values: dict) -> None:
     deadline = values.get("deadline")
     if model is Demand and deadline and deadline < clock.local_date():
-        raise ValidationError({"deadline": _("The deadline cannot be in the past.")})
+        raise ValidationError(
+            {"deadline": ValidationError(_("The deadline cannot be in the past."), code="out_of_range")}
+        )
 
 
 def _record(listing, action: str, from_status: str, by, reason: str = "") -> None:
@@ -208,14 +231,17 @@ def transition(listing, action: str, *, by, reason: str = ""):
     if target is None:
         raise ValidationError(
             _("A record that is %(status)s cannot be %(action)s.")
-            % {"status": Status(listing.status).label, "action": Action(action).label}
+            % {"status": Status(listing.status).label, "action": Action(action).label},
+            code="invalid_state",
         )
     if not _CHECKS[action](by, listing):
         raise PermissionDenied(_("You may not do this to this record."))
     if action in REASON_REQUIRED and not reason:
-        raise ValidationError({"reason": _("Please give a reason.")})
+        raise ValidationError({"reason": ValidationError(_("Please give a reason."), code="required")})
     if len(reason) > 1000:
-        raise ValidationError({"reason": _("The reason may be at most 1000 characters.")})
+        raise ValidationError(
+            {"reason": ValidationError(_("The reason may be at most 1000 characters."), code="too_long")}
+        )
     source = listing.status
     changes = {"status": target, "version": F("version") + 1, "updated_at": timezone.now()}
     if target == Status.PUBLISHED:
@@ -360,14 +386,19 @@ def add_attachment(achievement: Achievement, *, upload, title: str, by):
     if extension not in ATTACHMENT_EXTENSIONS:
         raise ValidationError(
             {
-                "file": _("Files of type %(ext)s are not accepted; use %(allowed)s.")
-                % {"ext": extension or "?", "allowed": ", ".join(sorted(ATTACHMENT_EXTENSIONS))}
+                "file": ValidationError(
+                    _("Files of type %(ext)s are not accepted; use %(allowed)s.")
+                    % {"ext": extension or "?", "allowed": ", ".join(sorted(ATTACHMENT_EXTENSIONS))},
+                    code="invalid",
+                )
             }
         )
     if upload.size > ATTACHMENT_MAX_BYTES:
-        raise ValidationError({"file": _("The file is larger than 10 MB.")})
+        raise ValidationError({"file": ValidationError(_("The file is larger than 10 MB."), code="too_long")})
     if len(title) > 200:
-        raise ValidationError({"title": _("The title may be at most 200 characters.")})
+        raise ValidationError(
+            {"title": ValidationError(_("The title may be at most 200 characters."), code="too_long")}
+        )
     attachment = Attachment.objects.create(achievement=achievement, file=upload, title=title)
     _record(
         achievement,
@@ -392,7 +423,7 @@ def whitelist_step(
     """
     reason = (reason or "").strip()
     if action not in WhitelistAction.values:
-        raise ValidationError({"action": _("Unknown whitelist action.")})
+        raise ValidationError({"action": ValidationError(_("Unknown whitelist action."), code="unknown")})
     allowed = (
         permissions.can_decide_whitelist(by)
         if action in WHITELIST_DECISIONS
@@ -414,21 +445,26 @@ def whitelist_step(
             raise ValidationError({"action": message})
         errors = {}
         if action in WHITELIST_REASON_REQUIRED and not reason:
-            errors["reason"] = _("Give the reason for this decision.")
+            errors["reason"] = ValidationError(_("Give the reason for this decision."), code="required")
         if action in WHITELIST_EVALUATIONS:
             this_year = clock.local_date().year
             if year is None:
-                errors["year"] = _("Name the year evaluated.")
+                errors["year"] = ValidationError(_("Name the year evaluated."), code="required")
             elif not (1990 <= year <= this_year):
-                errors["year"] = _("The year evaluated must be between 1990 and %(year)s.") % {
-                    "year": this_year
-                }
+                errors["year"] = ValidationError(
+                    _("The year evaluated must be between 1990 and %(year)s.") % {"year": this_year},
+                    code="out_of_range",
+                )
             elif locked.whitelist_events.filter(evaluation_year=year).exists():
-                errors["year"] = _("This platform has already been evaluated for %(year)s.") % {"year": year}
+                errors["year"] = ValidationError(
+                    _("This platform has already been evaluated for %(year)s.") % {"year": year},
+                    code="duplicate",
+                )
             elif locked.listed_on and year < locked.listed_on.year:
-                errors["year"] = _("The platform was listed only in %(year)s.") % {
-                    "year": locked.listed_on.year
-                }
+                errors["year"] = ValidationError(
+                    _("The platform was listed only in %(year)s.") % {"year": locked.listed_on.year},
+                    code="invalid",
+                )
         if errors:
             raise ValidationError(errors)
         before = locked.whitelist_status
@@ -463,10 +499,16 @@ def _require_curator(by) -> None:
 def create_guidance_catalog(*, year: int, title: str = "", introduction: str = "", by) -> GuidanceCatalog:
     _require_curator(by)
     if not (1990 <= int(year) <= clock.local_date().year + 1):
-        raise ValidationError({"year": _("Choose a year between 1990 and next year.")})
+        raise ValidationError(
+            {"year": ValidationError(_("Choose a year between 1990 and next year."), code="out_of_range")}
+        )
     if GuidanceCatalog.objects.filter(year=year).exists():
         raise ValidationError(
-            {"year": _("There is already a guidance catalog for %(year)s.") % {"year": year}}
+            {
+                "year": ValidationError(
+                    _("There is already a guidance catalog for %(year)s.") % {"year": year}, code="duplicate"
+                )
+            }
         )
     title = title.strip() or _(
         "Guidance catalog of new technologies for industrial application, %(year)s"
@@ -484,18 +526,24 @@ def add_guidance_entry(
         errors = {}
         if catalog.status != GuidanceCatalog.Status.DRAFT:
             raise ValidationError(
-                _("The %(year)s catalog is published; it can no longer change.") % {"year": catalog.year}
+                _("The %(year)s catalog is published; it can no longer change.") % {"year": catalog.year},
+                code="invalid_state",
             )
         if achievement.status != Status.PUBLISHED:
-            errors["achievement"] = _("Only published achievements can enter the guidance catalog.")
+            errors["achievement"] = ValidationError(
+                _("Only published achievements can enter the guidance catalog."), code="invalid_state"
+            )
         elif catalog.entries.filter(achievement=achievement).exists():
-            errors["achievement"] = _("This achievement is already in the %(year)s catalog.") % {
-                "year": catalog.year
-            }
+            errors["achievement"] = ValidationError(
+                _("This achievement is already in the %(year)s catalog.") % {"year": catalog.year},
+                code="duplicate",
+            )
         if not (reason or "").strip():
-            errors["reason"] = _("Say why this technology is recommended.")
+            errors["reason"] = ValidationError(_("Say why this technology is recommended."), code="required")
         if not (application_scenario or "").strip():
-            errors["application_scenario"] = _("Name the recommended application scenario.")
+            errors["application_scenario"] = ValidationError(
+                _("Name the recommended application scenario."), code="required"
+            )
         if errors:
             raise ValidationError(errors)
         position = catalog.entries.count() + 1
@@ -515,7 +563,8 @@ def remove_guidance_entry(entry: GuidanceEntry, *, by) -> None:
         catalog = GuidanceCatalog.objects.select_for_update().get(pk=entry.catalog_id)
         if catalog.status != GuidanceCatalog.Status.DRAFT:
             raise ValidationError(
-                _("The %(year)s catalog is published; it can no longer change.") % {"year": catalog.year}
+                _("The %(year)s catalog is published; it can no longer change.") % {"year": catalog.year},
+                code="invalid_state",
             )
         entry.delete()
 
@@ -525,14 +574,17 @@ def publish_guidance_catalog(catalog: GuidanceCatalog, *, by) -> GuidanceCatalog
     with transaction.atomic():
         catalog = GuidanceCatalog.objects.select_for_update().get(pk=catalog.pk)
         if catalog.status != GuidanceCatalog.Status.DRAFT:
-            raise ValidationError(_("The %(year)s catalog is already published.") % {"year": catalog.year})
+            raise ValidationError(
+                _("The %(year)s catalog is already published.") % {"year": catalog.year}, code="duplicate"
+            )
         if not catalog.entries.exists():
-            raise ValidationError(_("Add at least one technology before publishing."))
+            raise ValidationError(_("Add at least one technology before publishing."), code="required")
         withdrawn = catalog.entries.exclude(achievement__status=Status.PUBLISHED)
         if withdrawn.exists():
             raise ValidationError(
                 _("These achievements are no longer published; remove them first: %(titles)s")
-                % {"titles": "、".join(e.achievement.title for e in withdrawn)}
+                % {"titles": "、".join(e.achievement.title for e in withdrawn)},
+                code="invalid_state",
             )
         catalog.status = GuidanceCatalog.Status.PUBLISHED
         catalog.published_at = timezone.now()

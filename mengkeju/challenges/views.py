@@ -261,7 +261,7 @@ def challenge_action(request, pk: int, action: str):
 def _declare(request, challenge):
     organization = Organization.objects.filter(code=request.POST.get("organization", "")).first()
     if organization is None:
-        raise ValidationError(_("Choose the organization."))
+        raise ValidationError(_("Choose the organization."), code="required")
     return services.declare_conflict(
         challenge, organization, by=request.user, note=request.POST.get("note", "")
     )

@@ -19,15 +19,25 @@ MAX_SAVED_SEARCHES = 50
 def save_search(user, *, kind: str, query: str, chain: str = "") -> SavedSearch:
     query = (query or "").strip()
     if kind not in SavedSearch.Kind.values:
-        raise ValidationError({"kind": _("Unknown kind of record.")})
+        raise ValidationError({"kind": ValidationError(_("Unknown kind of record."), code="unknown")})
     if not query:
-        raise ValidationError({"query": _("Enter the words to watch for.")})
+        raise ValidationError({"query": ValidationError(_("Enter the words to watch for."), code="required")})
     if len(query) > 200:
-        raise ValidationError({"query": _("The query may be at most 200 characters.")})
+        raise ValidationError(
+            {"query": ValidationError(_("The query may be at most 200 characters."), code="too_long")}
+        )
     if chain and not IndustryChain.objects.filter(code=chain).exists():
-        raise ValidationError({"chain": _("Unknown industry chain %(code)s.") % {"code": chain}})
+        raise ValidationError(
+            {
+                "chain": ValidationError(
+                    _("Unknown industry chain %(code)s.") % {"code": chain}, code="unknown"
+                )
+            }
+        )
     if user.saved_searches.count() >= MAX_SAVED_SEARCHES:
-        raise ValidationError(_("You can keep at most %(n)s subscriptions.") % {"n": MAX_SAVED_SEARCHES})
+        raise ValidationError(
+            _("You can keep at most %(n)s subscriptions.") % {"n": MAX_SAVED_SEARCHES}, code="limit_reached"
+        )
     try:
         with transaction.atomic():
             return SavedSearch.objects.create(user=user, kind=kind, query=query, chain=chain)

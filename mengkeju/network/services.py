@@ -211,13 +211,19 @@ def record_ladder_move(
         raise PermissionDenied(_("You may not record incubation moves for this enterprise."))
     errors = {}
     if enterprise.kind != Organization.Kind.ENTERPRISE:
-        errors["enterprise"] = _("Only enterprises move along the incubation ladder.")
+        errors["enterprise"] = ValidationError(
+            _("Only enterprises move along the incubation ladder."), code="invalid"
+        )
     if carrier.kind not in Organization.LADDER_KINDS:
-        errors["carrier"] = _("Choose an incubator, an accelerator or a science park.")
+        errors["carrier"] = ValidationError(
+            _("Choose an incubator, an accelerator or a science park."), code="required"
+        )
     if entered_on is None:
-        errors["entered_on"] = _("Give the date of entry.")
+        errors["entered_on"] = ValidationError(_("Give the date of entry."), code="required")
     elif entered_on > clock.local_date():
-        errors["entered_on"] = _("The date of entry cannot be in the future.")
+        errors["entered_on"] = ValidationError(
+            _("The date of entry cannot be in the future."), code="out_of_range"
+        )
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -233,26 +239,37 @@ def record_ladder_move(
             if _rung(carrier) < _rung(last.carrier):
                 raise ValidationError(
                     {
-                        "carrier": _(
-                            "An enterprise cannot move down the ladder: it was last in %(from)s (%(kind)s)."
+                        "carrier": ValidationError(
+                            _(
+                                "An enterprise cannot move down the ladder: it was last in %(from)s (%(kind)s)."
+                            )
+                            % {"from": last.carrier.name, "kind": last.carrier.get_kind_display()},
+                            code="invalid_state",
                         )
-                        % {"from": last.carrier.name, "kind": last.carrier.get_kind_display()}
                     }
                 )
             if last.left_on is None and last.carrier_id == carrier.pk:
                 raise ValidationError(
-                    {"carrier": _("The enterprise is already in %(name)s.") % {"name": carrier.name}}
+                    {
+                        "carrier": ValidationError(
+                            _("The enterprise is already in %(name)s.") % {"name": carrier.name},
+                            code="duplicate",
+                        )
+                    }
                 )
             boundary = last.left_on or last.entered_on
             if entered_on < boundary or (last.left_on is None and entered_on == last.entered_on):
                 raise ValidationError(
                     {
-                        "entered_on": _("This stay would overlap the stay in %(name)s (%(start)s – %(end)s).")
-                        % {
-                            "name": last.carrier.name,
-                            "start": last.entered_on.isoformat(),
-                            "end": last.left_on.isoformat() if last.left_on else _("today"),
-                        }
+                        "entered_on": ValidationError(
+                            _("This stay would overlap the stay in %(name)s (%(start)s – %(end)s).")
+                            % {
+                                "name": last.carrier.name,
+                                "start": last.entered_on.isoformat(),
+                                "end": last.left_on.isoformat() if last.left_on else _("today"),
+                            },
+                            code="invalid",
+                        )
                     }
                 )
             if last.left_on is None:
@@ -274,12 +291,25 @@ def leave_ladder(stay: LadderMembership, *, left_on: date, graduated: bool, by) 
         stay = LadderMembership.objects.select_for_update().get(pk=stay.pk)
         if stay.left_on is not None:
             raise ValidationError(
-                _("This stay has already ended on %(date)s.") % {"date": stay.left_on.isoformat()}
+                _("This stay has already ended on %(date)s.") % {"date": stay.left_on.isoformat()},
+                code="duplicate",
             )
         if left_on is None or left_on < stay.entered_on:
-            raise ValidationError({"left_on": _("The date of leaving cannot be before the date of entry.")})
+            raise ValidationError(
+                {
+                    "left_on": ValidationError(
+                        _("The date of leaving cannot be before the date of entry."), code="out_of_range"
+                    )
+                }
+            )
         if left_on > clock.local_date():
-            raise ValidationError({"left_on": _("The date of leaving cannot be in the future.")})
+            raise ValidationError(
+                {
+                    "left_on": ValidationError(
+                        _("The date of leaving cannot be in the future."), code="out_of_range"
+                    )
+                }
+            )
         stay.left_on = left_on
         stay.graduated = bool(graduated)
         stay.save(update_fields=["left_on", "graduated"])

@@ -349,7 +349,7 @@ def return_data(record: EnterpriseYear, *, by, reason: str) -> EnterpriseYear:
     if not permissions.can_return(by, record):
         raise PermissionDenied(_("You may not return this enterprise's data."))
     if not reason.strip():
-        raise ValidationError({"reason": _("Say what needs correcting.")}, code="reason_required")
+        raise ValidationError({"reason": ValidationError(_("Say what needs correcting."), code="required")})
     record.status, record.return_reason = Status.RETURNED, reason.strip()
     record.save(update_fields=["status", "return_reason"])
     PointsEvent.objects.record(
