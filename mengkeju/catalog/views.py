@@ -96,6 +96,8 @@ def listing_list(request, kind: str):
             qs = qs.filter(status=Status.PUBLISHED)
     ranked = _ranked_search(kind, qs, filterset) if filterset.is_bound and filterset.is_valid() else None
     page = Paginator(ranked if ranked is not None else qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    for listing in page:
+        listing.shows_status = listing.status != Status.PUBLISHED  # a status filter lists unpublished ones
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -132,7 +134,12 @@ def listing_detail(request, kind: str, pk: int):
             (Action.REVISE, permissions.can_revise, False),
         ]
         actions = [
-            {"code": code, "label": ACTION_BUTTONS[code], "needs_reason": needs_reason}
+            {
+                "code": code,
+                "label": ACTION_BUTTONS[code],
+                "needs_reason": needs_reason,
+                "is_approval": code == Action.PUBLISH,
+            }
             for code, check, needs_reason in checks
             if check(user, listing)
         ]
@@ -368,6 +375,11 @@ def platform_list(request):
     if status in WhitelistStatus.values:
         qs = qs.filter(whitelist_status=status)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    for platform in page:
+        # Whitelisted platforms carry the whitelist badge; others show where they stand, if anywhere.
+        platform.shows_whitelist_status = (
+            not platform.whitelisted and platform.whitelist_status != WhitelistStatus.NONE
+        )
     return render(
         request,
         "catalog/platform_list.html",

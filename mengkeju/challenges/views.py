@@ -15,13 +15,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mengkeju.catalog.models import Expert
-from mengkeju.core import clock
+from mengkeju.core import charts, clock
 from mengkeju.core.views import attach_errors, error_text
 from mengkeju.network.models import IndustryChain, Organization
 
 from . import permissions, selectors, services
 from .forms import AcceptanceForm, ApplicationForm, ChallengeForm, EvidenceForm, ScoreForm
-from .models import Application, Award, Challenge, Milestone, Objection, Scorecard
+from .models import Application, Award, Challenge, Indicator, Milestone, Objection, Scorecard
 
 PAGE_SIZE = 20
 
@@ -91,24 +91,52 @@ def challenge_list(request):
     return render(request, "challenges/challenge_list.html", context)
 
 
-def overview(request):
-    data = selectors.overview()
-    chart = {
+def _overview_charts(data: dict) -> dict:
+    """Challenges by stage, by industry chain (count and budget) and the money budgeted, committed, released."""
+    common = {"color": charts.PALETTE[:4], "tooltip": {}}
+    ten_k = _("10k yuan")
+    return {
         "stages": {
-            "labels": [label for _v, label, _n in data["by_stage"]],
-            "count": [n for *_r, n in data["by_stage"]],
+            **common,
+            "xAxis": {"type": "category", "data": [label for _v, label, _n in data["by_stage"]]},
+            "yAxis": {"type": "value", "minInterval": 1},
+            "series": [{"type": "bar", "data": [n for *_r, n in data["by_stage"]]}],
         },
         "chains": {
-            "labels": [row["name"] for row in data["by_chain"]],
-            "count": [row["count"] for row in data["by_chain"]],
-            "budget": [float(row["budget_yuan"] / 10_000) for row in data["by_chain"]],
+            **common,
+            "legend": {"top": 0},
+            "xAxis": {"type": "category", "data": [row["name"] for row in data["by_chain"]]},
+            "yAxis": [{"type": "value", "minInterval": 1}, {"type": "value", "name": ten_k}],
+            "series": [
+                {"name": _("challenges"), "type": "bar", "data": [row["count"] for row in data["by_chain"]]},
+                {
+                    "name": _("budget, 10k yuan"),
+                    "type": "line",
+                    "yAxisIndex": 1,
+                    "data": [charts.ten_thousands(row["budget_yuan"]) for row in data["by_chain"]],
+                },
+            ],
         },
         "money": {
-            "labels": [_("budget"), _("committed"), _("released")],
-            "amount": [float(data[k] / 10_000) for k in ("budget_yuan", "committed_yuan", "released_yuan")],
+            **common,
+            "xAxis": {"type": "category", "data": [_("budget"), _("committed"), _("released")]},
+            "yAxis": {"type": "value", "name": ten_k},
+            "series": [
+                {
+                    "type": "bar",
+                    "data": [
+                        charts.ten_thousands(data[k])
+                        for k in ("budget_yuan", "committed_yuan", "released_yuan")
+                    ],
+                }
+            ],
         },
     }
-    return render(request, "challenges/overview.html", {"data": data, "chart": chart})
+
+
+def overview(request):
+    data = selectors.overview()
+    return render(request, "challenges/overview.html", {"data": data, "charts": _overview_charts(data)})
 
 
 def overview_export(request):
@@ -178,9 +206,13 @@ def challenge_edit(request, pk: int):
 def challenge_detail(request, pk: int):
     challenge = _challenge(request, pk)
     user = request.user
+    status = challenge.status
     hq = permissions.is_hq(user)
+    runs_review = permissions.can_run_review(user, challenge)
     publisher = permissions.is_publisher_member(user, challenge)
     on_panel = permissions.is_panel_expert(user, challenge)
+    horse_race = challenge.mode == Challenge.Mode.HORSE_RACE
+    decided = status in (Challenge.Status.NOTICE, Challenge.Status.AWARDED)
     applications = (
         selectors.visible_applications(user).filter(challenge=challenge).prefetch_related("partners")
     )
@@ -191,30 +223,59 @@ def challenge_detail(request, pk: int):
             c.application_id: c
             for c in Scorecard.objects.filter(expert=expert, application__challenge=challenge)
         }
-    awards = challenge.awards.select_related("application__lead", "contract").prefetch_related(
-        "application__milestones__tranche"
+    rows = []
+    for application in applications:
+        application.challenge = challenge
+        application.may_score = on_panel and (
+            application.status == Application.Status.SUBMITTED and permissions.can_score(user, application)
+        )
+        rows.append((application, own_cards.get(application.pk)))
+    awards = list(
+        challenge.awards.select_related("application__lead", "contract").prefetch_related(
+            "application__milestones__tranche"
+        )
+        if decided
+        else []
+    )
+    for award in awards:
+        award.may_drop = (
+            runs_review and horse_race and status == Challenge.Status.AWARDED and not award.dropped_at
+        )
+    indicators = list(challenge.indicators.all())
+    for indicator in indicators:
+        indicator.is_at_least = indicator.direction == Indicator.Direction.AT_LEAST
+    own_application = (
+        applications.filter(lead_id=getattr(user, "organization_id", None)).first()
+        if user.is_authenticated
+        else None
     )
     context = {
         "challenge": challenge,
+        "indicators": indicators,
         "hq": hq,
         "publisher": publisher,
         "on_panel": on_panel,
-        "applications": [(a, own_cards.get(a.pk)) for a in applications],
-        "own_application": applications.filter(lead_id=getattr(user, "organization_id", None)).first()
-        if user.is_authenticated
-        else None,
+        "applications": rows,
+        "own_application": own_application,
         "ranking": selectors.ranking(challenge) if permissions.can_see_ranking(user, challenge) else None,
         "panel": challenge.panel.select_related("expert__organization"),
-        "awards": awards if challenge.status in (Challenge.Status.NOTICE, Challenge.Status.AWARDED) else [],
+        "awards": awards,
         "objections": challenge.objections.select_related("raised_by", "resolved_by")
-        if (hq or challenge.status in (Challenge.Status.NOTICE, Challenge.Status.AWARDED))
+        if (hq or decided)
         else [],
         "events": challenge.events.select_related("actor") if (hq or publisher) else [],
+        "is_horse_race": horse_race,
+        "shows_return_reason": bool(challenge.return_reason) and status == Challenge.Status.RETURNED,
+        "in_notice": status == Challenge.Status.NOTICE,
         "can_edit": permissions.can_edit_challenge(user, challenge),
         "can_review": permissions.can_review_challenge(user, challenge),
         "can_cancel": permissions.can_cancel_challenge(user, challenge),
         "can_apply": permissions.can_apply(user, challenge),
+        "may_take_on": own_application is None or own_application.status == Application.Status.WITHDRAWN,
         "can_object": permissions.can_object(user, challenge),
+        "may_start_review": runs_review and status == Challenge.Status.PUBLISHED,
+        "may_decide": runs_review and status == Challenge.Status.REVIEWING,
+        "may_award": runs_review and status == Challenge.Status.NOTICE,
         "is_expert": expert is not None,
         "organizations": Organization.objects.exclude(kind__in=Organization.NETWORK_KINDS).order_by("name")
         if expert is not None
@@ -344,6 +405,10 @@ def application_create(request, pk: int):
     return render(request, "challenges/application_form.html", {"form": form, "challenge": challenge})
 
 
+# Milestones that still take evidence: not yet accepted, and not cancelled by a down-select.
+EVIDENCE_OPEN = (Milestone.Status.PLANNED, Milestone.Status.EVIDENCE, Milestone.Status.REFUSED)
+
+
 def _milestone_rows(request, application):
     user = request.user
     rows = []
@@ -354,7 +419,9 @@ def _milestone_rows(request, application):
             {
                 "milestone": milestone,
                 "tranche": getattr(milestone, "tranche", None) if hasattr(milestone, "tranche") else None,
-                "may_upload": permissions.can_upload_evidence(user, milestone),
+                "may_upload": milestone.status in EVIDENCE_OPEN
+                and permissions.can_upload_evidence(user, milestone),
+                "awaits_verdicts": milestone.status == Milestone.Status.EVIDENCE,
                 "may_accept": permissions.can_record_verdict(user, milestone),
                 "acceptances": selectors.visible_acceptances(user, milestone),
                 "verdicts": services.round_verdicts(milestone).count(),
@@ -373,13 +440,15 @@ def application_detail(request, pk: int):
     application = _application(request, pk)
     user = request.user
     award = Award.objects.filter(application=application).select_related("contract").first()
+    may_manage = permissions.can_manage_application(user, application)
     context = {
         "application": application,
         "challenge": application.challenge,
         "commitments": application.commitments.select_related("indicator"),
         "milestones": _milestone_rows(request, application),
         "award": award,
-        "may_manage": permissions.can_manage_application(user, application),
+        "may_withdraw": may_manage and application.status == Application.Status.SUBMITTED,
+        "may_resubmit": may_manage and application.status == Application.Status.WITHDRAWN,
         "may_score": permissions.can_score(user, application),
         "scorecards": selectors.visible_scorecards(user).filter(application=application),
         "evidence_form": EvidenceForm(),

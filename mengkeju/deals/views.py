@@ -21,7 +21,7 @@ from mengkeju.network.models import User
 from . import permissions, selectors, services
 from .certificate import render_certificate
 from .forms import ContractForm, NoteForm, PartyFormSet, ReasonForm, party_initial
-from .models import DEAL_TRANSITIONS, Deal, Registration, TechnicalContract, Trigger
+from .models import DEAL_TRANSITIONS, Deal, Registration, RegistrationEvent, TechnicalContract, Trigger
 
 PAGE_SIZE = 30
 Role = User.Role
@@ -116,7 +116,8 @@ def deal_detail(request, pk: int):
     deal = _visible_deal(request, pk)
     can_change = permissions.can_change_deal(request.user, deal)
     next_stages = [
-        (target, Deal.Stage(target).label)
+        # Terminating needs a reason (the service refuses one without).
+        {"stage": target, "label": Deal.Stage(target).label, "needs_reason": target == Deal.Stage.TERMINATED}
         for (source, target), trigger in DEAL_TRANSITIONS.items()
         if source == deal.stage and trigger == Trigger.BROKER
     ]
@@ -244,6 +245,13 @@ def contract_detail(request, pk: int):
         registration.may_register = permissions.can_register(user, registration)
         registration.may_cancel = permissions.can_cancel(user, registration)
         registration.may_amend = permissions.can_amend(user, registration)
+        # Only a registered registration has a certificate; cancelling a pending one withdraws it.
+        registration.has_certificate = registration.status == Registration.Status.REGISTERED
+        registration.is_pending = registration.status == Registration.Status.SUBMITTED
+        registration.history = list(registration.events.all())
+        for event in registration.history:
+            # A refusal's note is the refusal message, shown on its own.
+            event.shows_note = bool(event.note) and event.action != RegistrationEvent.Action.REFUSE
     context = {
         "contract": contract,
         "parties": contract.parties.all(),

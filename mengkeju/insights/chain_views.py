@@ -7,7 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
-from mengkeju.core import clock
+from mengkeju.core import charts, clock
 from mengkeju.network.models import IndustryChain
 
 from . import chain_exports, chain_map, chain_permissions
@@ -25,13 +25,45 @@ def chain_index(request):
     return render(request, "insights/chain_index.html", context)
 
 
+def _graph_chart(graph: dict) -> dict | None:
+    """The chain's links as a graph in stage columns, coloured gap / covered / not covered; None (no
+    chart) for a chain without links."""
+    if not graph["nodes"]:
+        return None
+
+    def colour(node):
+        return charts.GOLD if node["gap"] else charts.GREEN if node["covered"] else charts.GREY
+
+    figures = [
+        [_("whitelisted platforms"), "platforms"],
+        [_("achievements"), "achievements"],
+        [_("open demands"), "demands"],
+    ]
+    return {
+        "tooltip": {"formatter": charts.formatter("nodeFigures", figures)},
+        "series": [
+            {
+                "type": "graph",
+                "layout": "none",
+                "roam": True,
+                "symbolSize": 56,
+                "label": {"show": True, "fontSize": 11, "width": 90, "overflow": "break"},
+                "edgeSymbol": ["none", "arrow"],
+                "lineStyle": {"opacity": 0.25},
+                "data": [{**node, "itemStyle": {"color": colour(node)}} for node in graph["nodes"]],
+                "links": graph["edges"],
+            }
+        ],
+    }
+
+
 def chain_detail(request, code: str):
     chain = get_object_or_404(IndustryChain, code=code)
     the_map = chain_map.chain_map(chain)
     context = {
         "chain": chain,
         "map": the_map,
-        "graph": chain_map.graph(the_map),
+        "charts": {"graph": _graph_chart(chain_map.graph(the_map))},
         "show_turnover": chain_permissions.can_view_turnover(request.user),
         "can_export": chain_permissions.can_export_gaps(request.user),
     }

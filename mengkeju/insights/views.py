@@ -8,7 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from mengkeju.core import clock
+from mengkeju.core import charts, clock
 from mengkeju.network.models import Organization
 
 from . import exports, permissions, selectors
@@ -50,19 +50,56 @@ def _authorise(request, node: Organization | None) -> None:
         raise PermissionDenied(_("You may not read these statistics."))
 
 
-def _chart(tables: dict[str, selectors.Table]) -> dict:
-    def series(name):
-        table = tables.get(name)
-        if table is None:
+# How each statistics table is charted: money per category as a pie, or as bars (horizontal for long
+# category names, with the contract count as a line on a second axis when vertical).
+PIES = ("by_kind", "by_flow")
+HORIZONTAL_BARS = ("by_seller_division", "by_buyer_division", "by_chain", "by_sub_center")
+
+
+def _charts(tables: dict[str, selectors.Table]) -> dict:
+    """One chart per table, turnover in 万元; None (no chart) for a table without rows."""
+    money, count = _("turnover, 10k yuan"), _("contracts")
+
+    def chart(name: str, table: selectors.Table) -> dict | None:
+        if not table.rows:
             return None
+        labels = [r.label for r in table.rows]
+        amounts = [charts.ten_thousands(r.amount_yuan) for r in table.rows]
+        common = {"color": charts.PALETTE}
+        if name in PIES:
+            return {
+                **common,
+                "tooltip": {"trigger": "item", "valueFormatter": charts.formatter("fixed", 2)},
+                "series": [
+                    {
+                        "name": money,
+                        "type": "pie",
+                        "radius": ["35%", "65%"],
+                        "data": [
+                            {"name": label, "value": v} for label, v in zip(labels, amounts, strict=True)
+                        ],
+                    }
+                ],
+            }
+        horizontal = name in HORIZONTAL_BARS
+        category = {"type": "category", "data": labels, "axisLabel": {"interval": 0, "fontSize": 11}}
+        value = [{"type": "value", "name": money}, {"type": "value", "name": count, "minInterval": 1}]
+        series = [{"name": money, "type": "bar", "data": amounts}]
+        if not horizontal:
+            series.append(
+                {"name": count, "type": "line", "yAxisIndex": 1, "data": [r.count for r in table.rows]}
+            )
         return {
-            "labels": [r.label for r in table.rows],
-            "count": [r.count for r in table.rows],
-            "amount": [float(r.amount_yuan / 10_000) for r in table.rows],  # 万元 on the charts
-            "transaction": [float(r.transaction_amount_yuan / 10_000) for r in table.rows],
+            **common,
+            "tooltip": {"trigger": "axis"},
+            "legend": {"top": 0},
+            "grid": {"left": 110 if horizontal else 60, "right": 50, "top": 30, "bottom": 30},
+            "xAxis": value[0] if horizontal else category,
+            "yAxis": category if horizontal else value,
+            "series": series,
         }
 
-    return {name: series(name) for name in tables}
+    return {name: chart(name, table) for name, table in tables.items()}
 
 
 @login_required
@@ -84,7 +121,7 @@ def dashboard(request):
         "totals": stats.totals(),
         "growth": stats.growth(),
         "tables": tables,
-        "chart": _chart(tables),
+        "charts": _charts(tables),
         "nodes": Organization.objects.filter(kind__in=Organization.SERVICE_NODE_KINDS).order_by("code")
         if permissions.can_view_region(request.user)
         else [],

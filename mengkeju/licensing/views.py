@@ -133,6 +133,7 @@ def licence_detail(request, pk: int):
     licence = _visible_licence(request, pk)
     user, today = request.user, _today()
     sees_revenue = permissions.can_view_revenue(user, licence.licensor_id)
+    royalties = licence.fee_model in (FeeModel.ROYALTY, FeeModel.PER_UNIT)  # paid on reported sales
     receipts = (
         PaymentReceipt.objects.filter(payment__licence=licence)
         .select_related("payment", "statement")
@@ -149,9 +150,10 @@ def licence_detail(request, pk: int):
         "events": selectors.licence_events(licence, user),
         "actions": _available_actions(user, licence),
         "reason_form": ReasonForm(),
+        "shows_royalty_reports": royalties,
         "may_report": permissions.can_file_royalty_report(user, licence)
         and licence.status not in (Licence.Status.DRAFT, Licence.Status.TRIAL, Licence.Status.EXITED)
-        and licence.fee_model in (FeeModel.ROYALTY, FeeModel.PER_UNIT),
+        and royalties,
         "may_pay": permissions.can_record_payment(user, licence)
         and licence.payments.filter(paid_on__isnull=True).exists(),
         "reminders": licence.trial_reminders.all(),
@@ -306,6 +308,9 @@ def declaration_detail(request, pk: int):
         "may_accept": organization is not None
         and permissions.can_accept_open_licence(user, declaration, organization),
         "accept_as": organization,
+        # Anonymous visitors of an open declaration are asked to log in to accept it.
+        "may_log_in_to_accept": not user.is_authenticated
+        and declaration.status == OpenLicenceDeclaration.Status.DECLARED,
         "may_withdraw": permissions.can_withdraw_declaration(user, declaration),
         "reason_form": ReasonForm(),
         "licence_count": declaration.licences.count(),

@@ -1,10 +1,44 @@
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from mengkeju.core import charts
 from mengkeju.core.views import attach_errors
 
 from . import selectors
 from .models import Organization
+
+
+def _coverage_chart(divisions, coverage: dict) -> dict:
+    return {
+        "tooltip": {},
+        "grid": {"left": 90, "right": 20, "top": 10, "bottom": 30},
+        "xAxis": {"type": "value", "minInterval": 1},
+        "yAxis": {"type": "category", "data": [d.name for d in divisions]},
+        "series": [
+            {"type": "bar", "data": [coverage[d.pk] for d in divisions], "itemStyle": {"color": charts.BLUE}}
+        ],
+    }
+
+
+def _ladder_chart(flow: dict) -> dict | None:
+    """The sankey of moves up the ladder; None (no chart) before any move is recorded."""
+    if not flow["links"]:
+        return None
+    return {
+        "tooltip": {"trigger": "item"},
+        "color": charts.PALETTE[:4],
+        "series": [
+            {
+                "type": "sankey",
+                "data": [{"name": n["name"]} for n in flow["nodes"]],
+                "links": [
+                    {key: link[key] for key in ("source", "target", "value")} for link in flow["links"]
+                ],
+                "emphasis": {"focus": "adjacency"},
+                "lineStyle": {"color": "gradient", "curveness": 0.5},
+            }
+        ],
+    }
 
 
 def network_overview(request):
@@ -21,7 +55,7 @@ def network_overview(request):
         "sub_centers": by_kind[Organization.Kind.SUB_CENTER],
         "enclaves": by_kind[Organization.Kind.ENCLAVE],
         "cooperating": by_kind[Organization.Kind.COOPERATING],
-        "chart": {"divisions": [d.name for d in divisions], "nodes": [coverage[d.pk] for d in divisions]},
+        "charts": {"coverage": _coverage_chart(divisions, coverage)},
     }
     return render(request, "network/overview.html", context)
 
@@ -62,6 +96,7 @@ def ladder(request):
             for k in Organization.LADDER_KINDS
         ],
         "graduations": selectors.graduations_by_year(),
+        "charts": {"ladder": _ladder_chart(flow)},
         "kinds": Organization.LADDER_KINDS,
         "form": form,
         "stays": selectors.ladder_stays() if permissions.can_view_ladder_stays(request.user) else None,

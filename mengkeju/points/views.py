@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from mengkeju.core import charts
 from mengkeju.core.views import attach_errors, error_text
 from mengkeju.network.models import Division, IndustryChain, Organization
 
@@ -61,6 +62,9 @@ def enterprise(request, org_id: int | None = None):
     }
     if score:
         context["explained"] = selectors.breakdown(score)
+        for line in context["explained"]["indicators"]:
+            line.lower_is_better = line.direction == "lower"  # as scoring.compute reads the pack
+            line.is_zscore = line.method == "zscore"
         context["improve"] = selectors.improvements(score)
         context["other_scores"] = selectors.own_scores(org).filter(year=year).exclude(pk=score.pk)
     system = selectors.latest_system(year) if year else None
@@ -148,17 +152,26 @@ def enter_data(request, org_id: int, year: int):
     return render(request, "points/enter.html", {"form": form, "org": org, "year": year})
 
 
+def _may_review(user) -> bool:
+    """The review page: headquarters, and sub-center staff whose node serves some divisions."""
+    return permissions.sees_region(user) or bool(permissions.scope_division_ids(user))
+
+
 @login_required
 def review(request):
     year = _year(request)
     records = selectors.records_to_review(request.user, year, request.GET.get("status", ""))
-    if not (permissions.sees_region(request.user) or permissions.scope_division_ids(request.user)):
+    if not _may_review(request.user):
         raise PermissionDenied
+    records = list(records[:500])
+    for record in records:
+        record.may_confirm = permissions.can_confirm(request.user, record)
+        record.may_return = permissions.can_return(request.user, record)
     return render(
         request,
         "points/review.html",
         {
-            "records": records[:500],
+            "records": records,
             "year": year,
             "years": selectors.years(),
             "statuses": EnterpriseYear.Status.choices,
@@ -206,6 +219,43 @@ def _ranking_scope(request):
     return year, chain, size_class, run, tier, division, scores
 
 
+def _ranking_charts(data: dict) -> dict:
+    """The score histogram and the mean and maximum points per indicator group, from selectors.distributions."""
+    title = {"textStyle": {"fontSize": 13}}
+    common = {"tooltip": {"trigger": "axis"}, "grid": {"left": 40, "right": 10, "top": 40, "bottom": 30}}
+    histogram, groups = data["histogram"], data["groups"]
+    return {
+        "histogram": {
+            "title": {"text": _("Score distribution"), **title},
+            **common,
+            "xAxis": {"type": "category", "data": histogram["labels"]},
+            "yAxis": {"type": "value", "minInterval": 1},
+            "series": [{"type": "bar", "data": histogram["counts"], "itemStyle": {"color": charts.BLUE}}],
+        },
+        "groups": {
+            "title": {"text": _("Mean points by group"), **title},
+            **common,
+            "legend": {"top": 0, "right": 0},
+            "xAxis": {"type": "category", "data": groups["labels"]},
+            "yAxis": {"type": "value"},
+            "series": [
+                {
+                    "name": _("mean"),
+                    "type": "bar",
+                    "data": groups["mean"],
+                    "itemStyle": {"color": charts.GREEN},
+                },
+                {
+                    "name": _("maximum"),
+                    "type": "bar",
+                    "data": groups["max"],
+                    "itemStyle": {"color": charts.GOLD},
+                },
+            ],
+        },
+    }
+
+
 @login_required
 def ranking(request):
     year, chain, size_class, run, tier, division, scores = _ranking_scope(request)
@@ -214,6 +264,10 @@ def ranking(request):
     divisions = Division.objects.filter(external=False)
     if scope is not None:
         divisions = divisions.filter(pk__in=scope)
+    shown = list(scores[:200])
+    for score in shown:
+        # The government analyst sees the ranking, not an enterprise's data and breakdown.
+        score.may_open = permissions.can_view_enterprise_data(request.user, score.organization)
     return render(
         request,
         "points/ranking.html",
@@ -229,10 +283,11 @@ def ranking(request):
             "division": division,
             "divisions": divisions,
             "run": run,
-            "scores": scores[:200],
+            "scores": shown,
             "total_count": scores.count(),
-            "chart": selectors.distributions(scores, run) if run else None,
+            "charts": _ranking_charts(selectors.distributions(scores, run)) if run else None,
             "can_recompute": permissions.can_recompute(request.user),
+            "may_review": _may_review(request.user),
             "query": request.GET.urlencode(),
         },
     )

@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from mengkeju.catalog import selectors as catalog
 from mengkeju.catalog.models import Status
@@ -12,7 +13,27 @@ from mengkeju.network import selectors as network
 from mengkeju.network.models import Organization, User
 from mengkeju.notifications.selectors import notifications_of
 
-from . import selectors
+from . import charts, selectors
+
+
+def _chain_chart(data: dict) -> dict:
+    achievements, demands = _("Achievements"), _("Demands")
+    return {
+        "tooltip": {"trigger": "axis"},
+        "legend": {"data": [achievements, demands]},
+        "grid": {"left": 40, "right": 10, "bottom": 60, "top": 40},
+        "xAxis": {"type": "category", "data": data["chains"], "axisLabel": {"interval": 0, "rotate": 30}},
+        "yAxis": {"type": "value"},
+        "series": [
+            {
+                "name": achievements,
+                "type": "bar",
+                "data": data["achievements"],
+                "itemStyle": {"color": charts.BLUE},
+            },
+            {"name": demands, "type": "bar", "data": data["demands"], "itemStyle": {"color": "#d9a21b"}},
+        ],
+    }
 
 
 def home(request):
@@ -22,7 +43,7 @@ def home(request):
         "chains": network.chains_with_links(),
         "latest_achievements": catalog.with_related(catalog.visible_achievements(None))[:6],
         "latest_demands": catalog.with_related(catalog.visible_demands(None))[:6],
-        "chart": selectors.home_chart_data(),
+        "charts": {"chains": _chain_chart(selectors.home_chart_data())},
     }
     return render(request, "portal/home.html", context)
 

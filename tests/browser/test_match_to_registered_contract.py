@@ -125,6 +125,10 @@ def test_broker_turns_a_match_into_a_registered_contract_that_the_dashboard_coun
     assert after["count"] - before["count"] == 1
     assert after["amount"] - before["amount"] == AMOUNT
     assert after["transaction"] - before["transaction"] == AMOUNT - EQUIPMENT
+    # Its charts are drawn by charts.js; the pies' tooltips show values with two decimals.
+    for name in ("by_year", "by_quarter", "by_kind"):
+        hq_page.wait_for_selector(f"[data-chart='{name}'] canvas")
+    assert hq_page.evaluate("mkCharts.by_kind.getOption().tooltip[0].valueFormatter(1.5)") == "1.50"
 
     # 5. The Excel export carries the same figures.
     with hq_page.expect_download() as download:
