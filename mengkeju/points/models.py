@@ -179,6 +179,11 @@ class IndicatorValue(models.Model):
         return f"{self.code}={self.value}"
 
 
+def cohort_key(year: int, chain=None, size_class: str = "") -> str:
+    """The key of a scored cohort: year, industry chain (or *) and size class (or *)."""
+    return f"{year}|{chain.code if chain else '*'}|{size_class or '*'}"
+
+
 class ScoreRun(models.Model):
     """The results of one cohort (year, optionally chain and size class). A recompute replaces the
     run and its scores in one transaction; `statistics` holds the cohort's per-indicator figures."""

@@ -14,7 +14,7 @@ from mengkeju.network.selectors import division_subtree
 
 from . import permissions
 from .activity import SOURCES
-from .models import EnterpriseYear, IndicatorSystem, Score, ScoreRun
+from .models import EnterpriseYear, IndicatorSystem, Score, ScoreRun, cohort_key
 from .pack import SystemSpec
 
 HISTOGRAM_BINS = 10
@@ -37,8 +37,6 @@ def default_year() -> int | None:
 
 
 def run_for(year: int, chain=None, size_class: str = "") -> ScoreRun | None:
-    from .services import cohort_key
-
     return (
         ScoreRun.objects.select_related("system", "chain")
         .filter(cohort_key=cohort_key(year, chain, size_class))

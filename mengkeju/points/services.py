@@ -44,6 +44,7 @@ from .models import (
     PointsEvent,
     Score,
     ScoreRun,
+    cohort_key,
 )
 from .pack import SystemSpec, read_points_file
 from .scoring import ROUND, score_cohort
@@ -359,10 +360,6 @@ def return_data(record: EnterpriseYear, *, by, reason: str) -> EnterpriseYear:
 
 
 # --- scoring ---------------------------------------------------------------------------------------
-
-
-def cohort_key(year: int, chain: IndustryChain | None = None, size_class: str = "") -> str:
-    return f"{year}|{chain.code if chain else '*'}|{size_class or '*'}"
 
 
 def _d(x: float) -> Decimal:

@@ -1,6 +1,6 @@
 /* ECharts start-up for every page with charts.
  *
- * The view builds each chart's ECharts option (portal/charts.py) and puts them in its context as
+ * The view builds each chart's ECharts option (core/charts.py) and puts them in its context as
  * `charts`, {name: option}; base.html writes them once as <script id="mk-charts" type="application/json">
  * and loads this file after the vendored echarts.min.js. Every element with data-chart="name" gets
  * the option of that name:
