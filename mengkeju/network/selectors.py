@@ -63,6 +63,17 @@ def division_subtree(*roots: Division | int | str) -> frozenset[int]:
     return frozenset(found)
 
 
+def division_ancestry(division: Division) -> frozenset[int]:
+    """The ids of a division and of every division above it (county → prefecture → province)."""
+    parents = dict(Division.objects.values_list("pk", "parent_id"))
+    found: set[int] = set()
+    pk = division.pk
+    while pk is not None and pk not in found:
+        found.add(pk)
+        pk = parents.get(pk)
+    return frozenset(found)
+
+
 def chains_with_links() -> QuerySet[IndustryChain]:
     return IndustryChain.objects.prefetch_related("links")
 
@@ -152,10 +163,11 @@ def responsible_nodes(division: Division, chain_ids: set[int]) -> list[Organizat
         "serves_divisions", "serves_chains"
     )
     ranked = []
+    ancestry = division_ancestry(division)  # a node serving a division serves everything below it
     for node in nodes:
         divisions = {d.pk for d in node.serves_divisions.all()}
         chains = {c.pk for c in node.serves_chains.all()}
-        covers_division = division.pk in divisions or (division.parent_id in divisions)
+        covers_division = bool(ancestry & divisions)
         covers_chain = node.serves_all_chains or bool(chains & chain_ids)
         if covers_division and covers_chain:
             ranked.append((0, node))

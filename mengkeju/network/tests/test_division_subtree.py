@@ -7,7 +7,7 @@ from mengkeju.catalog.models import Achievement
 from mengkeju.catalog.selectors import ListingFilters
 from mengkeju.catalog.tests.factories import AchievementFactory
 from mengkeju.network.models import Division, Organization
-from mengkeju.network.selectors import division_subtree, service_scope
+from mengkeju.network.selectors import division_subtree, responsible_nodes, service_scope
 from mengkeju.network.tests.factories import OrganizationFactory, division
 
 pytestmark = pytest.mark.django_db
@@ -55,3 +55,12 @@ def test_filtering_listings_by_the_province_finds_a_listing_in_one_of_its_counti
     found = set(ListingFilters(division="150000").apply(Achievement.objects.all()))
     assert in_county in found and in_beijing not in found
     assert set(ListingFilters(division="150202").apply(Achievement.objects.all())) == {in_county}
+
+
+def test_a_record_in_a_county_is_routed_to_the_node_serving_the_province(tree):
+    province, _prefecture, county = tree
+    node = OrganizationFactory(kind=Organization.Kind.SUB_CENTER, division=province, code="whole-region")
+    node.serves_divisions.set([province])
+    assert node in responsible_nodes(county, set())
+    assert node in responsible_nodes(province, set())
+    assert node not in responsible_nodes(division("110000"), set())
