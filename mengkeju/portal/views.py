@@ -9,11 +9,12 @@ from django.utils.translation import gettext as _
 
 from mengkeju.catalog import selectors as catalog
 from mengkeju.catalog.models import Status
+from mengkeju.core import charts
 from mengkeju.network import selectors as network
 from mengkeju.network.models import Organization, User
 from mengkeju.notifications.selectors import notifications_of
 
-from . import charts, selectors
+from . import selectors
 
 
 def _chain_chart(data: dict) -> dict:
