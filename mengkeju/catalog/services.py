@@ -127,7 +127,7 @@ def _check_deadline(model, values: dict) -> None:
         )
 
 
-def _record(listing, action: str, from_status: str, by, reason: str = "") -> None:
+def _record(listing, action: str, from_status: str, *, by, reason: str = "") -> None:
     _event_model(listing).objects.record(
         listing=listing,
         action=action,
@@ -169,7 +169,7 @@ def create_listing(
     listing.save()
     listing.chain_links.set(chain_links)
     getattr(listing, _modes_field(model)).set(modes)
-    _record(listing, Action.CREATE, "", by)
+    _record(listing, Action.CREATE, "", by=by)
     if submit:
         transition(listing, Action.SUBMIT, by=by)
     return listing
@@ -210,7 +210,7 @@ def update_listing(
     listing.save()
     listing.chain_links.set(new_links)
     getattr(listing, _modes_field(model)).set(new_modes)
-    _record(listing, Action.EDIT, listing.status, by)
+    _record(listing, Action.EDIT, listing.status, by=by)
     return listing
 
 
@@ -250,7 +250,7 @@ def transition(listing, action: str, *, by, reason: str = ""):
     if not type(listing).objects.filter(pk=listing.pk, status=source).update(**changes):
         raise ConflictError(_("This record was changed by someone else meanwhile; reload it."))
     listing.refresh_from_db()
-    _record(listing, action, source, by, reason)
+    _record(listing, action, source, by=by, reason=reason)
     return listing
 
 
@@ -404,7 +404,7 @@ def add_attachment(achievement: Achievement, *, upload, title: str, by):
         achievement,
         Action.EDIT,
         achievement.status,
-        by,
+        by=by,
         reason=_("attachment added: %(title)s") % {"title": title},
     )
     return attachment
@@ -490,14 +490,14 @@ def whitelist_step(
 # --- Guidance catalog (新技术产业化应用指导目录) ----------------------------------------------------------
 
 
-def _require_curator(by) -> None:
+def _require_curator(*, by) -> None:
     if not permissions.can_curate_guidance(by):
         raise PermissionDenied(_("Only headquarters curates the guidance catalog."))
 
 
 @transaction.atomic
 def create_guidance_catalog(*, year: int, title: str = "", introduction: str = "", by) -> GuidanceCatalog:
-    _require_curator(by)
+    _require_curator(by=by)
     if not (1990 <= int(year) <= clock.local_date().year + 1):
         raise ValidationError(
             {"year": ValidationError(_("Choose a year between 1990 and next year."), code="out_of_range")}
@@ -520,7 +520,7 @@ def add_guidance_entry(
     catalog: GuidanceCatalog, achievement: Achievement, *, reason: str, application_scenario: str, by
 ) -> GuidanceEntry:
     """Add a published achievement to a draft catalog, saying why and where it should be applied."""
-    _require_curator(by)
+    _require_curator(by=by)
     with transaction.atomic():
         catalog = GuidanceCatalog.objects.select_for_update().get(pk=catalog.pk)
         errors = {}
@@ -558,7 +558,7 @@ def add_guidance_entry(
 
 
 def remove_guidance_entry(entry: GuidanceEntry, *, by) -> None:
-    _require_curator(by)
+    _require_curator(by=by)
     with transaction.atomic():
         catalog = GuidanceCatalog.objects.select_for_update().get(pk=entry.catalog_id)
         if catalog.status != GuidanceCatalog.Status.DRAFT:
@@ -570,7 +570,7 @@ def remove_guidance_entry(entry: GuidanceEntry, *, by) -> None:
 
 
 def publish_guidance_catalog(catalog: GuidanceCatalog, *, by) -> GuidanceCatalog:
-    _require_curator(by)
+    _require_curator(by=by)
     with transaction.atomic():
         catalog = GuidanceCatalog.objects.select_for_update().get(pk=catalog.pk)
         if catalog.status != GuidanceCatalog.Status.DRAFT:

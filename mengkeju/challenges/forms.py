@@ -1,5 +1,5 @@
 """Web forms of open challenges. Field-level parsing here (lists typed one item a line); the rules
-are in services.py."""
+are in the services."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Open challenges (揭榜挂帅): the challenge list, applications (揭榜), expert review, awards, milestones.
 
 The table of allowed moves of a challenge is `CHALLENGE_TRANSITIONS`, in one place. Business rules
-live in services.py (eligibility, conflicts of interest, scoring, award, payment); nothing here
+live in the services (eligibility, conflicts of interest, scoring, award, payment); nothing here
 saves on its own except `ChallengeEvent`, which refuses to be changed or deleted once written.
 """
 

@@ -1,5 +1,5 @@
 """The rules of an open challenge that can be stated on their own: score aggregation, the weighted
-rubric, machine-checkable eligibility and conflicts of interest. services.py applies them.
+rubric, machine-checkable eligibility and conflicts of interest. The services apply them.
 """
 
 from __future__ import annotations

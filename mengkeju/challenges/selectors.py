@@ -8,18 +8,21 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mengkeju.catalog.models import Expert
 from mengkeju.core.roles import role_of
 from mengkeju.network.models import User
+from mengkeju.network.selectors import region_parameter
 
-from . import permissions, rules, services
+from . import permissions, rules
 from .models import PUBLIC_STATES, Application, Award, Challenge, Milestone, Scorecard, Tranche
 
 log = logging.getLogger(__name__)
 Role = User.Role
 Status = Challenge.Status
+AppStatus = Application.Status
 
 
 def visible_challenges(user) -> QuerySet[Challenge]:
@@ -99,6 +102,35 @@ def visible_acceptances(user, milestone: Milestone) -> list:
 # --- review ------------------------------------------------------------------------------------
 
 
+def conflict_years() -> int:
+    return int(region_parameter("challenge_conflict_years", 3))
+
+
+def panel_min_experts() -> int:
+    return int(region_parameter("challenge_panel_min_experts", 3))
+
+
+def submitted_applications(challenge: Challenge):
+    return challenge.applications.filter(status=AppStatus.SUBMITTED)
+
+
+def applicant_organization_ids(challenge: Challenge) -> set[int]:
+    ids: set[int] = set()
+    for application in submitted_applications(challenge).prefetch_related("partners"):
+        ids |= application.organization_ids()
+    return ids
+
+
+def expert_conflicts(expert, challenge: Challenge, now=None) -> list[rules.Conflict]:
+    return rules.conflicts_of(
+        expert,
+        challenge,
+        applicant_organization_ids(challenge),
+        now=now or timezone.now(),
+        years=conflict_years(),
+    )
+
+
 @dataclass
 class Candidate:
     expert: Expert
@@ -130,8 +162,7 @@ def panel_candidates(challenge: Challenge, now=None) -> list[Candidate]:
     )
     on_panel = set(challenge.panel.values_list("expert_id", flat=True))
     candidates = [
-        Candidate(expert, services.expert_conflicts(expert, challenge, now), expert.pk in on_panel)
-        for expert in pool
+        Candidate(expert, expert_conflicts(expert, challenge, now), expert.pk in on_panel) for expert in pool
     ]
     return sorted(candidates, key=lambda c: (not c.on_panel, bool(c.conflicts), c.expert.user_id is None))
 
@@ -156,7 +187,7 @@ def panel_proposal(challenge: Challenge, size: int | None = None, now=None) -> P
     the reasons. Without the index the pool keeps its own order and the notice says so; HQ chooses."""
     from mengkeju.matching import adapter
 
-    size = size or services.panel_min_experts()
+    size = size or panel_min_experts()
     candidates = panel_candidates(challenge, now)
     eligible = {c.expert.pk: c for c in candidates if c.eligible}
     ranked, notice = False, ""
@@ -193,7 +224,7 @@ def proposed_panel(challenge: Challenge, size: int | None = None, now=None) -> l
 
 def missing_scorecards(challenge: Challenge) -> list[tuple[Expert, Application]]:
     panel = [m.expert for m in challenge.panel.select_related("expert")]
-    applications = list(services.submitted_applications(challenge).select_related("lead"))
+    applications = list(submitted_applications(challenge).select_related("lead"))
     done = set(
         Scorecard.objects.filter(application__in=applications, submitted_at__isnull=False).values_list(
             "expert_id", "application_id"

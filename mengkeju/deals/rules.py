@@ -27,6 +27,7 @@ from .models import (
     TechnicalContract,
     classify_flow,
 )
+from .money import transaction_amount
 
 # ---------------------------------------------------------------------------------------------
 # Identity codes
@@ -181,8 +182,6 @@ def parties_rule(ctx: RuleContext) -> list[str]:
 
 @rule("R3_AMOUNTS", gettext_lazy("amounts"))
 def amounts_rule(ctx: RuleContext) -> list[str]:
-    from .services import transaction_amount
-
     contract = ctx.contract
     problems = []
     if contract.amount_yuan is None or contract.amount_yuan <= 0:

@@ -7,7 +7,7 @@ event. Views, the API and commands call these; they never save these models them
 from __future__ import annotations
 
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mengkeju.catalog.models import Status as ListingStatus
-from mengkeju.core.clock import local_date, region_timezone  # noqa: F401 (challenges reads it here until it uses core.clock)
+from mengkeju.core.clock import local_date
 from mengkeju.core.exceptions import ConflictError
 from mengkeju.network.models import Organization, User
 from mengkeju.network.selectors import current_region, region_parameter, responsible_nodes
@@ -41,11 +41,11 @@ from .models import (
     Trigger,
     classify_flow,
 )
+from .money import transaction_amount
 
 Stage = Deal.Stage
 ContractStatus = TechnicalContract.Status
 RegStatus = Registration.Status
-FEN = Decimal("0.01")
 MAX_NOTE = 2000
 # Rule code recorded when a registrar refuses by hand (the rules passed, the registrar did not agree).
 REVIEWER_RULE = "R0_REVIEWER"
@@ -81,17 +81,6 @@ def registration_grace_days() -> int:
     return int(region_parameter("registration_grace_days_after_term", 0))
 
 
-# --- money -------------------------------------------------------------------------------------
-
-
-def transaction_amount(contract) -> Decimal:
-    """技术交易额 = contract amount − (equipment + instruments + parts + raw materials + construction), to the fen."""
-    non_technical = sum(
-        (Decimal(getattr(contract, name) or 0) for name in TechnicalContract.NON_TECHNICAL_FIELDS), Decimal(0)
-    )
-    return (Decimal(contract.amount_yuan or 0) - non_technical).quantize(FEN, rounding=ROUND_HALF_UP)
-
-
 # --- deals -------------------------------------------------------------------------------------
 
 
@@ -112,7 +101,7 @@ def _clean_note(note: str, *, required: bool, field: str = "note") -> str:
     return note
 
 
-def route_to_sub_center(record, by=None) -> Organization:
+def route_to_sub_center(record, *, by=None) -> Organization:
     """The node responsible for a demand or achievement, by the network's routing.
 
     The opener's own node wins when it is among the responsible ones; else the first routed node;
@@ -151,7 +140,7 @@ def open_deal_from_match(*, demand=None, achievement=None, by) -> Deal:
     )
     if existing is not None:
         return existing
-    sub_center = route_to_sub_center(demand or achievement, by)
+    sub_center = route_to_sub_center(demand or achievement, by=by)
     title = " ↔ ".join(r.title for r in (demand, achievement) if r is not None)[:200]
     deal = Deal.objects.create(
         title=title,
@@ -165,11 +154,11 @@ def open_deal_from_match(*, demand=None, achievement=None, by) -> Deal:
         opened_by=by,
     )
     _record_deal(deal, DealEvent.Kind.OPENED, by=by, to_stage=Stage.INTENT)
-    _notify_node(deal, by)
+    _notify_node(deal, by=by)
     return deal
 
 
-def _notify_node(deal: Deal, by) -> None:
+def _notify_node(deal: Deal, *, by) -> None:
     """Tell the responsible node's staff that a deal was opened for them (in-app notification)."""
     url = reverse("deals:deal-detail", args=[deal.pk])
     staff = User.objects.filter(
@@ -215,7 +204,7 @@ def transition_deal(deal: Deal, to_stage: str, *, by, note: str = "") -> Deal:
 
 
 @transaction.atomic
-def record_contact(deal: Deal, by, note: str) -> DealEvent:
+def record_contact(deal: Deal, note: str, *, by) -> DealEvent:
     """Record a contact with the parties (call, visit, meeting); resets the follow-up clock."""
     if not permissions.can_change_deal(by, deal):
         raise PermissionDenied(_("You may not change this deal."))
@@ -416,7 +405,7 @@ def _superseded_registration(contract: TechnicalContract) -> Registration | None
 
 
 @transaction.atomic
-def submit_contract(contract: TechnicalContract, by) -> Registration:
+def submit_contract(contract: TechnicalContract, *, by) -> Registration:
     """Apply for registration: a new registration row (status submitted) for this contract version."""
     contract = TechnicalContract.objects.select_for_update().get(pk=contract.pk)
     if contract.status not in CONTRACT_EDITABLE_STATES:
@@ -528,7 +517,7 @@ def _decided(registration: Registration) -> None:
 
 
 @transaction.atomic
-def register(registration: Registration, by) -> Registration:
+def register(registration: Registration, *, by) -> Registration:
     """Decide an application: run every rule; refuse with the first failing rule's code, or register
     (number, snapshot, contract registered, deal moved to registered)."""
     contract, registration = _lock(registration)
@@ -594,7 +583,7 @@ def register(registration: Registration, by) -> Registration:
 
 
 @transaction.atomic
-def refuse_registration(registration: Registration, reason: str, by) -> Registration:
+def refuse_registration(registration: Registration, reason: str, *, by) -> Registration:
     """A registrar refuses an application by hand, giving the reason (rule code R0_REVIEWER)."""
     contract, registration = _lock(registration)
     _decided(registration)
@@ -618,7 +607,7 @@ def refuse_registration(registration: Registration, reason: str, by) -> Registra
 
 
 @transaction.atomic
-def amend(registration: Registration, changes: dict, by) -> Registration:
+def amend(registration: Registration, changes: dict, *, by) -> Registration:
     """Apply to change a registered contract: a new contract version (a copy with `changes`; `parties`
     replaces the parties) and a new application that supersedes this registration once registered.
 
@@ -656,11 +645,11 @@ def amend(registration: Registration, changes: dict, by) -> Registration:
     contract.full_clean()
     contract.save()
     _save_parties(contract, parties)
-    return submit_contract(contract, by)
+    return submit_contract(contract, by=by)
 
 
 @transaction.atomic
-def cancel_registration(registration: Registration, reason: str, by) -> Registration:
+def cancel_registration(registration: Registration, reason: str, *, by) -> Registration:
     """Withdraw a pending application, or cancel a registration. History is kept; the number is not reused."""
     contract, registration = _lock(registration)
     if not (

@@ -154,7 +154,7 @@ def deal_transition(request, pk: int):
 def deal_contact(request, pk: int):
     deal = _visible_deal(request, pk)
     try:
-        services.record_contact(deal, request.user, request.POST.get("note", ""))
+        services.record_contact(deal, request.POST.get("note", ""), by=request.user)
     except ValidationError as exc:
         messages.error(request, error_text(exc))
     else:
@@ -283,7 +283,7 @@ def contract_lineage_registrations(contract: TechnicalContract):
 def contract_submit(request, pk: int):
     contract = _visible_contract(request, pk)
     try:
-        services.submit_contract(contract, request.user)
+        services.submit_contract(contract, by=request.user)
     except ValidationError as exc:
         messages.error(request, error_text(exc))
     else:
@@ -321,7 +321,7 @@ def _back(request, registration) -> str:
 def registration_register(request, pk: int):
     registration = _visible_registration(request, pk)
     try:
-        registration = services.register(registration, request.user)
+        registration = services.register(registration, by=request.user)
     except (ValidationError, services.ConflictError) as exc:
         messages.error(request, error_text(exc) if isinstance(exc, ValidationError) else str(exc))
     else:
@@ -339,7 +339,7 @@ def registration_register(request, pk: int):
 def registration_refuse(request, pk: int):
     registration = _visible_registration(request, pk)
     try:
-        services.refuse_registration(registration, request.POST.get("reason", ""), request.user)
+        services.refuse_registration(registration, request.POST.get("reason", ""), by=request.user)
     except (ValidationError, services.ConflictError) as exc:
         messages.error(request, error_text(exc) if isinstance(exc, ValidationError) else str(exc))
     else:
@@ -352,7 +352,7 @@ def registration_refuse(request, pk: int):
 def registration_cancel(request, pk: int):
     registration = _visible_registration(request, pk)
     try:
-        services.cancel_registration(registration, request.POST.get("reason", ""), request.user)
+        services.cancel_registration(registration, request.POST.get("reason", ""), by=request.user)
     except ValidationError as exc:
         messages.error(request, error_text(exc))
     else:
@@ -372,7 +372,7 @@ def registration_amend(request, pk: int):
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
             amendment = services.amend(
-                registration, {**form.service_values(), "parties": formset.parties()}, request.user
+                registration, {**form.service_values(), "parties": formset.parties()}, by=request.user
             )
         except ValidationError as exc:
             _attach_errors(form, formset, exc)

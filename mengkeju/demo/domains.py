@@ -122,7 +122,7 @@ def demo_deals(today: date) -> dict[str, int]:
                 opened_on = day
                 counts["deals"] += 1
             elif do == "contact":
-                services.record_contact(deal, broker, step["note"])
+                services.record_contact(deal, step["note"], by=broker)
                 last_contact = day
             elif do == "move":
                 deal = services.transition_deal(deal, step["stage"], by=broker, note=step.get("note", ""))
@@ -160,10 +160,10 @@ def demo_deals(today: date) -> dict[str, int]:
                 )
                 counts["technical contracts"] += 1
             elif do == "submit":
-                registrations[step["ref"]] = services.submit_contract(contracts[step["ref"]], broker)
+                registrations[step["ref"]] = services.submit_contract(contracts[step["ref"]], by=broker)
                 counts["registration applications"] += 1
             elif do == "register":
-                registration = services.register(registrations[step["ref"]], registrar)
+                registration = services.register(registrations[step["ref"]], by=registrar)
                 if registration.status != Registration.Status.REGISTERED:
                     raise ValueError(f"demo contract {step['ref']} refused: {registration.refused_message}")
             if do in ("submit", "register"):

@@ -191,7 +191,7 @@ def _apply_values(record, values: dict[str, Decimal], *, batch=None, row=None, b
     return changed
 
 
-def _set_status_after_change(record, by, now, *, confirm: bool) -> None:
+def _set_status_after_change(record, now, *, by, confirm: bool) -> None:
     record.entered_by, record.entered_at = by, now
     if confirm:
         record.status, record.confirmed_by, record.confirmed_at = Status.CONFIRMED, by, now
@@ -277,14 +277,14 @@ def import_indicator_values(content: bytes, file_name: str, *, year: int, by) ->
         meta_changed = created or chain != record.chain or size != record.size_class
         record.chain, record.size_class = chain, size
         if created:
-            _set_status_after_change(record, by, now, confirm=confirm)
+            _set_status_after_change(record, now, by=by, confirm=confirm)
             record.save()
         values_changed = _apply_values(record, r.values, batch=batch, row=r.row, by=by)
         status_changed = confirm and record.status != Status.CONFIRMED
         if created:
             report.created += 1
         elif values_changed or meta_changed or status_changed:
-            _set_status_after_change(record, by, now, confirm=confirm)
+            _set_status_after_change(record, now, by=by, confirm=confirm)
             record.save()
             report.updated += 1
         else:
@@ -326,7 +326,7 @@ def enter_indicator_values(
     record = EnterpriseYear.objects.select_for_update().filter(organization=organization, year=year).first()
     record = record or EnterpriseYear(organization=organization, year=year, status=Status.ENTERED)
     record.chain, record.size_class = chain, size_class
-    _set_status_after_change(record, by, timezone.now(), confirm=permissions.confirms_on_entry(by))
+    _set_status_after_change(record, timezone.now(), by=by, confirm=permissions.confirms_on_entry(by))
     record.save()
     _apply_values(record, values, by=by)
     PointsEvent.objects.record(action=PointsEvent.Action.ENTERED, record=record, year=year, by=by)

@@ -112,7 +112,8 @@ def test_evidence_files_are_checked_for_type_and_size(awarded, upload, message):
 
 
 def test_evidence_larger_than_the_limit_is_refused(awarded, monkeypatch):
-    monkeypatch.setattr(services, "MAX_EVIDENCE_BYTES", 10)
+    # patched where it is read: the milestones module of the services package
+    monkeypatch.setattr("mengkeju.challenges.services.milestones.MAX_EVIDENCE_BYTES", 10)
     w = awarded
     with pytest.raises(ValidationError, match="larger than"):
         services.upload_evidence(w.teams[0].milestones.first(), pdf(), by=w.team_members[0], now=LATER)

@@ -75,7 +75,7 @@ class DealViewSet(
         deal = self.get_object()
         payload = NoteSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        services.record_contact(deal, request.user, payload.validated_data["note"])
+        services.record_contact(deal, payload.validated_data["note"], by=request.user)
         deal.refresh_from_db()
         return Response(DealSerializer(deal).data)
 
@@ -125,7 +125,7 @@ class ContractViewSet(
     @extend_schema(request=None, responses=RegistrationSerializer)
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
-        registration = services.submit_contract(self.get_object(), request.user)
+        registration = services.submit_contract(self.get_object(), by=request.user)
         return Response(RegistrationSerializer(registration).data, status=status.HTTP_201_CREATED)
 
 
@@ -162,19 +162,19 @@ class RegistrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     @action(detail=True, methods=["post"])
     def register(self, request, pk=None):
         """Run every rule: registered (with a number) or refused (with the failing rule's code and message)."""
-        registration = services.register(self.get_object(), request.user)
+        registration = services.register(self.get_object(), by=request.user)
         return Response(RegistrationSerializer(registration).data)
 
     @extend_schema(request=ReasonSerializer, responses=RegistrationSerializer)
     @action(detail=True, methods=["post"])
     def refuse(self, request, pk=None):
-        registration = services.refuse_registration(self.get_object(), self._reason(request), request.user)
+        registration = services.refuse_registration(self.get_object(), self._reason(request), by=request.user)
         return Response(RegistrationSerializer(registration).data)
 
     @extend_schema(request=ReasonSerializer, responses=RegistrationSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        registration = services.cancel_registration(self.get_object(), self._reason(request), request.user)
+        registration = services.cancel_registration(self.get_object(), self._reason(request), by=request.user)
         return Response(RegistrationSerializer(registration).data)
 
     @extend_schema(request=ContractSerializer, responses=RegistrationSerializer)
@@ -186,5 +186,5 @@ class RegistrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         payload.is_valid(raise_exception=True)
         changes = dict(payload.validated_data)
         changes.pop("deal", None)
-        amendment = services.amend(registration, changes, request.user)
+        amendment = services.amend(registration, changes, by=request.user)
         return Response(RegistrationSerializer(amendment).data, status=status.HTTP_201_CREATED)

@@ -121,7 +121,7 @@ def submitted_contract(
 ) -> Registration:
     """A contract applied for registration by its seller side; returns the pending Registration."""
     contract = contract or make_contract(**fields)
-    return services.submit_contract(contract, applicant or seller_member(contract))
+    return services.submit_contract(contract, by=applicant or seller_member(contract))
 
 
 def registered_contract(
@@ -138,6 +138,6 @@ def registered_contract(
     chain=IndustryChain, signed_on=date(...)). Raises AssertionError if a rule refused it.
     """
     registration = submitted_contract(contract, applicant=applicant, **fields)
-    registration = services.register(registration, registrar or hq_operator())
+    registration = services.register(registration, by=registrar or hq_operator())
     assert registration.status == Registration.Status.REGISTERED, registration.refused_message
     return registration

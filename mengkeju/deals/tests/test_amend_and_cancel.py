@@ -23,7 +23,7 @@ def current_rows(contract_ids):
 def test_amendment_keeps_the_base_number_with_a_version_suffix(registrar):
     original = registered_contract(registrar=registrar)
     applicant = seller_member(original.contract)
-    amendment = services.amend(original, {"amount_yuan": Decimal("1200000.00")}, applicant)
+    amendment = services.amend(original, {"amount_yuan": Decimal("1200000.00")}, by=applicant)
     assert (amendment.status, amendment.version, amendment.supersedes) == (Status.SUBMITTED, 2, original)
     assert amendment.contract.previous_version == original.contract
     assert amendment.events.get().action == "amend"
@@ -31,7 +31,7 @@ def test_amendment_keeps_the_base_number_with_a_version_suffix(registrar):
     original.refresh_from_db()
     assert original.status == Status.REGISTERED and original.is_current
 
-    amendment = services.register(amendment, registrar)
+    amendment = services.register(amendment, by=registrar)
     original.refresh_from_db()
     assert amendment.number == f"{original.number}-2"
     assert amendment.amount_yuan == Decimal("1200000.00") and amendment.is_current
@@ -44,8 +44,8 @@ def test_amendment_keeps_the_base_number_with_a_version_suffix(registrar):
 
 def test_a_refused_amendment_leaves_the_original_in_force(registrar):
     original = registered_contract(registrar=registrar)
-    amendment = services.amend(original, {"amount_yuan": Decimal("0")}, seller_member(original.contract))
-    amendment = services.register(amendment, registrar)
+    amendment = services.amend(original, {"amount_yuan": Decimal("0")}, by=seller_member(original.contract))
+    amendment = services.register(amendment, by=registrar)
     assert amendment.status == Status.REFUSED and amendment.refused_rule == "R3_AMOUNTS"
     original.refresh_from_db()
     assert original.status == Status.REGISTERED and original.is_current
@@ -54,7 +54,7 @@ def test_a_refused_amendment_leaves_the_original_in_force(registrar):
         amendment.contract, by=seller_member(original.contract), amount_yuan=Decimal("900000")
     )
     again = services.register(
-        services.submit_contract(amendment.contract, seller_member(original.contract)), registrar
+        services.submit_contract(amendment.contract, by=seller_member(original.contract)), by=registrar
     )
     assert again.status == Status.REGISTERED and again.supersedes == original
     assert again.number == f"{original.number}-2"
@@ -63,9 +63,9 @@ def test_a_refused_amendment_leaves_the_original_in_force(registrar):
 def test_only_one_amendment_at_a_time(registrar):
     original = registered_contract(registrar=registrar)
     member = seller_member(original.contract)
-    services.amend(original, {"title": "修订后的合同"}, member)
+    services.amend(original, {"title": "修订后的合同"}, by=member)
     with pytest.raises(ValidationError):
-        services.amend(original, {"title": "再次修订"}, member)
+        services.amend(original, {"title": "再次修订"}, by=member)
 
 
 def test_amendments_cannot_change_the_registered_record_in_place(registrar):
@@ -79,34 +79,34 @@ def test_amendments_cannot_change_the_registered_record_in_place(registrar):
 def test_cancelling_a_registration_keeps_its_history(registrar):
     registration = registered_contract(registrar=registrar)
     with pytest.raises(ValidationError):
-        services.cancel_registration(registration, "", registrar)
-    services.cancel_registration(registration, "双方协议解除合同", registrar)
+        services.cancel_registration(registration, "", by=registrar)
+    services.cancel_registration(registration, "双方协议解除合同", by=registrar)
     registration.refresh_from_db()
     assert registration.status == Status.CANCELLED and not registration.is_current
     assert registration.number  # kept, never handed out again
     assert [e.action for e in registration.events.all()] == ["submit", "register", "cancel"]
     assert registration.contract.status == TechnicalContract.Status.CANCELLED
     with pytest.raises(ValidationError):
-        services.cancel_registration(registration, "再次撤销", registrar)
+        services.cancel_registration(registration, "再次撤销", by=registrar)
 
 
 def test_the_applicant_may_withdraw_a_pending_application_but_not_cancel_a_registration(registrar):
     contract = make_contract()
     member = seller_member(contract)
-    pending = services.submit_contract(contract, member)
-    services.cancel_registration(pending, "材料有误，撤回", member)
+    pending = services.submit_contract(contract, by=member)
+    services.cancel_registration(pending, "材料有误，撤回", by=member)
     contract.refresh_from_db()
     assert contract.status == TechnicalContract.Status.DRAFT  # back to the applicant for correction
-    registered = services.register(services.submit_contract(contract, member), registrar)
+    registered = services.register(services.submit_contract(contract, by=member), by=registrar)
     with pytest.raises(PermissionDenied):
-        services.cancel_registration(registered, "想撤销", member)
+        services.cancel_registration(registered, "想撤销", by=member)
 
 
 def test_a_registrar_may_not_decide_their_own_application(registrar, staff):
     contract = make_contract()
-    registration = services.submit_contract(contract, staff)
+    registration = services.submit_contract(contract, by=staff)
     with pytest.raises(PermissionDenied):
-        services.register(registration, staff)
+        services.register(registration, by=staff)
     registration.refresh_from_db()
     assert registration.status == Status.SUBMITTED
 
@@ -114,17 +114,17 @@ def test_a_registrar_may_not_decide_their_own_application(registrar, staff):
 def test_a_decided_application_cannot_be_decided_again(registrar):
     registration = registered_contract(registrar=registrar)
     with pytest.raises(services.ConflictError):
-        services.register(registration, registrar)
+        services.register(registration, by=registrar)
     with pytest.raises(services.ConflictError):
-        services.refuse_registration(registration, "重复", registrar)
+        services.refuse_registration(registration, "重复", by=registrar)
 
 
 def test_a_registrar_refuses_by_hand_with_a_reason(registrar):
     contract = make_contract()
-    registration = services.submit_contract(contract, seller_member(contract))
+    registration = services.submit_contract(contract, by=seller_member(contract))
     with pytest.raises(ValidationError):
-        services.refuse_registration(registration, " ", registrar)
-    registration = services.refuse_registration(registration, "合同附件不全", registrar)
+        services.refuse_registration(registration, " ", by=registrar)
+    registration = services.refuse_registration(registration, "合同附件不全", by=registrar)
     assert registration.refused_rule == services.REVIEWER_RULE
     assert "合同附件不全" in registration.refused_message
     assert registration.events.last().note == "合同附件不全"

@@ -62,7 +62,7 @@ def test_conversion_counts_deals_that_reached_signing_and_registration(broker, r
     services.transition_deal(opened[0], Stage.TERMINATED, by=broker, note="对方违约")  # signed, then ended
     services.transition_deal(opened[1], Stage.NEGOTIATION, by=broker)
     contract = make_contract(deal=opened[1])
-    services.register(services.submit_contract(contract, seller_member(contract)), registrar)
+    services.register(services.submit_contract(contract, by=seller_member(contract)), by=registrar)
     DealFactory(sub_center=node("chifeng"))
     rows = {row["sub_center_id"]: row for row in selectors.conversion(Deal.objects.all())}
     baotou = rows[node("baotou").pk]

@@ -24,8 +24,8 @@ def test_two_staff_registering_the_same_contract_yield_one_number(base_data):
     first = hq_operator()
     second = UserFactory(role=User.Role.SUBCENTER_STAFF, organization=node("baotou"))
     results, errors = run_together(
-        lambda: services.register(Registration.objects.get(pk=registration.pk), first),
-        lambda: services.register(Registration.objects.get(pk=registration.pk), second),
+        lambda: services.register(Registration.objects.get(pk=registration.pk), by=first),
+        lambda: services.register(Registration.objects.get(pk=registration.pk), by=second),
     )
     winners = [r for r in results if r is not None]
     assert len(winners) == 1, (results, errors)
@@ -41,8 +41,8 @@ def test_two_contracts_registered_at_once_get_consecutive_numbers(base_data):
     one, two = submitted_contract(), submitted_contract()
     first, second = hq_operator(), hq_operator()
     results, errors = run_together(
-        lambda: services.register(Registration.objects.get(pk=one.pk), first),
-        lambda: services.register(Registration.objects.get(pk=two.pk), second),
+        lambda: services.register(Registration.objects.get(pk=one.pk), by=first),
+        lambda: services.register(Registration.objects.get(pk=two.pk), by=second),
     )
     assert errors == [None, None], errors
     numbers = sorted(r.number for r in results)

@@ -121,23 +121,25 @@ def test_a_deal_needs_a_published_record(broker):
 
 def test_recording_a_contact_resets_the_follow_up_clock(broker):
     deal = DealFactory(broker=broker)
-    event = services.record_contact(deal, broker, "电话沟通技术指标")
+    event = services.record_contact(deal, "电话沟通技术指标", by=broker)
     deal.refresh_from_db()
     assert deal.last_contacted_at == event.at or abs((deal.last_contacted_at - event.at).total_seconds()) < 1
     assert event.kind == DealEvent.Kind.CONTACT and event.note == "电话沟通技术指标"
     with pytest.raises(ValidationError):
-        services.record_contact(deal, broker, "")
+        services.record_contact(deal, "", by=broker)
 
 
 def test_registering_the_contract_moves_its_deal_and_cancelling_moves_it_back(broker, registrar):
     deal = DealFactory(stage=Stage.NEGOTIATION, broker=broker)
     contract = make_contract(deal=deal)
-    registration = services.register(services.submit_contract(contract, seller_member(contract)), registrar)
+    registration = services.register(
+        services.submit_contract(contract, by=seller_member(contract)), by=registrar
+    )
     deal.refresh_from_db()
     assert deal.stage == Stage.REGISTERED
     last = deal.events.last()
     assert (last.from_stage, last.to_stage, last.actor) == (Stage.NEGOTIATION, Stage.REGISTERED, registrar)
-    services.cancel_registration(registration, "合同解除", registrar)
+    services.cancel_registration(registration, "合同解除", by=registrar)
     deal.refresh_from_db()
     assert deal.stage == Stage.SIGNED
 
@@ -151,7 +153,7 @@ def test_a_registered_stage_cannot_be_set_by_hand(broker):
 def test_events_are_append_only_history(broker):
     deal = DealFactory(broker=broker)
     services.transition_deal(deal, Stage.NEGOTIATION, by=broker)
-    services.record_contact(deal, broker, "上门拜访")
+    services.record_contact(deal, "上门拜访", by=broker)
     services.transition_deal(deal, Stage.SIGNED, by=broker)
     assert [(e.kind, e.to_stage) for e in deal.events.all()] == [
         ("stage", "negotiation"),

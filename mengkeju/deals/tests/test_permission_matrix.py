@@ -88,11 +88,11 @@ def world(db):
 
 def pending(world):
     contract = world["contract"]()
-    return services.submit_contract(contract, world["people"]["seller_member"])
+    return services.submit_contract(contract, by=world["people"]["seller_member"])
 
 
 def registered(world):
-    return services.register(pending(world), UserFactory(role=Role.HQ_OPERATOR, organization=node("hq")))
+    return services.register(pending(world), by=UserFactory(role=Role.HQ_OPERATOR, organization=node("hq")))
 
 
 def checks(world):
@@ -128,7 +128,7 @@ def test_permission_rules_match_the_table(role, world):
 def test_list_queries_show_exactly_what_may_be_viewed(role, world):
     user = world["people"][role]
     contract = world["contract"]()
-    registration = services.submit_contract(world["contract"](), world["people"]["seller_member"])
+    registration = services.submit_contract(world["contract"](), by=world["people"]["seller_member"])
     may = role in EXPECTED["view_deal"]
     assert selectors.visible_deals(user).filter(pk=world["deal"].pk).exists() == may
     assert selectors.visible_contracts(user).filter(pk=contract.pk).exists() == may

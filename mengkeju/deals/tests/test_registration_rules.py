@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def decide(registrar, **fields) -> Registration:
-    return services.register(submitted_contract(**fields), registrar)
+    return services.register(submitted_contract(**fields), by=registrar)
 
 
 def assert_refused(registration: Registration, code: str, text: str) -> None:
@@ -88,7 +88,7 @@ def test_registration_accepts_a_natural_person_seller_with_an_id_number(registra
     contract.parties.filter(role="seller").update(
         organization=None, name="张三", credit_code="11010519491231002X"
     )
-    registration = services.register(_submit(contract), registrar)
+    registration = services.register(_submit(contract), by=registrar)
     assert_registered(registration)
     assert registration.seller_name == "张三"
 
@@ -101,7 +101,7 @@ def _submit(contract):
     from .factories import node
 
     return services.submit_contract(
-        contract, UserFactory(role=User.Role.SUBCENTER_STAFF, organization=node("baotou"))
+        contract, by=UserFactory(role=User.Role.SUBCENTER_STAFF, organization=node("baotou"))
     )
 
 
@@ -110,7 +110,7 @@ def test_registration_refused_when_credit_code_check_digit_is_wrong(registrar):
     seller = contract.parties.get(role="seller")
     wrong = seller.credit_code[:17] + ("0" if seller.credit_code[17] != "0" else "1")
     ContractParty.objects.filter(pk=seller.pk).update(credit_code=wrong)
-    registration = services.register(_submit(contract), registrar)
+    registration = services.register(_submit(contract), by=registrar)
     assert_refused(registration, "R2_PARTIES", wrong)
 
 
@@ -120,14 +120,14 @@ def test_registration_refused_when_seller_and_buyer_are_the_same(registrar):
     contract.parties.filter(role="buyer").update(
         credit_code=seller.credit_code, organization=seller.organization
     )
-    registration = services.register(_submit(contract), registrar)
+    registration = services.register(_submit(contract), by=registrar)
     assert_refused(registration, "R2_PARTIES", "are the same party")
 
 
 def test_registration_refused_without_a_buyer(registrar):
     contract = make_contract()
     contract.parties.filter(role="buyer").delete()
-    registration = services.register(_submit(contract), registrar)
+    registration = services.register(_submit(contract), by=registrar)
     assert_refused(registration, "R2_PARTIES", "at least one buyer")
 
 
@@ -142,7 +142,7 @@ def test_registration_refused_with_two_sellers(registrar):
             }
         ]
     )
-    registration = services.register(_submit(contract), registrar)
+    registration = services.register(_submit(contract), by=registrar)
     assert_refused(registration, "R2_PARTIES", "exactly one seller (found 2)")
 
 
@@ -234,7 +234,7 @@ def test_registration_refused_when_the_contract_is_already_registered(registrar)
     second = Registration.objects.create(
         contract=first.contract, version=1, submitted_at=first.submitted_at, submitted_by=first.submitted_by
     )
-    assert_refused(services.register(second, registrar), "R5_UNIQUE", "already registered")
+    assert_refused(services.register(second, by=registrar), "R5_UNIQUE", "already registered")
     first.refresh_from_db()
     assert first.status == "registered" and first.is_current
 
@@ -243,7 +243,7 @@ def test_registration_refused_when_the_same_contract_is_entered_twice(registrar)
     first = registered_contract(registrar=registrar)
     parties = {p.role: p for p in first.contract.parties.all()}
     again = make_contract(seller=parties["seller"].organization, buyer=parties["buyer"].organization)
-    registration = services.register(_submit(again), registrar)
+    registration = services.register(_submit(again), by=registrar)
     assert_refused(registration, "R5_UNIQUE", first.number)
 
 
@@ -252,7 +252,7 @@ def test_registration_numbers_are_consecutive_per_year_and_never_reused(registra
     year = first.registered_on.year
     assert first.number.startswith(f"150000{year}")
     assert len(first.number) == len("150000") + 4 + 6
-    services.cancel_registration(first, "登记错误", registrar)
+    services.cancel_registration(first, "登记错误", by=registrar)
     second = registered_contract(registrar=registrar)
     assert int(second.number[-6:]) == int(first.number[-6:]) + 1
     first.refresh_from_db()
@@ -293,7 +293,7 @@ def test_registration_refused_when_a_division_is_unknown(registrar):
 def test_check_registration_lists_every_failing_rule_in_order(registrar):
     registration = submitted_contract(kind=ContractKind.NON_TECHNICAL, sub_kind="", amount_yuan=Decimal("0"))
     assert [f.code for f in services.check_registration(registration)] == ["R1_TECHNOLOGY", "R3_AMOUNTS"]
-    registration = services.register(registration, registrar)
+    registration = services.register(registration, by=registrar)
     assert registration.refused_rule == "R1_TECHNOLOGY"
     assert "R3_AMOUNTS" in registration.refused_message
 

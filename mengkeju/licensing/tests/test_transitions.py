@@ -3,8 +3,8 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from mengkeju.licensing import services
 from mengkeju.licensing.models import LICENCE_TRANSITIONS, Licence, LicenceAction
+from mengkeju.licensing.services._common import _check_transition
 
 S, A = Licence.Status, LicenceAction
 EXPECTED = {
@@ -31,10 +31,10 @@ def test_the_table_is_the_one_in_the_code():
 def test_each_pair_is_allowed_exactly_when_listed(status, action):
     licence = Licence(status=status)
     if (status, action) in EXPECTED:
-        assert services._check_transition(licence, action) == EXPECTED[(status, action)]
+        assert _check_transition(licence, action) == EXPECTED[(status, action)]
     else:
         with pytest.raises(ValidationError):
-            services._check_transition(licence, action)
+            _check_transition(licence, action)
 
 
 def test_exited_terminated_and_expired_are_final():
