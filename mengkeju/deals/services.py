@@ -97,7 +97,9 @@ def _clean_note(note: str, *, required: bool, field: str = "note") -> str:
             {field: _("Please write a note.") if field == "note" else _("Please give a reason.")}
         )
     if len(note) > MAX_NOTE:
-        raise ValidationError({field: _("At most %(n)s characters.") % {"n": MAX_NOTE}})
+        raise ValidationError(
+            {field: ValidationError(_("At most %(n)s characters.") % {"n": MAX_NOTE}, code="too_long")}
+        )
     return note
 
 
@@ -118,7 +120,7 @@ def route_to_sub_center(record, *, by=None) -> Organization:
         return own
     headquarters = Organization.objects.filter(kind=Organization.Kind.HEADQUARTERS).first()
     if headquarters is None:
-        raise ValidationError(_("No sub-center or headquarters is set up to take the deal."))
+        raise ValidationError(_("No sub-center or headquarters is set up to take the deal."), code="invalid")
     return headquarters
 
 
@@ -127,12 +129,14 @@ def open_deal_from_match(*, demand=None, achievement=None, by) -> Deal:
     """Open a deal (stage: intent) for a recommended match. Opening the same open match again returns
     the deal already open for it."""
     if demand is None and achievement is None:
-        raise ValidationError(_("A deal needs a demand or an achievement."))
+        raise ValidationError(_("A deal needs a demand or an achievement."), code="invalid")
     if not permissions.can_open_deal(by):
         raise PermissionDenied(_("Only brokers and sub-center staff open deals."))
     for record in (demand, achievement):
         if record is not None and record.status != ListingStatus.PUBLISHED:
-            raise ValidationError(_("“%(title)s” is not published.") % {"title": record.title})
+            raise ValidationError(
+                _("“%(title)s” is not published.") % {"title": record.title}, code="invalid"
+            )
     existing = (
         Deal.objects.filter(demand=demand, achievement=achievement)
         .exclude(stage__in=[Stage.COMPLETED, Stage.TERMINATED])
@@ -172,7 +176,8 @@ def _move_deal(deal: Deal, to_stage: str, *, by, note: str, trigger: str) -> Dea
     if DEAL_TRANSITIONS.get((deal.stage, to_stage)) != trigger:
         raise ValidationError(
             _("A deal at stage “%(from)s” cannot move to “%(to)s”.")
-            % {"from": Stage(deal.stage).label, "to": Stage(to_stage).label}
+            % {"from": Stage(deal.stage).label, "to": Stage(to_stage).label},
+            code="invalid_state",
         )
     source = deal.stage
     changes = {"stage": to_stage, "updated_at": timezone.now()}
@@ -190,7 +195,9 @@ def _move_deal(deal: Deal, to_stage: str, *, by, note: str, trigger: str) -> Dea
 def transition_deal(deal: Deal, to_stage: str, *, by, note: str = "") -> Deal:
     """Move a deal along the pipeline by hand (DEAL_TRANSITIONS, trigger broker). Termination needs a reason."""
     if to_stage not in Stage.values:
-        raise ValidationError({"stage": _("Unknown stage %(stage)s.") % {"stage": to_stage}})
+        raise ValidationError(
+            {"stage": ValidationError(_("Unknown stage %(stage)s.") % {"stage": to_stage}, code="unknown")}
+        )
     if not permissions.can_change_deal(by, deal):
         raise PermissionDenied(_("You may not change this deal."))
     note = _clean_note(
@@ -199,7 +206,9 @@ def transition_deal(deal: Deal, to_stage: str, *, by, note: str = "") -> Deal:
         field="reason" if to_stage == Stage.TERMINATED else "note",
     )
     if DEAL_TRANSITIONS.get((deal.stage, to_stage)) == Trigger.REGISTRATION:
-        raise ValidationError(_("A deal becomes registered when its contract is registered."))
+        raise ValidationError(
+            _("A deal becomes registered when its contract is registered."), code="invalid_state"
+        )
     return _move_deal(deal, to_stage, by=by, note=note, trigger=Trigger.BROKER)
 
 
@@ -209,7 +218,7 @@ def record_contact(deal: Deal, note: str, *, by) -> DealEvent:
     if not permissions.can_change_deal(by, deal):
         raise PermissionDenied(_("You may not change this deal."))
     if deal.is_final:
-        raise ValidationError(_("This deal is closed."))
+        raise ValidationError(_("This deal is closed."), code="invalid_state")
     note = _clean_note(note, required=True)
     now = timezone.now()
     Deal.objects.filter(pk=deal.pk).update(last_contacted_at=now, updated_at=now)
@@ -307,7 +316,7 @@ def _values(values: dict) -> dict:
     unknown = set(values) - set(CONTRACT_FIELDS) - {"sub_center"}
     if unknown:
         raise ValidationError(
-            _("Unknown contract fields: %(names)s.") % {"names": ", ".join(sorted(unknown))}
+            _("Unknown contract fields: %(names)s.") % {"names": ", ".join(sorted(unknown))}, code="unknown"
         )
     values = dict(values)
     for name in ("sub_kind", "licence_scope", "payment_terms", "ip_clauses"):
@@ -362,7 +371,8 @@ def update_contract(
     contract = TechnicalContract.objects.select_for_update().get(pk=contract.pk)
     if contract.status not in CONTRACT_EDITABLE_STATES:
         raise ValidationError(
-            _("A contract that is %(status)s cannot be edited.") % {"status": contract.get_status_display()}
+            _("A contract that is %(status)s cannot be edited.") % {"status": contract.get_status_display()},
+            code="invalid_state",
         )
     if not permissions.can_edit_contract(by, contract):
         raise PermissionDenied(_("You may not edit this contract."))
@@ -411,7 +421,8 @@ def submit_contract(contract: TechnicalContract, *, by) -> Registration:
     if contract.status not in CONTRACT_EDITABLE_STATES:
         raise ValidationError(
             _("A contract that is %(status)s cannot be submitted.")
-            % {"status": contract.get_status_display()}
+            % {"status": contract.get_status_display()},
+            code="invalid_state",
         )
     if not permissions.can_submit_contract(by, contract):
         raise PermissionDenied(
@@ -455,7 +466,7 @@ def allocate_registration_number(on: date) -> str:
     """
     region = current_region()
     if region is None:
-        raise ValidationError(_("No region is loaded; load the region pack first."))
+        raise ValidationError(_("No region is loaded; load the region pack first."), code="invalid")
     counter = (
         RegistrationCounter.objects.select_for_update().filter(region_code=region.code, year=on.year).first()
     )
@@ -468,7 +479,9 @@ def allocate_registration_number(on: date) -> str:
         counter = RegistrationCounter.objects.select_for_update().get(region_code=region.code, year=on.year)
     counter.last_sequence += 1
     if counter.last_sequence > 999_999:
-        raise ValidationError(_("The registration numbers of %(year)s are used up.") % {"year": on.year})
+        raise ValidationError(
+            _("The registration numbers of %(year)s are used up.") % {"year": on.year}, code="invalid"
+        )
     counter.save(update_fields=["last_sequence"])
     return f"{region.code}{on.year}{counter.last_sequence:06d}"
 
@@ -616,12 +629,13 @@ def amend(registration: Registration, changes: dict, *, by) -> Registration:
     """
     old_contract, registration = _lock(registration)
     if registration.status != RegStatus.REGISTERED or not registration.is_current:
-        raise ValidationError(_("Only the current registered version can be amended."))
+        raise ValidationError(_("Only the current registered version can be amended."), code="invalid_state")
     if not permissions.can_amend(by, registration):
         raise PermissionDenied(_("You may not amend this registration."))
     if TechnicalContract.objects.filter(previous_version=old_contract).exists():
         raise ValidationError(
-            _("An amendment of this contract is already under way; edit and submit that one.")
+            _("An amendment of this contract is already under way; edit and submit that one."),
+            code="duplicate",
         )
     changes = dict(changes)
     parties = changes.pop("parties", None)
@@ -656,7 +670,9 @@ def cancel_registration(registration: Registration, reason: str, *, by) -> Regis
         registration.status == RegStatus.SUBMITTED
         or (registration.status == RegStatus.REGISTERED and registration.is_current)
     ):
-        raise ValidationError(_("Only a pending application or the current registration can be cancelled."))
+        raise ValidationError(
+            _("Only a pending application or the current registration can be cancelled."), code="invalid"
+        )
     if not permissions.can_cancel(by, registration):
         raise PermissionDenied(_("You may not cancel this registration."))
     reason = _clean_note(reason, required=True, field="reason")

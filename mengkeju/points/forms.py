@@ -17,7 +17,7 @@ class ImportForm(forms.Form):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("The file is larger than 10 MB."), code="too_long")
+            raise forms.ValidationError(_("The file is larger than 10 MB."), code="too_large")
         return upload
 
 

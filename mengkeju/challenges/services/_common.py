@@ -56,7 +56,9 @@ def _clean_note(note: str, *, required: bool, field: str = "note") -> str:
             {field: _("Please give a reason.") if field == "reason" else _("Please write a note.")}
         )
     if len(note) > MAX_NOTE:
-        raise ValidationError({field: _("At most %(n)s characters.") % {"n": MAX_NOTE}})
+        raise ValidationError(
+            {field: ValidationError(_("At most %(n)s characters.") % {"n": MAX_NOTE}, code="too_long")}
+        )
     return note
 
 
@@ -70,7 +72,8 @@ def _move(
     if (challenge.status, to_status) not in CHALLENGE_TRANSITIONS:
         raise ValidationError(
             _("A challenge that is “%(from)s” cannot become “%(to)s”.")
-            % {"from": Status(challenge.status).label, "to": Status(to_status).label}
+            % {"from": Status(challenge.status).label, "to": Status(to_status).label},
+            code="invalid_state",
         )
     source = challenge.status
     Challenge.objects.filter(pk=challenge.pk).update(status=to_status, updated_at=now, **changes)

@@ -21,19 +21,24 @@ from ._common import FEN, HUNDRED, Action, AppStatus, Status, _decimal, _local, 
 
 def _window_open(challenge: Challenge, now: datetime) -> None:
     if challenge.status != Status.PUBLISHED:
-        raise ValidationError(_("This challenge is not open for applications."))
+        raise ValidationError(_("This challenge is not open for applications."), code="invalid_state")
     if now < challenge.opens_at:
-        raise ValidationError(_("Applications open on %(at)s.") % {"at": _local(challenge.opens_at)})
+        raise ValidationError(
+            _("Applications open on %(at)s.") % {"at": _local(challenge.opens_at)}, code="invalid"
+        )
     if now >= challenge.closes_at:
         raise ValidationError(
             _("The application window closed on %(at)s; late applications are refused.")
-            % {"at": _local(challenge.closes_at)}
+            % {"at": _local(challenge.closes_at)},
+            code="invalid_state",
         )
 
 
 def _clean_milestones(milestones: list[dict], indicators: dict[int, Indicator]) -> list[dict]:
     if not milestones:
-        raise ValidationError({"milestones": _("Plan at least one milestone.")})
+        raise ValidationError(
+            {"milestones": ValidationError(_("Plan at least one milestone."), code="out_of_range")}
+        )
     cleaned, errors, total = [], [], Decimal(0)
     for n, raw in enumerate(milestones, start=1):
         title = (raw.get("title") or "").strip()
@@ -82,7 +87,9 @@ def _clean_members(members) -> list[dict]:
         if name:
             cleaned.append({"name": name[:50], "role": (raw.get("role") or "").strip()[:100]})
     if not cleaned:
-        raise ValidationError({"members": _("Name at least one team member.")})
+        raise ValidationError(
+            {"members": ValidationError(_("Name at least one team member."), code="required")}
+        )
     return cleaned
 
 
@@ -184,7 +191,8 @@ def apply(challenge: Challenge, *, by, now=None, **raw) -> Application:
     existing = Application.objects.filter(challenge=challenge, lead=lead).first()
     if existing is not None and existing.status != AppStatus.WITHDRAWN:
         raise ValidationError(
-            _("Your organization has already applied; withdraw that application to change it.")
+            _("Your organization has already applied; withdraw that application to change it."),
+            code="duplicate",
         )
     data = _clean_application(challenge, lead, dict(raw))
     _check_eligible(challenge, lead, data)
@@ -215,7 +223,7 @@ def withdraw_application(application: Application, *, by, now=None) -> Applicati
     if not permissions.can_manage_application(by, application):
         raise PermissionDenied(_("Only the lead organization withdraws its application."))
     if application.status != AppStatus.SUBMITTED:
-        raise ValidationError(_("Only a submitted application can be withdrawn."))
+        raise ValidationError(_("Only a submitted application can be withdrawn."), code="invalid_state")
     _window_open(application.challenge, now)
     Application.objects.filter(pk=application.pk).update(status=AppStatus.WITHDRAWN)
     application.refresh_from_db()
@@ -241,7 +249,7 @@ def resubmit_application(application: Application, *, by, now=None) -> Applicati
     if not permissions.can_manage_application(by, application):
         raise PermissionDenied(_("Only the lead organization resubmits its application."))
     if application.status != AppStatus.WITHDRAWN:
-        raise ValidationError(_("Only a withdrawn application can be resubmitted."))
+        raise ValidationError(_("Only a withdrawn application can be resubmitted."), code="invalid")
     challenge = application.challenge
     _window_open(challenge, now)
     data = ApplicationInput(

@@ -51,24 +51,26 @@ def decide(challenge: Challenge, *, by, now=None) -> list[Award]:
     challenge = _lock(challenge)
     _hq_only(challenge, by=by)
     if challenge.status != Status.REVIEWING:
-        raise ValidationError(_("A decision is taken during the expert review."))
+        raise ValidationError(_("A decision is taken during the expert review."), code="invalid")
     panel = list(challenge.panel.all())
     if len(panel) < panel_min_experts():
-        raise ValidationError(_("Form the panel first."))
+        raise ValidationError(_("Form the panel first."), code="invalid")
     missing = selectors.missing_scorecards(challenge)
     if missing:
         raise ValidationError(
-            _("Scorecards still missing: %(list)s.") % {"list": "; ".join(f"{e} → {a}" for e, a in missing)}
+            _("Scorecards still missing: %(list)s.") % {"list": "; ".join(f"{e} → {a}" for e, a in missing)},
+            code="required",
         )
     ranking = selectors.ranking(challenge)
     if not ranking:
-        raise ValidationError(_("There is no application to decide on."))
+        raise ValidationError(_("There is no application to decide on."), code="invalid")
     selected = ranking[: challenge.funded_teams]
     total = sum((row.application.budget_yuan for row in selected), Decimal(0))
     if total > challenge.budget_yuan:
         raise ValidationError(
             _("The selected teams ask for %(total)s yuan, more than the budget of %(budget)s yuan.")
-            % {"total": f"{total:,.2f}", "budget": f"{challenge.budget_yuan:,.2f}"}
+            % {"total": f"{total:,.2f}", "budget": f"{challenge.budget_yuan:,.2f}"},
+            code="too_long",
         )
     awards = []
     for row in selected:
@@ -109,7 +111,7 @@ def raise_objection(challenge: Challenge, text: str, *, by, now=None) -> Objecti
     if not permissions.can_object(by, challenge):
         raise PermissionDenied(_("Objections are raised by signed-in users during the public notice."))
     if now >= challenge.notice_ends_at:
-        raise ValidationError(_("The public notice has ended."))
+        raise ValidationError(_("The public notice has ended."), code="invalid_state")
     text = _clean_note(text, required=True, field="text")
     objection = Objection.objects.create(challenge=challenge, text=text, raised_by=by, raised_at=now)
     _record(challenge, Action.OBJECTION, by=by, now=now, note=text, data={"objection": objection.pk})
@@ -122,7 +124,7 @@ def resolve_objection(objection: Objection, resolution: str, *, upheld: bool, by
     objection = Objection.objects.select_for_update().select_related("challenge").get(pk=objection.pk)
     _hq_only(objection.challenge, by=by)
     if objection.resolved_at is not None:
-        raise ValidationError(_("This objection is already resolved."))
+        raise ValidationError(_("This objection is already resolved."), code="duplicate")
     resolution = _clean_note(resolution, required=True, field="resolution")
     Objection.objects.filter(pk=objection.pk).update(
         resolution=resolution, upheld=bool(upheld), resolved_by=by, resolved_at=now
@@ -147,7 +149,7 @@ def reopen_decision(challenge: Challenge, reason: str, *, by, now=None) -> Chall
     _hq_only(challenge, by=by)
     reason = _clean_note(reason, required=True, field="reason")
     if challenge.status != Status.NOTICE:
-        raise ValidationError(_("Only a decision in public notice can be reopened."))
+        raise ValidationError(_("Only a decision in public notice can be reopened."), code="invalid")
     Application.objects.filter(challenge=challenge, status=AppStatus.SELECTED).update(
         status=AppStatus.SUBMITTED
     )
@@ -228,16 +230,17 @@ def award(challenge: Challenge, *, by, now=None) -> Challenge:
     challenge = _lock(challenge)
     _hq_only(challenge, by=by)
     if challenge.status != Status.NOTICE:
-        raise ValidationError(_("Only a decision in public notice can be awarded."))
+        raise ValidationError(_("Only a decision in public notice can be awarded."), code="invalid")
     if now < challenge.notice_ends_at:
         raise ValidationError(
             _("The public notice runs until %(at)s; award after it.")
-            % {"at": _local(challenge.notice_ends_at)}
+            % {"at": _local(challenge.notice_ends_at)},
+            code="out_of_range",
         )
     if challenge.objections.filter(resolved_at__isnull=True).exists():
-        raise ValidationError(_("Resolve every objection before the award."))
+        raise ValidationError(_("Resolve every objection before the award."), code="out_of_range")
     if challenge.objections.filter(upheld=True).exists():
-        raise ValidationError(_("An objection was upheld: reopen the decision instead."))
+        raise ValidationError(_("An objection was upheld: reopen the decision instead."), code="invalid")
     for item in challenge.awards.select_related("application__lead", "challenge__publisher"):
         _award_contract(challenge, item, by=by, now=now)
         Application.objects.filter(pk=item.application_id).update(status=AppStatus.AWARDED)

@@ -113,7 +113,13 @@ def _clean_challenge(values: dict) -> dict:
 
 def _clean_indicators(indicators: list[dict]) -> list[dict]:
     if not indicators:
-        raise ValidationError({"indicators": _("State at least one quantified technical indicator.")})
+        raise ValidationError(
+            {
+                "indicators": ValidationError(
+                    _("State at least one quantified technical indicator."), code="required"
+                )
+            }
+        )
     cleaned, errors = [], []
     for n, raw in enumerate(indicators, start=1):
         name = (raw.get("name") or "").strip()
@@ -148,7 +154,7 @@ def _unknown(values: dict) -> None:
     unknown = set(values) - set(CHALLENGE_FIELDS)
     if unknown:
         raise ValidationError(
-            _("Unknown challenge fields: %(names)s.") % {"names": ", ".join(sorted(unknown))}
+            _("Unknown challenge fields: %(names)s.") % {"names": ", ".join(sorted(unknown))}, code="unknown"
         )
 
 
@@ -163,7 +169,9 @@ def draft_challenge(
     if not permissions.can_draft_challenge(by, publisher):
         raise PermissionDenied(_("Members draft challenges for their own organization."))
     if publisher is None:
-        raise ValidationError({"publisher": _("Choose the publishing organization.")})
+        raise ValidationError(
+            {"publisher": ValidationError(_("Choose the publishing organization."), code="required")}
+        )
     values = _clean_challenge(values)
     indicators = _clean_indicators(indicators)
     challenge = Challenge.objects.create(publisher=publisher, created_by=by, status=Status.DRAFT, **values)
@@ -203,9 +211,21 @@ def submit_challenge(challenge: Challenge, *, by, now=None) -> Challenge:
     if not permissions.can_submit_challenge(by, challenge):
         raise PermissionDenied(_("Only the publisher submits its challenge for review."))
     if not challenge.indicators.exists():
-        raise ValidationError({"indicators": _("State at least one quantified technical indicator.")})
+        raise ValidationError(
+            {
+                "indicators": ValidationError(
+                    _("State at least one quantified technical indicator."), code="required"
+                )
+            }
+        )
     if challenge.closes_at <= now:
-        raise ValidationError({"closes_at": _("The application window has already closed; change it first.")})
+        raise ValidationError(
+            {
+                "closes_at": ValidationError(
+                    _("The application window has already closed; change it first."), code="invalid_state"
+                )
+            }
+        )
     return _move(challenge, Status.IN_REVIEW, by=by, now=now, action=Action.SUBMITTED)
 
 
@@ -218,7 +238,11 @@ def publish_challenge(challenge: Challenge, *, by, now=None) -> Challenge:
         raise PermissionDenied(_("Only headquarters publishes challenges awaiting review."))
     if challenge.closes_at <= now:
         raise ValidationError(
-            {"closes_at": _("The application window has already closed; return it instead.")}
+            {
+                "closes_at": ValidationError(
+                    _("The application window has already closed; return it instead."), code="invalid_state"
+                )
+            }
         )
     return _move(
         challenge,

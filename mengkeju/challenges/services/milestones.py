@@ -38,9 +38,9 @@ def acceptance_min_experts() -> int:
 def _active_award(milestone: Milestone) -> Award:
     award = Award.objects.filter(application_id=milestone.application_id).first()
     if award is None or award.awarded_at is None:
-        raise ValidationError(_("This team has not been awarded."))
+        raise ValidationError(_("This team has not been awarded."), code="invalid")
     if award.dropped_at is not None:
-        raise ValidationError(_("This team was dropped at the down-select."))
+        raise ValidationError(_("This team was dropped at the down-select."), code="invalid_state")
     return award
 
 
@@ -50,16 +50,24 @@ def validate_evidence_file(upload) -> None:
     if suffix not in EVIDENCE_TYPES:
         raise ValidationError(
             {
-                "file": _("Upload a PDF, image, Office, ZIP, CSV or text file (not “%(name)s”).")
-                % {"name": name}
+                "file": ValidationError(
+                    _("Upload a PDF, image, Office, ZIP, CSV or text file (not “%(name)s”).")
+                    % {"name": name},
+                    code="required",
+                )
             }
         )
     if upload.size > MAX_EVIDENCE_BYTES:
         raise ValidationError(
-            {"file": _("The file is larger than %(mb)s MB.") % {"mb": MAX_EVIDENCE_BYTES // 2**20}}
+            {
+                "file": ValidationError(
+                    _("The file is larger than %(mb)s MB.") % {"mb": MAX_EVIDENCE_BYTES // 2**20},
+                    code="too_large",
+                )
+            }
         )
     if upload.size == 0:
-        raise ValidationError({"file": _("The file is empty.")})
+        raise ValidationError({"file": ValidationError(_("The file is empty."), code="required")})
     signature = EVIDENCE_TYPES[suffix]
     if signature is not None:
         upload.seek(0)
@@ -67,7 +75,12 @@ def validate_evidence_file(upload) -> None:
         upload.seek(0)
         if head != signature:
             raise ValidationError(
-                {"file": _("The file's content does not match its type %(type)s.") % {"type": suffix}}
+                {
+                    "file": ValidationError(
+                        _("The file's content does not match its type %(type)s.") % {"type": suffix},
+                        code="invalid",
+                    )
+                }
             )
 
 
@@ -85,7 +98,10 @@ def upload_evidence(milestone: Milestone, upload, *, by, description: str = "", 
         Milestone.Status.EVIDENCE,
         Milestone.Status.REFUSED,
     ):
-        raise ValidationError(_("This milestone is %(status)s.") % {"status": milestone.get_status_display()})
+        raise ValidationError(
+            _("This milestone is %(status)s.") % {"status": milestone.get_status_display()},
+            code="invalid_state",
+        )
     validate_evidence_file(upload)
     evidence = Evidence.objects.create(
         milestone=milestone,
@@ -140,10 +156,12 @@ def accept_milestone(milestone: Milestone, *, by, results: dict, note: str = "",
         raise PermissionDenied(_("Only experts on the challenge's panel accept milestones."))
     _active_award(milestone)
     if milestone.status != Milestone.Status.EVIDENCE:
-        raise ValidationError(_("Acceptance needs evidence uploaded for this milestone."))
+        raise ValidationError(_("Acceptance needs evidence uploaded for this milestone."), code="invalid")
     expert = permissions.expert_profile(by)
     if milestone.acceptances.filter(expert=expert, round=milestone.acceptance_round).exists():
-        raise ValidationError(_("You have already recorded your verdict on this milestone."))
+        raise ValidationError(
+            _("You have already recorded your verdict on this milestone."), code="duplicate"
+        )
     indicators = list(milestone.indicators.all())
     verdicts, errors = [], []
     for indicator in indicators:
@@ -164,7 +182,9 @@ def accept_milestone(milestone: Milestone, *, by, results: dict, note: str = "",
     note = _clean_note(note, required=not indicators, field="note")
     all_met = all(v["met"] for v in verdicts)
     if not all_met and not note:
-        raise ValidationError({"note": _("Say why the milestone is not accepted.")})
+        raise ValidationError(
+            {"note": ValidationError(_("Say why the milestone is not accepted."), code="required")}
+        )
     challenge = milestone.application.challenge
     acceptance = Acceptance.objects.create(
         milestone=milestone,
@@ -230,10 +250,11 @@ def release_tranche(milestone: Milestone, *, by, now=None) -> Tranche:
     if milestone.status != Milestone.Status.ACCEPTED:
         raise ValidationError(
             _("A tranche is released only on an accepted milestone; “%(title)s” is %(status)s.")
-            % {"title": milestone.title, "status": milestone.get_status_display()}
+            % {"title": milestone.title, "status": milestone.get_status_display()},
+            code="invalid_state",
         )
     if Tranche.objects.filter(milestone=milestone).exists():
-        raise ValidationError(_("This tranche was already released."))
+        raise ValidationError(_("This tranche was already released."), code="duplicate")
     tranche = Tranche.objects.create(
         milestone=milestone, amount_yuan=milestone.amount_yuan, released_at=now, released_by=by
     )
@@ -261,13 +282,15 @@ def drop_team(award_row: Award, *, milestone: Milestone, reason: str, by, now=No
     _hq_only(challenge, by=by)
     reason = _clean_note(reason, required=True, field="reason")
     if challenge.mode != Challenge.Mode.HORSE_RACE or challenge.status != Status.AWARDED:
-        raise ValidationError(_("Teams are dropped only in an awarded horse race."))
+        raise ValidationError(_("Teams are dropped only in an awarded horse race."), code="invalid")
     if award_row.dropped_at is not None:
-        raise ValidationError(_("This team was already dropped."))
+        raise ValidationError(_("This team was already dropped."), code="duplicate")
     if milestone.application.challenge_id != challenge.pk:
-        raise ValidationError({"milestone": _("Choose a milestone of this challenge.")})
+        raise ValidationError(
+            {"milestone": ValidationError(_("Choose a milestone of this challenge."), code="required")}
+        )
     if not challenge.awards.filter(dropped_at__isnull=True).exclude(pk=award_row.pk).exists():
-        raise ValidationError(_("The last team in the race cannot be dropped."))
+        raise ValidationError(_("The last team in the race cannot be dropped."), code="invalid_state")
     Award.objects.filter(pk=award_row.pk).update(
         dropped_at=now, drop_reason=reason, dropped_at_milestone=milestone
     )

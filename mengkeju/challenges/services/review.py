@@ -26,9 +26,13 @@ def start_review(challenge: Challenge, *, by, now=None) -> Challenge:
     challenge = _lock(challenge)
     _hq_only(challenge, by=by)
     if challenge.status == Status.PUBLISHED and now < challenge.closes_at:
-        raise ValidationError(_("The review starts after the application window closes."))
+        raise ValidationError(
+            _("The review starts after the application window closes."), code="out_of_range"
+        )
     if challenge.status == Status.PUBLISHED and not submitted_applications(challenge).exists():
-        raise ValidationError(_("No application was submitted; cancel the challenge or publish it again."))
+        raise ValidationError(
+            _("No application was submitted; cancel the challenge or publish it again."), code="invalid"
+        )
     return _move(challenge, Status.REVIEWING, by=by, now=now, action=Action.REVIEW_STARTED)
 
 
@@ -40,7 +44,7 @@ def form_panel(challenge: Challenge, experts, *, by, now=None) -> list[PanelMemb
     challenge = _lock(challenge)
     _hq_only(challenge, by=by)
     if challenge.status != Status.REVIEWING:
-        raise ValidationError(_("The panel is formed once the expert review has started."))
+        raise ValidationError(_("The panel is formed once the expert review has started."), code="invalid_state")
     experts = list(experts)
     errors = []
     for expert in experts:
@@ -123,11 +127,13 @@ def save_scorecard(
     if not permissions.can_score(by, application):
         raise PermissionDenied(_("Only experts on the panel score, during the review."))
     if application.status != AppStatus.SUBMITTED:
-        raise ValidationError(_("This application is not under review."))
+        raise ValidationError(_("This application is not under review."), code="invalid")
     expert = permissions.expert_profile(by)
     card = Scorecard.objects.select_for_update().filter(application=application, expert=expert).first()
     if card is not None and card.submitted_at is not None:
-        raise ValidationError(_("You have already submitted this scorecard; it cannot be changed."))
+        raise ValidationError(
+            _("You have already submitted this scorecard; it cannot be changed."), code="duplicate"
+        )
     cleaned, errors = {}, []
     for criterion in challenge.rubric:
         code = criterion["code"]

@@ -88,7 +88,8 @@ def _check_transition(licence: Licence, action: str) -> str:
     if target is None:
         raise ValidationError(
             _("This licence is %(status)s: you cannot %(action)s now.")
-            % {"status": Licence.Status(licence.status).label, "action": _action_names()[action]}
+            % {"status": Licence.Status(licence.status).label, "action": _action_names()[action]},
+            code="invalid_state",
         )
     return target
 
@@ -122,9 +123,11 @@ def _move(licence: Licence, action: str, *, by, on: date, note: str = "", data=N
 def _reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": _("Please give a reason.")})
+        raise ValidationError({"reason": ValidationError(_("Please give a reason."), code="required")})
     if len(reason) > 1000:
-        raise ValidationError({"reason": _("The reason may be at most 1000 characters.")})
+        raise ValidationError(
+            {"reason": ValidationError(_("The reason may be at most 1000 characters."), code="too_long")}
+        )
     return reason
 
 
@@ -134,9 +137,9 @@ def _decimal(value, field: str) -> Decimal | None:
     try:
         number = Decimal(str(value))
     except (InvalidOperation, ValueError):
-        raise ValidationError({field: _("Enter a number.")}) from None
+        raise ValidationError({field: ValidationError(_("Enter a number."), code="required")}) from None
     if not number.is_finite():
-        raise ValidationError({field: _("Enter a number.")})
+        raise ValidationError({field: ValidationError(_("Enter a number."), code="required")})
     return number
 
 
@@ -153,9 +156,21 @@ def _money(value, field: str, *, allow_zero: bool = False) -> Decimal | None:
             }
         )
     if amount > settings.MAX_AMOUNT_YUAN:
-        raise ValidationError({field: _("The amount is implausibly large; check the figure (yuan).")})
+        raise ValidationError(
+            {
+                field: ValidationError(
+                    _("The amount is implausibly large; check the figure (yuan)."), code="invalid"
+                )
+            }
+        )
     if amount != amount.quantize(calculations.FEN):
-        raise ValidationError({field: _("Amounts are in yuan with at most two decimals (fen).")})
+        raise ValidationError(
+            {
+                field: ValidationError(
+                    _("Amounts are in yuan with at most two decimals (fen)."), code="invalid"
+                )
+            }
+        )
     return amount
 
 
@@ -170,12 +185,15 @@ def _check_open_declaration(achievement: Achievement, scope: str) -> None:
     if declaration is not None:
         raise ValidationError(
             {
-                "scope": _(
-                    "An open licence declaration (declared on %(date)s) stands for this achievement: "
-                    "while it stands no exclusive or sole licence may be granted (Patent Law Art. 51). "
-                    "Grant an ordinary licence, or withdraw the declaration first."
+                "scope": ValidationError(
+                    _(
+                        "An open licence declaration (declared on %(date)s) stands for this achievement: "
+                        "while it stands no exclusive or sole licence may be granted (Patent Law Art. 51). "
+                        "Grant an ordinary licence, or withdraw the declaration first."
+                    )
+                    % {"date": _day(declaration.declared_on)},
+                    code="invalid_state",
                 )
-                % {"date": _day(declaration.declared_on)}
             }
         )
 
@@ -188,16 +206,19 @@ def _check_exclusivity(licence: Licence) -> None:
         return
     raise ValidationError(
         {
-            "scope": _(
-                "This would overlap the %(scope)s licence held by %(licensee)s from %(start)s "
-                "(same time, territory and field of use): an exclusive or sole licence excludes "
-                "other licensees."
+            "scope": ValidationError(
+                _(
+                    "This would overlap the %(scope)s licence held by %(licensee)s from %(start)s "
+                    "(same time, territory and field of use): an exclusive or sole licence excludes "
+                    "other licensees."
+                )
+                % {
+                    "scope": Scope(clash.scope).label,
+                    "licensee": clash.licensee.name,
+                    "start": _day(clash.start_on),
+                },
+                code="invalid",
             )
-            % {
-                "scope": Scope(clash.scope).label,
-                "licensee": clash.licensee.name,
-                "start": _day(clash.start_on),
-            }
         }
     )
 

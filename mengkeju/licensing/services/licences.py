@@ -36,10 +36,21 @@ from .trials import _check_trial_months, default_trial_months
 
 def _check_parties(licensor: Organization, licensee: Organization) -> None:
     if licensee.pk == licensor.pk:
-        raise ValidationError({"licensee": _("The licensee must be another organization than the licensor.")})
+        raise ValidationError(
+            {
+                "licensee": ValidationError(
+                    _("The licensee must be another organization than the licensor."), code="invalid"
+                )
+            }
+        )
     if not permissions.is_party_kind(licensee):
         raise ValidationError(
-            {"licensee": _("A service-network node brokers licences; it cannot be the licensee.")}
+            {
+                "licensee": ValidationError(
+                    _("A service-network node brokers licences; it cannot be the licensee."),
+                    code="invalid_state",
+                )
+            }
         )
 
 
@@ -50,15 +61,21 @@ def _check_contract(contract: TechnicalContract | None, licensor, licensee, scop
     if contract.kind != ContractKind.LICENCE:
         raise ValidationError(
             {
-                "contract": _("“%(title)s” is a %(kind)s contract, not a technology licence contract.")
-                % {"title": contract.title, "kind": ContractKind(contract.kind).label}
+                "contract": ValidationError(
+                    _("“%(title)s” is a %(kind)s contract, not a technology licence contract.")
+                    % {"title": contract.title, "kind": ContractKind(contract.kind).label},
+                    code="invalid",
+                )
             }
         )
     if contract.licence_scope and contract.licence_scope != scope:
         raise ValidationError(
             {
-                "scope": _("The contract grants a licence of another scope (%(scope)s).")
-                % {"scope": Scope(contract.licence_scope).label}
+                "scope": ValidationError(
+                    _("The contract grants a licence of another scope (%(scope)s).")
+                    % {"scope": Scope(contract.licence_scope).label},
+                    code="invalid",
+                )
             }
         )
     parties = list(contract.parties.all())
@@ -68,7 +85,12 @@ def _check_contract(contract: TechnicalContract | None, licensor, licensee, scop
     buyers = {p.organization_id for p in parties if p.role == ContractParty.Role.BUYER and p.organization_id}
     if (sellers and licensor.pk not in sellers) or (buyers and licensee.pk not in buyers):
         raise ValidationError(
-            {"contract": _("The contract's seller and buyer are not this licence's licensor and licensee.")}
+            {
+                "contract": ValidationError(
+                    _("The contract's seller and buyer are not this licence's licensor and licensee."),
+                    code="invalid",
+                )
+            }
         )
 
 
@@ -99,17 +121,22 @@ def create_licence(
         )
     _check_parties(licensor, licensee)
     if scope not in Scope.values:
-        raise ValidationError({"scope": _("Choose ordinary, sole or exclusive.")})
+        raise ValidationError(
+            {"scope": ValidationError(_("Choose ordinary, sole or exclusive."), code="required")}
+        )
     if start_on is None:
-        raise ValidationError({"start_on": _("Give the start date.")})
+        raise ValidationError({"start_on": ValidationError(_("Give the start date."), code="required")})
     if end_on is not None and end_on < start_on:
-        raise ValidationError({"end_on": _("The licence cannot end before it starts.")})
+        raise ValidationError(
+            {"end_on": ValidationError(_("The licence cannot end before it starts."), code="out_of_range")}
+        )
     cleaned = validate_fee_terms(terms, paid_later=use_first_pay_later)
     if use_first_pay_later and cleaned["upfront_fee_yuan"]:
         raise ValidationError(
             {
-                "upfront_fee_yuan": _(
-                    "The trial of a use-first-pay-later licence is free: it has no upfront fee."
+                "upfront_fee_yuan": ValidationError(
+                    _("The trial of a use-first-pay-later licence is free: it has no upfront fee."),
+                    code="invalid",
                 )
             }
         )
@@ -151,7 +178,9 @@ def grant_licence(licence: Licence, *, by, on: date) -> Licence:
         raise PermissionDenied(_("Only the licensor may grant a licence."))
     _check_transition(licence, LicenceAction.GRANT)
     if licence.use_first_pay_later:
-        raise ValidationError(_("A use-first-pay-later licence begins with its free trial: start the trial."))
+        raise ValidationError(
+            _("A use-first-pay-later licence begins with its free trial: start the trial."), code="invalid"
+        )
     _check_open_declaration(licence.achievement, licence.scope)
     _check_exclusivity(licence)
     _move(licence, LicenceAction.GRANT, by=by, on=on, granted_on=on)
@@ -168,7 +197,9 @@ def terminate_licence(licence: Licence, *, by, on: date, reason: str) -> Licence
     _check_transition(licence, LicenceAction.TERMINATE)
     reason = _reason(reason)
     if licence.granted_on and on < licence.granted_on:
-        raise ValidationError({"on": _("The licence cannot end before it was granted.")})
+        raise ValidationError(
+            {"on": ValidationError(_("The licence cannot end before it was granted."), code="out_of_range")}
+        )
     return _move(licence, LicenceAction.TERMINATE, by=by, on=on, note=reason, ended_on=on, end_reason=reason)
 
 

@@ -41,25 +41,36 @@ def declare_open_licence(
             % {"org": achievement.owner.name}
         )
     if selectors.standing_declaration(achievement) is not None:
-        raise ValidationError(_("An open licence declaration already stands for this achievement."))
+        raise ValidationError(
+            _("An open licence declaration already stands for this achievement."), code="duplicate"
+        )
     exclusive = selectors.running_licences(achievement).filter(scope__in=EXCLUSIVE_SCOPES).first()
     if exclusive is not None:
         raise ValidationError(
             _(
                 "The %(scope)s licence held by %(licensee)s is running: no open licence may be declared while it runs."
             )
-            % {"scope": Scope(exclusive.scope).label, "licensee": exclusive.licensee.name}
+            % {"scope": Scope(exclusive.scope).label, "licensee": exclusive.licensee.name},
+            code="invalid_state",
         )
     cleaned = validate_fee_terms(terms)
     payment_method = (payment_method or "").strip()
     if not payment_method:
-        raise ValidationError({"payment_method": _("Say how and when the licensee pays.")})
+        raise ValidationError(
+            {"payment_method": ValidationError(_("Say how and when the licensee pays."), code="required")}
+        )
     try:
         term_months = int(term_months)
     except (TypeError, ValueError):
         term_months = 0
     if not 1 <= term_months <= 240:
-        raise ValidationError({"term_months": _("The licence term is between 1 and 240 months.")})
+        raise ValidationError(
+            {
+                "term_months": ValidationError(
+                    _("The licence term is between 1 and 240 months."), code="out_of_range"
+                )
+            }
+        )
     declaration = OpenLicenceDeclaration(
         achievement=achievement,
         licensor=achievement.owner,
@@ -118,7 +129,8 @@ def accept_open_licence(
     declaration = OpenLicenceDeclaration.objects.select_for_update().get(pk=declaration.pk)
     if declaration.status != OpenLicenceDeclaration.Status.DECLARED:
         raise ValidationError(
-            _("This open licence declaration has been withdrawn; it can no longer be accepted.")
+            _("This open licence declaration has been withdrawn; it can no longer be accepted."),
+            code="invalid_state",
         )
     if not permissions.can_accept_open_licence(by, declaration, licensee):
         raise PermissionDenied(_("A member may accept an open licence for their own organization only."))
@@ -128,7 +140,8 @@ def accept_open_licence(
         .exists()
     ):
         raise ValidationError(
-            _("%(org)s already holds a licence under this declaration.") % {"org": licensee.name}
+            _("%(org)s already holds a licence under this declaration.") % {"org": licensee.name},
+            code="duplicate",
         )
     licence = Licence(
         achievement=declaration.achievement,

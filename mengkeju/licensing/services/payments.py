@@ -26,8 +26,10 @@ def _clean_costs(costs: Iterable[dict]) -> list[dict]:
         if kind not in DeductibleCost.Kind.values:
             raise ValidationError(
                 {
-                    "costs": _("Cost %(n)s: choose taxes, maintenance fees, brokerage fees or other.")
-                    % {"n": i}
+                    "costs": ValidationError(
+                        _("Cost %(n)s: choose taxes, maintenance fees, brokerage fees or other.") % {"n": i},
+                        code="invalid",
+                    )
                 }
             )
         amount = _money(cost.get("amount_yuan"), "costs", allow_zero=True)
@@ -35,7 +37,13 @@ def _clean_costs(costs: Iterable[dict]) -> list[dict]:
             continue  # an empty cost line is no cost
         description = str(cost.get("description") or "").strip()
         if len(description) > 200:
-            raise ValidationError({"costs": _("Cost %(n)s: the description is too long.") % {"n": i}})
+            raise ValidationError(
+                {
+                    "costs": ValidationError(
+                        _("Cost %(n)s: the description is too long.") % {"n": i}, code="too_long"
+                    )
+                }
+            )
         cleaned.append({"kind": kind, "amount_yuan": amount, "description": description})
     return cleaned
 
@@ -56,28 +64,43 @@ def record_payment(
     if not permissions.can_record_payment(by, licence):
         raise PermissionDenied(_("Only the licensor records payments received."))
     if licence.status == Licence.Status.EXITED:
-        raise ValidationError(_("The licensee exited this licence's trial: no payment is due on it."))
+        raise ValidationError(
+            _("The licensee exited this licence's trial: no payment is due on it."), code="invalid"
+        )
     if licence.status == Licence.Status.DRAFT:
-        raise ValidationError(_("A draft licence has no payments; grant it first."))
+        raise ValidationError(_("A draft licence has no payments; grant it first."), code="invalid")
     amount = _money(amount_yuan, "amount_yuan")
     if amount is None:
-        raise ValidationError({"amount_yuan": _("Give the amount received (yuan).")})
+        raise ValidationError(
+            {"amount_yuan": ValidationError(_("Give the amount received (yuan)."), code="required")}
+        )
     if received_on is None:
-        raise ValidationError({"received_on": _("Give the day the payment was received.")})
+        raise ValidationError(
+            {"received_on": ValidationError(_("Give the day the payment was received."), code="required")}
+        )
     if payment is None:
         payment = licence.payments.filter(paid_on__isnull=True).order_by("due_on", "pk").first()
         if payment is None:
-            raise ValidationError(_("Nothing is outstanding on this licence's payment schedule."))
+            raise ValidationError(
+                _("Nothing is outstanding on this licence's payment schedule."), code="invalid"
+            )
     elif payment.licence_id != licence.pk:
-        raise ValidationError({"payment": _("This scheduled payment belongs to another licence.")})
+        raise ValidationError(
+            {
+                "payment": ValidationError(
+                    _("This scheduled payment belongs to another licence."), code="invalid"
+                )
+            }
+        )
     payment = Payment.objects.select_for_update().get(pk=payment.pk)
     if amount > payment.outstanding_yuan:
         raise ValidationError(
             {
-                "amount_yuan": _(
-                    "The amount exceeds what is outstanding on this item (%(outstanding)s yuan)."
+                "amount_yuan": ValidationError(
+                    _("The amount exceeds what is outstanding on this item (%(outstanding)s yuan).")
+                    % {"outstanding": payment.outstanding_yuan},
+                    code="out_of_range",
                 )
-                % {"outstanding": payment.outstanding_yuan}
             }
         )
     cost_lines = _clean_costs(costs)
@@ -85,8 +108,11 @@ def record_payment(
     if deductions > amount:
         raise ValidationError(
             {
-                "costs": _("The deductible costs (%(costs)s yuan) exceed the payment (%(amount)s yuan).")
-                % {"costs": deductions, "amount": amount}
+                "costs": ValidationError(
+                    _("The deductible costs (%(costs)s yuan) exceed the payment (%(amount)s yuan).")
+                    % {"costs": deductions, "amount": amount},
+                    code="too_long",
+                )
             }
         )
     receipt = PaymentReceipt.objects.create(

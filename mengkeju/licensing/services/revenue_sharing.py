@@ -73,12 +73,13 @@ def issue_statement(receipt: PaymentReceipt, *, by, on: date) -> RevenueShareSta
     if not permissions.can_record_payment(by, licence):
         raise PermissionDenied(_("Only the licensor issues revenue-sharing statements."))
     if RevenueShareStatement.objects.filter(receipt=receipt).exists():
-        raise ValidationError(_("A statement for this payment has already been issued."))
+        raise ValidationError(_("A statement for this payment has already been issued."), code="duplicate")
     policy = selectors.policy_in_force(licence.licensor, receipt.received_on)
     if policy is None:
         raise ValidationError(
             _("%(org)s has no revenue-sharing policy in force on %(date)s; set one first.")
-            % {"org": licence.licensor.name, "date": _day(receipt.received_on)}
+            % {"org": licence.licensor.name, "date": _day(receipt.received_on)},
+            code="invalid",
         )
     deductions = receipt.deductions_yuan
     net = receipt.amount_yuan - deductions
@@ -135,7 +136,9 @@ def set_revenue_share_policy(
             _("Only members of a university or research institute set its revenue-sharing policy.")
         )
     if valid_from is None:
-        raise ValidationError({"valid_from": _("Give the day the policy takes effect.")})
+        raise ValidationError(
+            {"valid_from": ValidationError(_("Give the day the policy takes effect."), code="required")}
+        )
     shares = {}
     for field, value in (
         ("inventors_share", inventors_share),
@@ -146,41 +149,62 @@ def set_revenue_share_policy(
         if share is None:
             share = Decimal("0")
         if not Decimal("0") <= share <= Decimal("1"):
-            raise ValidationError({field: _("A share is a fraction between 0 and 1 (0.7 = 70 %).")})
+            raise ValidationError(
+                {
+                    field: ValidationError(
+                        _("A share is a fraction between 0 and 1 (0.7 = 70 %)."), code="out_of_range"
+                    )
+                }
+            )
         if share != share.quantize(Decimal("0.0001")):
-            raise ValidationError({field: _("A share may have at most four decimals (0.0001 = 0.01 %).")})
+            raise ValidationError(
+                {
+                    field: ValidationError(
+                        _("A share may have at most four decimals (0.0001 = 0.01 %)."), code="too_long"
+                    )
+                }
+            )
         shares[field] = share
     total = sum(shares.values())
     if total != 1:
         raise ValidationError(
             _("The shares must add up to 1 (100 %%); they add up to %(total)s.")
-            % {"total": calculations.as_percent(total)}
+            % {"total": calculations.as_percent(total)},
+            code="invalid",
         )
     minimum = inventor_share_minimum()
     if shares["inventors_share"] < minimum:
         raise ValidationError(
             {
-                "inventors_share": _(
-                    "Inventors must receive at least %(minimum)s of the net income from a licence or "
-                    "transfer (Law on Promoting the Transformation of S&T Achievements, Art. 45, and "
-                    "this region's minimum); this policy gives them %(given)s."
+                "inventors_share": ValidationError(
+                    _(
+                        "Inventors must receive at least %(minimum)s of the net income from a licence or "
+                        "transfer (Law on Promoting the Transformation of S&T Achievements, Art. 45, and "
+                        "this region's minimum); this policy gives them %(given)s."
+                    )
+                    % {
+                        "minimum": calculations.as_percent(minimum),
+                        "given": calculations.as_percent(shares["inventors_share"]),
+                    },
+                    code="out_of_range",
                 )
-                % {
-                    "minimum": calculations.as_percent(minimum),
-                    "given": calculations.as_percent(shares["inventors_share"]),
-                }
             }
         )
     if RevenueSharePolicy.objects.filter(institution=institution, valid_from=valid_from).exists():
         raise ValidationError(
             {
-                "valid_from": _("A policy taking effect on %(date)s already exists; choose another day.")
-                % {"date": _day(valid_from)}
+                "valid_from": ValidationError(
+                    _("A policy taking effect on %(date)s already exists; choose another day.")
+                    % {"date": _day(valid_from)},
+                    code="duplicate",
+                )
             }
         )
     note = (note or "").strip()
     if len(note) > 300:
-        raise ValidationError({"note": _("The basis may be at most 300 characters.")})
+        raise ValidationError(
+            {"note": ValidationError(_("The basis may be at most 300 characters."), code="too_long")}
+        )
     return RevenueSharePolicy.objects.create(
         institution=institution, valid_from=valid_from, note=note, created_by=acting_user(by), **shares
     )

@@ -42,42 +42,77 @@ def file_royalty_report(
     if not permissions.can_file_royalty_report(by, licence):
         raise PermissionDenied(_("Only the licensee files royalty reports."))
     if licence.status == Licence.Status.EXITED:
-        raise ValidationError(_("The licensee exited this licence's trial: no royalties are due."))
+        raise ValidationError(
+            _("The licensee exited this licence's trial: no royalties are due."), code="invalid"
+        )
     if licence.status in (Licence.Status.DRAFT, Licence.Status.TRIAL) or (
         licence.use_first_pay_later and not licence.converted_on
     ):
         raise ValidationError(
-            _("Sales during the free trial are not reported; royalties start after conversion.")
+            _("Sales during the free trial are not reported; royalties start after conversion."),
+            code="out_of_range",
         )
     if licence.fee_model not in (FeeModel.ROYALTY, FeeModel.PER_UNIT):
         raise ValidationError(
             _("This licence is paid by %(model)s: there are no royalties to report.")
-            % {"model": FeeModel(licence.fee_model).label}
+            % {"model": FeeModel(licence.fee_model).label},
+            code="invalid",
         )
     sales = _money(sales_revenue_yuan, "sales_revenue_yuan", allow_zero=True)
     if sales is None:
-        raise ValidationError({"sales_revenue_yuan": _("Give the sales revenue of the period (yuan).")})
+        raise ValidationError(
+            {
+                "sales_revenue_yuan": ValidationError(
+                    _("Give the sales revenue of the period (yuan)."), code="required"
+                )
+            }
+        )
     units = _decimal(units_sold, "units_sold") or Decimal("0")
     if units < 0:
-        raise ValidationError({"units_sold": _("Units sold cannot be negative.")})
+        raise ValidationError(
+            {"units_sold": ValidationError(_("Units sold cannot be negative."), code="out_of_range")}
+        )
     if units != units.quantize(Decimal("0.001")) or units >= Decimal("1e11"):
-        raise ValidationError({"units_sold": _("Give units sold with at most three decimals.")})
+        raise ValidationError(
+            {
+                "units_sold": ValidationError(
+                    _("Give units sold with at most three decimals."), code="too_long"
+                )
+            }
+        )
     if licence.fee_model == FeeModel.PER_UNIT and units == 0 and sales > 0:
-        raise ValidationError({"units_sold": _("This licence is paid per unit: give the units sold.")})
+        raise ValidationError(
+            {
+                "units_sold": ValidationError(
+                    _("This licence is paid per unit: give the units sold."), code="invalid"
+                )
+            }
+        )
     if period_start_on is None or period_end_on is None:
-        raise ValidationError({"period_start_on": _("Give the period's first and last day.")})
+        raise ValidationError(
+            {"period_start_on": ValidationError(_("Give the period's first and last day."), code="required")}
+        )
     if period_end_on < period_start_on:
-        raise ValidationError({"period_end_on": _("The period cannot end before it starts.")})
+        raise ValidationError(
+            {
+                "period_end_on": ValidationError(
+                    _("The period cannot end before it starts."), code="out_of_range"
+                )
+            }
+        )
     if period_end_on > filed_on:
-        raise ValidationError({"period_end_on": _("Report a period once it has ended.")})
+        raise ValidationError(
+            {"period_end_on": ValidationError(_("Report a period once it has ended."), code="duplicate")}
+        )
     first, last = _paid_period(licence)
     if period_start_on < first or (last is not None and period_end_on > last):
         raise ValidationError(
             {
-                "period_start_on": _(
-                    "The period must lie within the licence's paid term (%(first)s to %(last)s)."
+                "period_start_on": ValidationError(
+                    _("The period must lie within the licence's paid term (%(first)s to %(last)s).")
+                    % {"first": _day(first), "last": _day(last) if last else _("open-ended")},
+                    code="invalid",
                 )
-                % {"first": _day(first), "last": _day(last) if last else _("open-ended")}
             }
         )
     overlapping = licence.royalty_reports.filter(
@@ -86,13 +121,18 @@ def file_royalty_report(
     if overlapping is not None:
         raise ValidationError(
             {
-                "period_start_on": _("A report for %(start)s to %(end)s already covers part of this period.")
-                % {"start": _day(overlapping.period_start_on), "end": _day(overlapping.period_end_on)}
+                "period_start_on": ValidationError(
+                    _("A report for %(start)s to %(end)s already covers part of this period.")
+                    % {"start": _day(overlapping.period_start_on), "end": _day(overlapping.period_end_on)},
+                    code="duplicate",
+                )
             }
         )
     note = (note or "").strip()
     if len(note) > 1000:
-        raise ValidationError({"note": _("The note may be at most 1000 characters.")})
+        raise ValidationError(
+            {"note": ValidationError(_("The note may be at most 1000 characters."), code="too_long")}
+        )
     if licence.fee_model == FeeModel.ROYALTY:
         due_yuan = calculations.royalty_on_sales(sales, licence.royalty_rate)
         kind = Payment.Kind.ROYALTY

@@ -46,23 +46,40 @@ def validate_milestones(value) -> list[dict]:
         return []
     if not isinstance(value, list | tuple):
         raise ValidationError(
-            {"milestones": _("Milestones must be a list of {name, months_after, amount_yuan}.")}
+            {
+                "milestones": ValidationError(
+                    _("Milestones must be a list of {name, months_after, amount_yuan}."), code="out_of_range"
+                )
+            }
         )
     if len(value) > MAX_MILESTONES:
-        raise ValidationError({"milestones": _("At most %(n)s milestones.") % {"n": MAX_MILESTONES}})
+        raise ValidationError(
+            {
+                "milestones": ValidationError(
+                    _("At most %(n)s milestones.") % {"n": MAX_MILESTONES}, code="too_long"
+                )
+            }
+        )
     cleaned = []
     for i, item in enumerate(value, start=1):
         if not isinstance(item, dict):
             raise ValidationError(
                 {
-                    "milestones": _("Milestone %(n)s: give a name, months after the grant and an amount.")
-                    % {"n": i}
+                    "milestones": ValidationError(
+                        _("Milestone %(n)s: give a name, months after the grant and an amount.") % {"n": i},
+                        code="out_of_range",
+                    )
                 }
             )
         name = str(item.get("name") or "").strip()
         if not name or len(name) > 100:
             raise ValidationError(
-                {"milestones": _("Milestone %(n)s: give a name (at most 100 characters).") % {"n": i}}
+                {
+                    "milestones": ValidationError(
+                        _("Milestone %(n)s: give a name (at most 100 characters).") % {"n": i},
+                        code="too_long",
+                    )
+                }
             )
         try:
             months = int(item.get("months_after"))
@@ -71,8 +88,10 @@ def validate_milestones(value) -> list[dict]:
         if not 0 <= months <= 240:
             raise ValidationError(
                 {
-                    "milestones": _("Milestone %(n)s: months after the grant must be between 0 and 240.")
-                    % {"n": i}
+                    "milestones": ValidationError(
+                        _("Milestone %(n)s: months after the grant must be between 0 and 240.") % {"n": i},
+                        code="out_of_range",
+                    )
                 }
             )
         try:
@@ -81,7 +100,12 @@ def validate_milestones(value) -> list[dict]:
             amount = None
         if amount is None:
             raise ValidationError(
-                {"milestones": _("Milestone %(n)s: the amount must be a positive sum in yuan.") % {"n": i}}
+                {
+                    "milestones": ValidationError(
+                        _("Milestone %(n)s: the amount must be a positive sum in yuan.") % {"n": i},
+                        code="out_of_range",
+                    )
+                }
             )
         cleaned.append({"name": name, "months_after": months, "amount_yuan": str(amount)})
     return cleaned
@@ -96,15 +120,21 @@ def validate_fee_terms(terms: dict, *, paid_later: bool = False) -> dict:
     if fee_model not in FeeModel.values:
         raise ValidationError(
             {
-                "fee_model": _("Choose a fee model: %(models)s.")
-                % {"models": ", ".join(str(m.label) for m in FeeModel)}
+                "fee_model": ValidationError(
+                    _("Choose a fee model: %(models)s.")
+                    % {"models": ", ".join(str(m.label) for m in FeeModel)},
+                    code="required",
+                )
             }
         )
     if paid_later and fee_model == FeeModel.FREE:
         raise ValidationError(
             {
-                "fee_model": _(
-                    "Use first, pay later needs the paid terms agreed in advance; choose a paying fee model."
+                "fee_model": ValidationError(
+                    _(
+                        "Use first, pay later needs the paid terms agreed in advance; choose a paying fee model."
+                    ),
+                    code="invalid",
                 )
             }
         )
@@ -115,13 +145,20 @@ def validate_fee_terms(terms: dict, *, paid_later: bool = False) -> dict:
     if rate is not None and not Decimal("0") < rate <= Decimal("1"):
         raise ValidationError(
             {
-                "royalty_rate": _(
-                    "The royalty rate is a fraction of sales revenue above 0 and at most 1 (0.05 = 5 %)."
+                "royalty_rate": ValidationError(
+                    _("The royalty rate is a fraction of sales revenue above 0 and at most 1 (0.05 = 5 %)."),
+                    code="too_long",
                 )
             }
         )
     if rate is not None and rate != rate.quantize(Decimal("0.000001")):
-        raise ValidationError({"royalty_rate": _("The royalty rate may have at most six decimals.")})
+        raise ValidationError(
+            {
+                "royalty_rate": ValidationError(
+                    _("The royalty rate may have at most six decimals."), code="too_long"
+                )
+            }
+        )
     cleaned["royalty_rate"] = rate
     cleaned["milestones"] = validate_milestones(terms.get("milestones"))
     term_days = terms.get("payment_term_days")
@@ -130,12 +167,23 @@ def validate_fee_terms(terms: dict, *, paid_later: bool = False) -> dict:
     except (TypeError, ValueError):
         term_days = -1
     if not 0 <= term_days <= 365:
-        raise ValidationError({"payment_term_days": _("The payment term is between 0 and 365 days.")})
+        raise ValidationError(
+            {
+                "payment_term_days": ValidationError(
+                    _("The payment term is between 0 and 365 days."), code="out_of_range"
+                )
+            }
+        )
     cleaned["payment_term_days"] = term_days
     required = REQUIRED_TERM.get(fee_model)
     if required and not cleaned[required]:
         raise ValidationError(
-            {required: _("The fee model “%(model)s” needs this term.") % {"model": FeeModel(fee_model).label}}
+            {
+                required: ValidationError(
+                    _("The fee model “%(model)s” needs this term.") % {"model": FeeModel(fee_model).label},
+                    code="invalid",
+                )
+            }
         )
     for field in (
         "lump_sum_yuan",
@@ -163,16 +211,28 @@ def validate_inventors(value) -> list[dict]:
     if value in (None, ""):
         return []
     if not isinstance(value, list | tuple):
-        raise ValidationError({"inventors": _("Inventors must be a list of {name, weight}.")})
+        raise ValidationError(
+            {"inventors": ValidationError(_("Inventors must be a list of {name, weight}."), code="invalid")}
+        )
     cleaned, seen = [], set()
     for i, item in enumerate(value, start=1):
         name = str((item or {}).get("name") or "").strip() if isinstance(item, dict) else ""
         if not name or len(name) > 50:
             raise ValidationError(
-                {"inventors": _("Inventor %(n)s: give a name (at most 50 characters).") % {"n": i}}
+                {
+                    "inventors": ValidationError(
+                        _("Inventor %(n)s: give a name (at most 50 characters).") % {"n": i}, code="too_long"
+                    )
+                }
             )
         if name in seen:
-            raise ValidationError({"inventors": _("Inventor %(name)s is listed twice.") % {"name": name}})
+            raise ValidationError(
+                {
+                    "inventors": ValidationError(
+                        _("Inventor %(name)s is listed twice.") % {"name": name}, code="duplicate"
+                    )
+                }
+            )
         seen.add(name)
         try:
             weight = Decimal(str(item.get("weight", "1") or "1"))
@@ -180,7 +240,12 @@ def validate_inventors(value) -> list[dict]:
             weight = Decimal("-1")
         if not weight.is_finite() or weight <= 0 or weight > 1000:
             raise ValidationError(
-                {"inventors": _("Inventor %(name)s: the weight must be a positive number.") % {"name": name}}
+                {
+                    "inventors": ValidationError(
+                        _("Inventor %(name)s: the weight must be a positive number.") % {"name": name},
+                        code="out_of_range",
+                    )
+                }
             )
         cleaned.append({"name": name, "weight": f"{weight.normalize():f}"})
     return cleaned

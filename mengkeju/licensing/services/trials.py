@@ -37,7 +37,13 @@ def _check_trial_months(months) -> int:
     except (TypeError, ValueError):
         months = 0
     if not 1 <= months <= 120:
-        raise ValidationError({"trial_months": _("The trial period is between 1 and 120 months.")})
+        raise ValidationError(
+            {
+                "trial_months": ValidationError(
+                    _("The trial period is between 1 and 120 months."), code="out_of_range"
+                )
+            }
+        )
     return months
 
 
@@ -48,22 +54,29 @@ def start_trial(licence: Licence, *, by, on: date) -> Licence:
         raise PermissionDenied(_("Only the licensor may start the trial."))
     if not licence.use_first_pay_later:
         raise ValidationError(
-            _("Only a use-first-pay-later licence has a free trial; grant this licence instead.")
+            _("Only a use-first-pay-later licence has a free trial; grant this licence instead."),
+            code="invalid",
         )
     _check_transition(licence, LicenceAction.START_TRIAL)
     if on < licence.start_on:
         raise ValidationError(
             {
-                "on": _("The trial cannot start before the licence starts (%(date)s).")
-                % {"date": _day(licence.start_on)}
+                "on": ValidationError(
+                    _("The trial cannot start before the licence starts (%(date)s).")
+                    % {"date": _day(licence.start_on)},
+                    code="out_of_range",
+                )
             }
         )
     trial_end_on = calculations.trial_end(on, licence.trial_months)
     if licence.end_on is not None and trial_end_on > licence.end_on:
         raise ValidationError(
             {
-                "trial_months": _("The trial would end on %(trial)s, after the licence ends (%(end)s).")
-                % {"trial": _day(trial_end_on), "end": _day(licence.end_on)}
+                "trial_months": ValidationError(
+                    _("The trial would end on %(trial)s, after the licence ends (%(end)s).")
+                    % {"trial": _day(trial_end_on), "end": _day(licence.end_on)},
+                    code="out_of_range",
+                )
             }
         )
     _check_open_declaration(licence.achievement, licence.scope)
@@ -90,12 +103,17 @@ def convert_to_paid(licence: Licence, *, by, on: date) -> Licence:
     if licence.trial_end_on and on > licence.trial_end_on:
         raise ValidationError(
             {
-                "on": _("The trial ended on %(date)s; a conversion after it needs a new licence.")
-                % {"date": _day(licence.trial_end_on)}
+                "on": ValidationError(
+                    _("The trial ended on %(date)s; a conversion after it needs a new licence.")
+                    % {"date": _day(licence.trial_end_on)},
+                    code="out_of_range",
+                )
             }
         )
     if licence.trial_start_on and on < licence.trial_start_on:
-        raise ValidationError({"on": _("The conversion cannot precede the trial.")})
+        raise ValidationError(
+            {"on": ValidationError(_("The conversion cannot precede the trial."), code="invalid")}
+        )
     _move(licence, LicenceAction.CONVERT, by=by, on=on, converted_on=on)
     _schedule_paid_terms(licence, by=by, on=on)
     return licence
@@ -109,5 +127,7 @@ def exit_trial(licence: Licence, *, by, on: date, reason: str) -> Licence:
     _check_transition(licence, LicenceAction.EXIT)
     reason = _reason(reason)
     if licence.trial_start_on and on < licence.trial_start_on:
-        raise ValidationError({"on": _("The exit cannot precede the trial.")})
+        raise ValidationError(
+            {"on": ValidationError(_("The exit cannot precede the trial."), code="invalid")}
+        )
     return _move(licence, LicenceAction.EXIT, by=by, on=on, note=reason, ended_on=on, end_reason=reason)
