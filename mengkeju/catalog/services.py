@@ -394,7 +394,9 @@ def add_attachment(achievement: Achievement, *, upload, title: str, by):
             }
         )
     if upload.size > ATTACHMENT_MAX_BYTES:
-        raise ValidationError({"file": ValidationError(_("The file is larger than 10 MB."), code="too_large")})
+        raise ValidationError(
+            {"file": ValidationError(_("The file is larger than 10 MB."), code="too_large")}
+        )
     if len(title) > 200:
         raise ValidationError(
             {"title": ValidationError(_("The title may be at most 200 characters."), code="too_long")}

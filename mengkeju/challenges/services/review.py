@@ -44,7 +44,9 @@ def form_panel(challenge: Challenge, experts, *, by, now=None) -> list[PanelMemb
     challenge = _lock(challenge)
     _hq_only(challenge, by=by)
     if challenge.status != Status.REVIEWING:
-        raise ValidationError(_("The panel is formed once the expert review has started."), code="invalid_state")
+        raise ValidationError(
+            _("The panel is formed once the expert review has started."), code="invalid_state"
+        )
     experts = list(experts)
     errors = []
     for expert in experts:
