@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from mengkeju.core import clock
 from mengkeju.core.exceptions import ConflictError
 from mengkeju.network.models import ChainLink, Organization
+from mengkeju.network.services import source_organization
 
 from . import permissions, signals
 from .models import (
@@ -267,7 +268,6 @@ def bulk_upsert_listings(
     placeholder organization). Returns (created, updated, unchanged). Any invalid row raises
     ValidationError naming the row's id, and nothing is written.
     """
-    from mengkeju.network.services import source_organization
 
     modes_field = _modes_field(model)
     placeholder = source_organization(source) if any(r.get("owner") is None for r in rows) else None

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from mengkeju.catalog.models import Expert
 from mengkeju.core.roles import role_of
+from mengkeju.matching import adapter
 from mengkeju.network.models import User
 from mengkeju.network.selectors import region_parameter
 
@@ -185,7 +186,6 @@ def panel_proposal(challenge: Challenge, size: int | None = None, now=None) -> P
     """The pool (by chain and field) ranked by the matching engine for the challenge's text. Only
     experts without a conflict of interest are ranked and proposed; conflicted ones stay listed with
     the reasons. Without the index the pool keeps its own order and the notice says so; HQ chooses."""
-    from mengkeju.matching import adapter
 
     size = size or panel_min_experts()
     candidates = panel_candidates(challenge, now)

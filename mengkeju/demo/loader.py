@@ -16,6 +16,8 @@ from django.utils import timezone
 from mengkeju.catalog.models import Achievement, CooperationMode, Demand, Expert, Platform, Service, Status
 from mengkeju.catalog.services import bulk_upsert_listings
 from mengkeju.core import clock
+from mengkeju.deals.models import Registration
+from mengkeju.insights.synthetic import generate_registered_contracts
 from mengkeju.network.models import ChainLink, Division, Organization, User
 
 from . import DATA_DIR
@@ -218,9 +220,6 @@ DEMO_CONTRACTS = 2_000
 
 def _demo_contracts() -> int:
     """Made-up registered contracts from 2021 to this year, so the statistics pages have a history."""
-
-    from mengkeju.deals.models import Registration
-    from mengkeju.insights.synthetic import generate_registered_contracts
 
     if Registration.objects.exists():
         return 0
