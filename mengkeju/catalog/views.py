@@ -19,7 +19,7 @@ from mengkeju.core import clock
 from mengkeju.core.views import attach_errors
 from mengkeju.network.selectors import responsible_nodes
 
-from . import permissions, selectors, services
+from . import hooks, permissions, selectors, services
 from .filtersets import AchievementFilterSet, DemandFilterSet
 from .forms import (
     AchievementForm,
@@ -43,7 +43,6 @@ from .models import (
     WhitelistAction,
     WhitelistStatus,
 )
-from .selectors import ListingFilters
 
 PAGE_SIZE = 20
 # Button wording (imperative); Action labels are past tense for the history.
@@ -94,7 +93,10 @@ def listing_list(request, kind: str):
         qs = filterset.qs if filterset.is_bound else filterset.queryset
         if not request.GET.get("status"):  # the catalog shows published records unless a status is asked for
             qs = qs.filter(status=Status.PUBLISHED)
-    ranked = _ranked_search(kind, qs, filterset) if filterset.is_bound and filterset.is_valid() else None
+    # With keywords, the matching app (if installed) ranks the filtered records by relevance.
+    ranked = (
+        hooks.matchmaker().ranked(kind, filterset) if filterset.is_bound and filterset.is_valid() else None
+    )
     page = Paginator(ranked if ranked is not None else qs, PAGE_SIZE).get_page(request.GET.get("page"))
     for listing in page:
         listing.shows_status = listing.status != Status.PUBLISHED  # a status filter lists unpublished ones
@@ -143,11 +145,14 @@ def listing_detail(request, kind: str, pk: int):
             for code, check, needs_reason in checks
             if check(user, listing)
         ]
+    matchmaker = hooks.matchmaker()  # the matching app's, when installed
+    matches = matchmaker.recommendations(listing)
+    resources = matchmaker.resources(listing) if kind == "demand" else {}
     context = {
         "kind": kind,
         "listing": listing,
-        "matches": _matches(kind, listing),
-        "resources": (resources := _matches("resource", listing) if kind == "demand" else {}),
+        "matches": matches,
+        "resources": resources,
         "resource_groups": [
             (gettext_lazy("Experts"), resources.get("expert", [])),
             (gettext_lazy("Innovation platforms"), resources.get("platform", [])),
@@ -155,7 +160,7 @@ def listing_detail(request, kind: str, pk: int):
         ]
         if resources
         else [],
-        "duplicates": _duplicates(listing)
+        "duplicates": matchmaker.possible_duplicates(listing)
         if permissions.is_reviewer_for(user, listing) or permissions.is_owner(user, listing)
         else [],
         "routed_to": responsible_nodes(
@@ -175,76 +180,6 @@ def listing_detail(request, kind: str, pk: int):
         ],
     }
     return render(request, f"catalog/{kind}_detail.html", context)
-
-
-def _ranked_search(kind: str, qs, filterset) -> list | None:
-    """Keyword search through the hybrid engine, ranked by relevance, within the filtered records.
-
-    Returns None (plain list order) when there is no query or matching is off."""
-    from django.conf import settings
-
-    text = (filterset.form.cleaned_data.get("q") or "").strip()
-    if not text or not settings.MATCHING_ENABLED or filterset.form.cleaned_data.get("status"):
-        return None
-    from mengkeju.matching import adapter
-    from mengkeju.retrieval.errors import EngineError
-
-    try:
-        results = adapter.store.search(kind, text, k=200, strict=True)
-    except EngineError:
-        return None
-    # The engine ranks; the database decides visibility and the structured filters.
-    unfiltered = filterset.queryset.filter(pk__in=[int(r.id) for r in results])
-    filtered = ListingFilters(**{**filterset.listing_filters().__dict__, "q": ""}).apply(unfiltered)
-    allowed = {obj.pk: obj for obj in filtered.filter(status=Status.PUBLISHED)}
-    ranked = []
-    for result in results:
-        obj = allowed.get(int(result.id))
-        if obj is not None:
-            obj.match = result
-            ranked.append(obj)
-    return ranked
-
-
-def _matching_aid(fetch, failure: str, *args):
-    """What the matching engine adds to a detail page: nothing when matching is off, and the page
-    still renders (the failure logged) when the engine fails — it is an aid."""
-    from django.conf import settings
-
-    if not settings.MATCHING_ENABLED:
-        return []
-    try:
-        return fetch()
-    except Exception:
-        import logging
-
-        logging.getLogger(__name__).exception(failure, *args)
-        return []
-
-
-def _matches(kind: str, listing) -> list:
-    """Recommended counterparts for a published record, with the reasons."""
-    if listing.status != Status.PUBLISHED:
-        return []
-    from mengkeju.matching import adapter
-
-    def fetch():
-        if kind == "resource":
-            return adapter.resources_for_demand(listing)
-        if kind == "demand":
-            return adapter.achievements_for_demand(listing, k=5)
-        return adapter.demands_for_achievement(listing, k=5)
-
-    return _matching_aid(fetch, "matching failed for %s %s", kind, listing.pk)
-
-
-def _duplicates(listing) -> list:
-    """Published near-copies of this record (for its reviewers and its owner)."""
-    from mengkeju.matching import adapter
-
-    return _matching_aid(
-        lambda: adapter.possible_duplicates(listing), "duplicate check failed for %s", listing.pk
-    )
 
 
 @login_required

@@ -5,6 +5,8 @@
   for lexical search and the embedding runs in a background thread, so a publish never waits for it.
 - Each kind's index lives in `MATCHING_INDEX_DIR/<kind>/`; a worker notices a newer generation
   written by another worker and reloads it; a missing or corrupt index is rebuilt from the database.
+- The engine is reached only through `retrieval.Index`'s members (`IndexStore.backend` names the
+  implementation), so another backend can replace `LocalIndex` here and nowhere else.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
@@ -23,7 +27,7 @@ from mengkeju.retrieval import text as engine_text
 from mengkeju.retrieval.duplicates import Duplicate
 from mengkeju.retrieval.embedding import E5Embedder, EmbeddingCache, HashingEmbedder, embed_with_cache
 from mengkeju.retrieval.errors import IndexCorrupt
-from mengkeju.retrieval.index import Boosts, Document, Filters, LocalIndex, Result
+from mengkeju.retrieval.index import Boosts, Document, Filters, Index, LocalIndex, Result
 from mengkeju.retrieval.passages import PassageStrategy
 
 log = logging.getLogger(__name__)
@@ -132,10 +136,17 @@ def domain_terms() -> list[str]:
 
 
 class IndexStore:
+    """The indexes of one process, one per kind, each loaded on first use.
+
+    Locks: the store's own lock guards which index object serves a kind (loading, reloading,
+    rebuilding, the generation bookkeeping); each index's `lock()` guards the use of that index.
+    Whoever needs both takes the store's first."""
+
+    backend: type[Index] = LocalIndex
+
     def __init__(self):
         self._lock = threading.RLock()
-        self._indexes: dict[str, LocalIndex] = {}
-        self._generation: dict[str, str] = {}
+        self._indexes: dict[str, Index] = {}
         self._jobs: queue.Queue[str] = queue.Queue()
         self._fingerprint: tuple | None = None
         self._new_ids: dict[str, set[int]] = {}  # published since the last notification round
@@ -161,30 +172,25 @@ class IndexStore:
     def folder(self, kind: str) -> Path:
         return Path(settings.MATCHING_INDEX_DIR) / kind
 
-    def _current_generation(self, kind: str) -> str | None:
-        try:
-            return (self.folder(kind) / "CURRENT").read_text(encoding="utf-8").strip()
-        except OSError:
-            return None
-
-    def _new_index(self) -> LocalIndex:
-        return LocalIndex(
+    def _new_index(self) -> Index:
+        return self.backend(
             self.embedder,
             cache=self.cache,
             strategy=PassageStrategy.parse(settings.MATCHING_PASSAGES),
             known_values=known_values(),
         )
 
-    def get(self, kind: str) -> LocalIndex:
+    def get(self, kind: str) -> Index:
         with self._lock:
             if kind == RESOURCE and self._indexes.get(kind) and self._fingerprint != resource_fingerprint():
                 return self.rebuild(kind, embed=False)  # directories are edited in the admin: no signal
-            generation = self._current_generation(kind)
-            if kind in self._indexes and (generation is None or generation == self._generation.get(kind)):
-                return self._indexes[kind]
+            generation = self.backend.current_generation(self.folder(kind))
+            loaded = self._indexes.get(kind)
+            if loaded is not None and (generation is None or generation == loaded.generation):
+                return loaded
             engine_text.add_terms(domain_terms())
             try:
-                index = LocalIndex.load(
+                index = self.backend.load(
                     self.folder(kind),
                     self.embedder,
                     cache=self.cache,
@@ -195,12 +201,19 @@ class IndexStore:
                 level = logging.INFO if generation is None else logging.WARNING
                 log.log(level, "rebuilding the %s index: %s", kind, exc)
                 return self.rebuild(kind, embed=False)
-            self._indexes[kind], self._generation[kind] = index, generation
+            self._indexes[kind] = index
             if index.pending:
                 self._schedule(kind)
             return index
 
-    def rebuild(self, kind: str, progress=None, *, embed: bool = True) -> LocalIndex:
+    @contextmanager
+    def locked(self, kind: str) -> Iterator[Index]:
+        """The index of `kind`, held (its `lock()`) for several calls that must see one state."""
+        index = self.get(kind)
+        with index.lock():
+            yield index
+
+    def rebuild(self, kind: str, progress=None, *, embed: bool = True) -> Index:
         """Rebuild from the database. With embed=False the index is usable lexically at once and
         the embeddings follow in the background (used when an index is found missing or corrupt)."""
         engine_text.add_terms(domain_terms())
@@ -209,13 +222,10 @@ class IndexStore:
             self._fingerprint = resource_fingerprint()
         index.upsert(_documents(kind), embed=False)
         if embed:
-            index.embed_pending(progress=progress)
-            index.fit_lexical()
-            if index.ann_due():
-                index.build_ann()
-        with self._lock:
-            path = index.save(self.folder(kind), embed=embed)
-            self._indexes[kind], self._generation[kind] = index, path.name
+            index.refresh(progress=progress)
+        with self._lock, index.lock():
+            index.save(self.folder(kind), embed=embed)
+            self._indexes[kind] = index
         if index.pending:
             self._schedule(kind)
         return index
@@ -226,10 +236,11 @@ class IndexStore:
         with self._lock:
             self._new_ids.setdefault(kind, set()).update(obj.pk for obj in published)
             index = self.get(kind)
-            index.delete(str(i) for i in ids)
-            index.upsert((document(obj) for obj in published), embed=False)
-            if not settings.MATCHING_SYNC:  # persist now so other workers and processes see the change
-                self._generation[kind] = index.save(self.folder(kind), embed=False).name
+            with index.lock():
+                index.delete(str(i) for i in ids)
+                index.upsert((document(obj) for obj in published), embed=False)
+                if not settings.MATCHING_SYNC:  # persist now so other workers and processes see the change
+                    index.save(self.folder(kind), embed=False)
         self._schedule(kind)
 
     def _schedule(self, kind: str) -> None:
@@ -253,19 +264,18 @@ class IndexStore:
     def _embed_and_save(self, kind: str) -> None:
         try:
             index = self._indexes[kind]
-            with self._lock:
-                texts = [t for d in index.pending_documents() for t in index.strategy.texts(d.title, d.body)]
-            embed_with_cache(self.embedder, index.cache, texts)  # slow part, outside the lock
-            with self._lock:
+            with index.lock():
+                texts = index.pending_passages()
+            embed_with_cache(self.embedder, self.cache, texts)  # slow part, outside the lock
+            with index.lock():
                 index.embed_pending()  # now served from the cache
                 job = index.maintenance()  # a large index: BM25 refit, vector index rebuild
             if job is not None:
                 install = job()  # slow part, outside the lock
-                with self._lock:
+                with index.lock():
                     install()
-            with self._lock:
-                path = index.save(self.folder(kind))
-                self._generation[kind] = path.name
+            with self._lock, index.lock():
+                index.save(self.folder(kind))
                 new_ids = self._new_ids.pop(kind, set())
             if kind == "demand" and new_ids:
                 self.prepare_demand_queries(new_ids)
@@ -292,11 +302,11 @@ class IndexStore:
                 progress(1)
         return done
 
-    def _notify(self, kind: str, index: LocalIndex, ids: set[int]) -> None:
+    def _notify(self, kind: str, index: Index, ids: set[int]) -> None:
         from .services import notify_matches
 
         def run(query: str):
-            with self._lock:
+            with index.lock():
                 hits = index.search(query, k=50, strict=True)
                 docs = [doc for doc in (index.get(hit.id) for hit in hits) if doc is not None]
             return [(int(doc.id), doc.title, doc.chains) for doc in docs]
@@ -307,22 +317,20 @@ class IndexStore:
         self, kind: str, query: str, k: int = 10, filters=None, boosts=None, strict=False, distinct=False
     ) -> list[Result]:
         """With `distinct`, near-copies of a better-ranked result are left out (recommendations)."""
-        with self._lock:
-            index = self.get(kind)
+        with self.locked(kind) as index:
             if not distinct:
                 return index.search(query, k=k, filters=filters, boosts=boosts, strict=strict)
             hits = index.search(query, k=2 * k, filters=filters, boosts=boosts, strict=strict)
             return index.drop_duplicates(hits)[:k]
 
     def near_duplicates(self, kind: str, title: str, body: str, exclude=()) -> list[Duplicate]:
-        with self._lock:
-            return self.get(kind).near_duplicates(title, body, exclude=exclude)
+        with self.locked(kind) as index:
+            return index.near_duplicates(title, body, exclude=exclude)
 
     def reset(self) -> None:
         """Forget loaded indexes, the cache and the embedder (settings may have changed)."""
         with self._lock:
             self._indexes.clear()
-            self._generation.clear()
             self._cache = None
             self._embedder = None
 
@@ -372,8 +380,7 @@ def duplicate_groups(
     largest first; each member is (pk, its best resemblance within the group). For cleaning up an
     imported catalogue."""
     options = {} if threshold is None else {"threshold": threshold}
-    with store._lock:
-        index = store.get(kind)
+    with store.locked(kind) as index:
         docs = [
             doc for doc in (index.get(str(pk)) for pk in _published(kind).values_list("pk", flat=True)) if doc
         ]
@@ -446,7 +453,6 @@ def experts_for_text(query: str, expert_ids, chains=()) -> list[tuple[int, Resul
     wanted = {f"expert:{pk}" for pk in expert_ids}
     if not wanted:
         return []
-    with store._lock:
-        index = store.get(RESOURCE)
+    with store.locked(RESOURCE) as index:
         results = index.search(query, k=max(len(index), 1), boosts=Boosts(chains=set(chains)))
     return [(int(r.id.partition(":")[2]), r) for r in results if r.id in wanted]

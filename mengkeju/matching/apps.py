@@ -3,15 +3,20 @@ from django.utils.translation import gettext_lazy as _
 
 
 class MatchingConfig(AppConfig):
-    """The adapter between the catalog and the matching engine: keeps the index in step, answers matches."""
+    """The adapter between the catalog and the matching engine: keeps the index in step, answers matches.
+
+    The catalog does not import this app: it announces changes (`catalog.signals`) and asks its
+    installed matchmaker (`catalog.hooks`) for rankings, recommendations and the duplicate check."""
 
     name = "mengkeju.matching"
     label = "matching"
     verbose_name = _("Matching")
 
     def ready(self):
+        from mengkeju.catalog.hooks import install_matchmaker
         from mengkeju.catalog.signals import listings_changed
 
-        from . import adapter
+        from . import adapter, selectors
 
         listings_changed.connect(adapter.on_listings_changed, dispatch_uid="matching-index")
+        install_matchmaker(selectors.CatalogMatchmaker())

@@ -14,9 +14,11 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -151,13 +153,75 @@ class Result:
 
 
 class Index(ABC):
-    """What the platform needs from a search backend."""
+    """What the platform needs from a search backend: the whole lifecycle the Django adapter
+    (`matching/adapter.py`) drives, and nothing else — the adapter uses no other member, so a second
+    backend (a search cluster, e.g. Milvus or OpenSearch: docs/matching.md) implements these and
+    nothing more.
+
+    - *Making one*: `Backend(embedder, cache=..., strategy=..., known_values=...)` for an empty index,
+      `Backend.load(location, embedder, ...)` for the saved one. The platform computes (and caches)
+      the embeddings, so a backend needs no model of its own.
+    - *Writing*: `upsert` and `delete` take effect at once for lexical search; with
+      `upsert(..., embed=False)` documents wait, searchable lexically, until `embed_pending()`.
+      `pending_passages()` are the texts that will embed, so a caller can fill the embedding cache
+      outside the lock first; `refresh()` does everything due now (a rebuild), `maintenance()` hands
+      the slow upkeep to a background worker.
+    - *Generations*: `save()` writes a new generation and makes it the current one;
+      `current_generation(location)` names the current one, so a worker notices that another worker
+      or process saved a newer one (and loads it); `generation` is the one this index was loaded
+      from or last saved as.
+    - *Threads*: an index is shared by request threads and a background worker. Callers hold
+      `lock()` around every call, and around several calls that must see one state (a search and
+      the `get()` of its hits). A backend that is safe for concurrent use may return a no-op
+      context (`contextlib.nullcontext()`).
+    """
+
+    # -- threads -------------------------------------------------------------------------------
+    @abstractmethod
+    def lock(self) -> AbstractContextManager:
+        """A context manager that gives the holder exclusive use of the index (re-entrant)."""
+
+    # -- writing -------------------------------------------------------------------------------
+    @abstractmethod
+    def upsert(self, docs: Iterable[Document], *, embed: bool = True) -> None:
+        """Add or replace documents. With embed=False they are searchable lexically until
+        `embed_pending()` runs."""
 
     @abstractmethod
-    def upsert(self, docs: Iterable[Document]) -> None: ...
+    def delete(self, ids: Iterable[str]) -> None:
+        """Remove documents; unknown ids are ignored."""
+
+    @property
+    @abstractmethod
+    def pending(self) -> int:
+        """Documents searchable lexically but not embedded yet."""
 
     @abstractmethod
-    def delete(self, ids: Iterable[str]) -> None: ...
+    def pending_passages(self) -> list[str]:
+        """The passage texts `embed_pending()` will embed (to fill the embedding cache beforehand)."""
+
+    @abstractmethod
+    def embed_pending(self, progress: Callable[[int], None] | None = None) -> int:
+        """Embed the pending documents; returns how many passages the model embedded (not cached)."""
+
+    @abstractmethod
+    def refresh(self, progress: Callable[[int], None] | None = None) -> None:
+        """Embed the pending documents and bring every derived structure up to date now, in the
+        caller's thread: the index then serves at full quality (a rebuild)."""
+
+    @abstractmethod
+    def maintenance(self) -> Callable[[], Callable[[], None]] | None:
+        """Upkeep that is due, for a background worker: a job to run outside `lock()`, which returns
+        the step that installs its results (to run under `lock()`); None if nothing is due."""
+
+    # -- reading -------------------------------------------------------------------------------
+    @abstractmethod
+    def __len__(self) -> int:
+        """Live documents."""
+
+    @abstractmethod
+    def get(self, doc_id: str) -> Document | None:
+        """The indexed document, or None if it is not in the index."""
 
     @abstractmethod
     def search(
@@ -168,7 +232,13 @@ class Index(ABC):
         boosts: Boosts | None = None,
         *,
         strict: bool = False,
-    ) -> list[Result]: ...
+    ) -> list[Result]:
+        """The best `k` documents for `query`, filtered and boosted, each with its explanation.
+        With `strict`, only documents the query really names (a search box, not recommendations)."""
+
+    @abstractmethod
+    def dense_query_text(self, query: str) -> str:
+        """The part of `query` the dense model reads when its vector is prepared ahead of time."""
 
     @abstractmethod
     def near_duplicates(
@@ -176,8 +246,35 @@ class Index(ABC):
     ) -> list[Duplicate]:
         """Indexed records that are near-copies of the record with this title and body."""
 
+    def drop_duplicates(self, results: list[Result]) -> list[Result]:
+        """`results` without the near-copies of a better-ranked result (see `duplicates.distinct`)."""
+        docs = [self.get(r.id) for r in results]
+        records = [
+            (d.title, d.body) if d is not None else (r.id, "") for r, d in zip(results, docs, strict=True)
+        ]
+        return [results[i] for i in distinct(records)]
+
+    # -- generations ---------------------------------------------------------------------------
     @abstractmethod
-    def __len__(self) -> int: ...
+    def save(self, location: str | Path, *, embed: bool = True) -> object:
+        """Write a new generation and make it the current one (then `generation` names it). With
+        embed=False, pending documents are saved as pending. What it returns is the backend's own."""
+
+    @property
+    @abstractmethod
+    def generation(self) -> str | None:
+        """The generation this index was loaded from or last saved as; None if neither."""
+
+    @classmethod
+    @abstractmethod
+    def load(cls, location: str | Path, embedder: Embedder, **options) -> Index:
+        """Open the current generation. Raises IndexCorrupt when it is missing or unreadable (the
+        caller rebuilds from the database)."""
+
+    @classmethod
+    @abstractmethod
+    def current_generation(cls, location: str | Path) -> str | None:
+        """The name of the current generation at `location`; None if there is none."""
 
 
 def _top_rows(scores: np.ndarray, allowed: np.ndarray, m: int) -> np.ndarray:
@@ -236,6 +333,12 @@ class LocalIndex(Index):
         self._ann: IVFIndex | None = None
         self._epoch = 0  # bumped when row numbers change (compaction)
         self._retired = 0  # rows retired so far (a fit knows whether one happened after it)
+        self._generation: str | None = None  # loaded from or last saved as
+        self._mutex = threading.RLock()
+
+    def lock(self) -> AbstractContextManager:
+        """Not safe for concurrent use: appends to the columns would race a search reading them."""
+        return self._mutex
 
     # -- writing -----------------------------------------------------------------------------
     def upsert(self, docs: Iterable[Document], *, embed: bool = True) -> None:
@@ -367,12 +470,23 @@ class LocalIndex(Index):
     def pending_documents(self) -> list[Document]:
         return [self.document(self._position[i]) for i in self._pending if i in self._position]
 
+    def pending_passages(self) -> list[str]:
+        return [t for d in self.pending_documents() for t in self.strategy.texts(d.title, d.body)]
+
     @property
     def pending(self) -> int:
         """Documents searchable lexically but not embedded yet."""
         return len(self._pending)
 
     # -- upkeep: BM25 refits and the vector index --------------------------------------------------
+    def refresh(self, progress: Callable[[int], None] | None = None) -> None:
+        """Embed what is pending, refit BM25 and, when the index is large enough, (re)build the
+        vector index."""
+        self.embed_pending(progress=progress)
+        self.fit_lexical()
+        if self.ann_due():
+            self.build_ann()
+
     def fit_lexical(self) -> None:
         """Refit BM25 on the live documents (exact corpus statistics)."""
         self.install_lexical(self.lexical_job()())
@@ -481,14 +595,6 @@ class LocalIndex(Index):
             if match:
                 found.append(Duplicate(doc.id, round(match[0], 4), match[1]))
         return sorted(found, key=lambda d: (-d.resemblance, d.id))
-
-    def drop_duplicates(self, results: list[Result]) -> list[Result]:
-        """`results` without the near-copies of a better-ranked result (see `duplicates.distinct`)."""
-        docs = [self.get(r.id) for r in results]
-        records = [
-            (d.title, d.body) if d is not None else (r.id, "") for r, d in zip(results, docs, strict=True)
-        ]
-        return [results[i] for i in distinct(records)]
 
     def _lexical_scores(self, query_ids: np.ndarray) -> np.ndarray:
         n = len(self._ids)
@@ -750,6 +856,7 @@ class LocalIndex(Index):
         pointer = folder / ".CURRENT.tmp"
         pointer.write_text(generation, encoding="utf-8")
         os.replace(pointer, folder / "CURRENT")
+        self._generation = generation
         generations = sorted(p for p in folder.iterdir() if p.name.startswith("gen-"))
         for old in generations[:-2]:
             shutil.rmtree(old, ignore_errors=True)
@@ -794,6 +901,18 @@ class LocalIndex(Index):
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
 
+    @property
+    def generation(self) -> str | None:
+        return self._generation
+
+    @classmethod
+    def current_generation(cls, folder: str | Path) -> str | None:
+        """What `CURRENT` names in `folder` (a `gen-*` folder beside it)."""
+        try:
+            return (Path(folder) / "CURRENT").read_text(encoding="utf-8").strip()
+        except OSError:
+            return None
+
     @classmethod
     def load(cls, folder: str | Path, embedder: Embedder, **options) -> LocalIndex:
         """Open the current generation, memory-mapping the large arrays. Raises IndexCorrupt if
@@ -806,6 +925,7 @@ class LocalIndex(Index):
                 raise IndexCorrupt(f"the index in {folder} was built with another format or model")
             index = cls(embedder, strategy=PassageStrategy(**manifest["strategy"]), **options)
             index._read(generation, manifest)
+            index._generation = generation.name
         except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
             raise IndexCorrupt(f"cannot read the index in {folder}: {exc}") from exc
         return index
