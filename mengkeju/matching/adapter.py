@@ -27,7 +27,8 @@ from mengkeju.retrieval import text as engine_text
 from mengkeju.retrieval.duplicates import Duplicate
 from mengkeju.retrieval.embedding import E5Embedder, EmbeddingCache, HashingEmbedder, embed_with_cache
 from mengkeju.retrieval.errors import IndexCorrupt
-from mengkeju.retrieval.index import Boosts, Document, Filters, Index, LocalIndex, Result
+from mengkeju.retrieval.index import LocalIndex
+from mengkeju.retrieval.interface import Boosts, Document, Filters, Index, Result
 from mengkeju.retrieval.passages import PassageStrategy
 
 log = logging.getLogger(__name__)

@@ -1,4 +1,4 @@
-"""The index interface and the embedded (single-machine) implementation.
+"""The embedded (single-machine) implementation of the index interface (`interface.Index`).
 
 `Index` is the seam: a distributed engine can implement the same methods when a deployment
 outgrows one machine (docs/matching.md). `LocalIndex` keeps its data in compact numpy columns
@@ -16,10 +16,9 @@ import shutil
 import tempfile
 import threading
 import time
-from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -27,10 +26,11 @@ import numpy as np
 from . import fusion
 from .ann import IVFIndex, training_rows
 from .columns import Column, Ragged, VectorBlocks, Vocabulary
-from .duplicates import DEFAULT_THRESHOLD, Duplicate, Fingerprint, distinct
+from .duplicates import DEFAULT_THRESHOLD, Duplicate, Fingerprint
 from .embedding import Embedder, EmbeddingCache, embed_with_cache
 from .errors import FilterError, IndexCorrupt, QueryError
 from .explain import explain
+from .interface import Boosts, Document, Filters, Index, Result
 from .lexical import BM25Matrix
 from .passages import PassageStrategy
 from .text import tokens
@@ -73,208 +73,6 @@ ANN_CANDIDATES = 400  # passages the vector index proposes; re-scored exactly
 ANN_REBUILD_SHARE = 0.10  # rebuild the vector index when this share of passages came after it
 EXACT_FILTERED_ROWS = 100_000  # a filter this narrow is searched exactly, even with a vector index
 EMBED_BATCH = 50_000
-
-
-@dataclass
-class Document:
-    id: str
-    title: str
-    body: str = ""
-    chain_links: list[str] = field(default_factory=list)
-    division: str = ""
-    trl: int | None = None
-    modes: list[str] = field(default_factory=list)
-    price: float | None = None
-
-    @property
-    def chains(self) -> set[str]:
-        return {code.split(".", 1)[0] for code in self.chain_links}
-
-
-@dataclass
-class Filters:
-    """Structured filters applied after retrieval. Empty means no restriction."""
-
-    chains: set[str] = field(default_factory=set)
-    chain_links: set[str] = field(default_factory=set)
-    divisions: set[str] = field(default_factory=set)
-    modes: set[str] = field(default_factory=set)
-    trl_min: int | None = None
-    trl_max: int | None = None
-    price_max: float | None = None
-
-    def describe(self) -> list[str]:
-        parts = []
-        for name in ("chains", "chain_links", "divisions", "modes"):
-            if getattr(self, name):
-                parts.append(f"{name}={','.join(sorted(getattr(self, name)))}")
-        for name in ("trl_min", "trl_max", "price_max"):
-            if getattr(self, name) is not None:
-                parts.append(f"{name}={getattr(self, name)}")
-        return parts
-
-    def accepts(self, doc: Document) -> bool:
-        if self.chains and not (doc.chains & self.chains):
-            return False
-        if self.chain_links and not (set(doc.chain_links) & self.chain_links):
-            return False
-        if self.divisions and doc.division not in self.divisions:
-            return False
-        if self.modes and not (set(doc.modes) & self.modes):
-            return False
-        if self.trl_min is not None and (doc.trl is None or doc.trl < self.trl_min):
-            return False
-        if self.trl_max is not None and (doc.trl is None or doc.trl > self.trl_max):
-            return False
-        return not (self.price_max is not None and doc.price is not None and doc.price > self.price_max)
-
-
-@dataclass
-class Boosts:
-    """Score multipliers for structured affinity (e.g. the demand's own chain or division)."""
-
-    chains: set[str] = field(default_factory=set)
-    divisions: set[str] = field(default_factory=set)
-    chain_factor: float = 0.10
-    division_factor: float = 0.05
-
-
-@dataclass
-class Result:
-    id: str
-    score: float
-    parts: dict[str, float]
-    explain: Callable[[], dict] = field(repr=False, compare=False, default=dict)
-
-    @functools.cached_property
-    def explanation(self) -> dict:
-        """Computed on first use: a page of 20 explains 20 results, not every ranked candidate."""
-        return self.explain()
-
-
-class Index(ABC):
-    """What the platform needs from a search backend: the whole lifecycle the Django adapter
-    (`matching/adapter.py`) drives, and nothing else — the adapter uses no other member, so a second
-    backend (a search cluster, e.g. Milvus or OpenSearch: docs/matching.md) implements these and
-    nothing more.
-
-    - *Making one*: `Backend(embedder, cache=..., strategy=..., known_values=...)` for an empty index,
-      `Backend.load(location, embedder, ...)` for the saved one. The platform computes (and caches)
-      the embeddings, so a backend needs no model of its own.
-    - *Writing*: `upsert` and `delete` take effect at once for lexical search; with
-      `upsert(..., embed=False)` documents wait, searchable lexically, until `embed_pending()`.
-      `pending_passages()` are the texts that will embed, so a caller can fill the embedding cache
-      outside the lock first; `refresh()` does everything due now (a rebuild), `maintenance()` hands
-      the slow upkeep to a background worker.
-    - *Generations*: `save()` writes a new generation and makes it the current one;
-      `current_generation(location)` names the current one, so a worker notices that another worker
-      or process saved a newer one (and loads it); `generation` is the one this index was loaded
-      from or last saved as.
-    - *Threads*: an index is shared by request threads and a background worker. Callers hold
-      `lock()` around every call, and around several calls that must see one state (a search and
-      the `get()` of its hits). A backend that is safe for concurrent use may return a no-op
-      context (`contextlib.nullcontext()`).
-    """
-
-    # -- threads -------------------------------------------------------------------------------
-    @abstractmethod
-    def lock(self) -> AbstractContextManager:
-        """A context manager that gives the holder exclusive use of the index (re-entrant)."""
-
-    # -- writing -------------------------------------------------------------------------------
-    @abstractmethod
-    def upsert(self, docs: Iterable[Document], *, embed: bool = True) -> None:
-        """Add or replace documents. With embed=False they are searchable lexically until
-        `embed_pending()` runs."""
-
-    @abstractmethod
-    def delete(self, ids: Iterable[str]) -> None:
-        """Remove documents; unknown ids are ignored."""
-
-    @property
-    @abstractmethod
-    def pending(self) -> int:
-        """Documents searchable lexically but not embedded yet."""
-
-    @abstractmethod
-    def pending_passages(self) -> list[str]:
-        """The passage texts `embed_pending()` will embed (to fill the embedding cache beforehand)."""
-
-    @abstractmethod
-    def embed_pending(self, progress: Callable[[int], None] | None = None) -> int:
-        """Embed the pending documents; returns how many passages the model embedded (not cached)."""
-
-    @abstractmethod
-    def refresh(self, progress: Callable[[int], None] | None = None) -> None:
-        """Embed the pending documents and bring every derived structure up to date now, in the
-        caller's thread: the index then serves at full quality (a rebuild)."""
-
-    @abstractmethod
-    def maintenance(self) -> Callable[[], Callable[[], None]] | None:
-        """Upkeep that is due, for a background worker: a job to run outside `lock()`, which returns
-        the step that installs its results (to run under `lock()`); None if nothing is due."""
-
-    # -- reading -------------------------------------------------------------------------------
-    @abstractmethod
-    def __len__(self) -> int:
-        """Live documents."""
-
-    @abstractmethod
-    def get(self, doc_id: str) -> Document | None:
-        """The indexed document, or None if it is not in the index."""
-
-    @abstractmethod
-    def search(
-        self,
-        query: str,
-        k: int = 10,
-        filters: Filters | None = None,
-        boosts: Boosts | None = None,
-        *,
-        strict: bool = False,
-    ) -> list[Result]:
-        """The best `k` documents for `query`, filtered and boosted, each with its explanation.
-        With `strict`, only documents the query really names (a search box, not recommendations)."""
-
-    @abstractmethod
-    def dense_query_text(self, query: str) -> str:
-        """The part of `query` the dense model reads when its vector is prepared ahead of time."""
-
-    @abstractmethod
-    def near_duplicates(
-        self, title: str, body: str, *, k: int = 20, threshold: float = DEFAULT_THRESHOLD, exclude=()
-    ) -> list[Duplicate]:
-        """Indexed records that are near-copies of the record with this title and body."""
-
-    def drop_duplicates(self, results: list[Result]) -> list[Result]:
-        """`results` without the near-copies of a better-ranked result (see `duplicates.distinct`)."""
-        docs = [self.get(r.id) for r in results]
-        records = [
-            (d.title, d.body) if d is not None else (r.id, "") for r, d in zip(results, docs, strict=True)
-        ]
-        return [results[i] for i in distinct(records)]
-
-    # -- generations ---------------------------------------------------------------------------
-    @abstractmethod
-    def save(self, location: str | Path, *, embed: bool = True) -> object:
-        """Write a new generation and make it the current one (then `generation` names it). With
-        embed=False, pending documents are saved as pending. What it returns is the backend's own."""
-
-    @property
-    @abstractmethod
-    def generation(self) -> str | None:
-        """The generation this index was loaded from or last saved as; None if neither."""
-
-    @classmethod
-    @abstractmethod
-    def load(cls, location: str | Path, embedder: Embedder, **options) -> Index:
-        """Open the current generation. Raises IndexCorrupt when it is missing or unreadable (the
-        caller rebuilds from the database)."""
-
-    @classmethod
-    @abstractmethod
-    def current_generation(cls, location: str | Path) -> str | None:
-        """The name of the current generation at `location`; None if there is none."""
 
 
 def _top_rows(scores: np.ndarray, allowed: np.ndarray, m: int) -> np.ndarray:
