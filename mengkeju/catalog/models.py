@@ -219,12 +219,20 @@ class ListingEvent(Event):
 class AchievementEvent(ListingEvent):
     listing = models.ForeignKey(Achievement, models.PROTECT, related_name="events")
 
+    class Meta(ListingEvent.Meta):
+        verbose_name = _("achievement record")
+        verbose_name_plural = _("achievement records")
+
     def __str__(self) -> str:
         return f"{self.listing_id} {self.action}"
 
 
 class DemandEvent(ListingEvent):
     listing = models.ForeignKey(Demand, models.PROTECT, related_name="events")
+
+    class Meta(ListingEvent.Meta):
+        verbose_name = _("demand record")
+        verbose_name_plural = _("demand records")
 
     def __str__(self) -> str:
         return f"{self.listing_id} {self.action}"
