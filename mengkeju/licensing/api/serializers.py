@@ -24,6 +24,7 @@ from ..models import (
     Scope,
     StatementLine,
 )
+from ..services.terms import TERM_FIELDS
 
 
 def _money(**kwargs):
@@ -60,16 +61,7 @@ class FeeTermsSerializer(serializers.Serializer):
     milestones = MilestoneSerializer(many=True, required=False)
     payment_term_days = serializers.IntegerField(required=False, default=30)
 
-    TERM_FIELDS = (
-        "fee_model",
-        "upfront_fee_yuan",
-        "lump_sum_yuan",
-        "royalty_rate",
-        "minimum_annual_royalty_yuan",
-        "per_unit_fee_yuan",
-        "milestones",
-        "payment_term_days",
-    )
+    TERM_FIELDS = TERM_FIELDS  # the fee terms the services read (licensing.services.terms)
 
 
 class PaymentSerializer(serializers.ModelSerializer):
