@@ -3,7 +3,7 @@
 Every error body carries machine-readable codes, so API clients need not parse the (Chinese) text:
 
 - validation (400): `{"<field>": ["message", …], "non_field_errors": [...], "codes": {"<field>": ["code", …]}}`
-- permission (403), not found (404), conflict (409) and other domain errors: `{"detail": "…", "code": "…"}`
+- not logged in (401), permission (403), not found (404), conflict (409) and other domain errors: `{"detail": "…", "code": "…"}`
 
 The schema (`core.schema.AutoSchema`) documents these bodies on every operation.
 """
@@ -45,13 +45,14 @@ def exception_handler(exc, context):
     elif isinstance(exc, DomainError):
         return Response({"detail": str(exc), "code": exc.code}, status=exc.status)
     response = drf_exception_handler(exc, context)
-    if response is None:
-        return None
-    if isinstance(exc, exceptions.ValidationError) and isinstance(response.data, dict):
+    if response is None or not isinstance(response.data, dict):
+        return response
+    if isinstance(exc, exceptions.ValidationError):
         response.data["codes"] = exc.get_codes()
-    elif isinstance(exc, exceptions.APIException) and isinstance(response.data, dict):
-        if response.status_code == 404:
-            response.data["detail"] = _("Not found.")
-        codes = exc.get_codes()
-        response.data.setdefault("code", codes if isinstance(codes, str) else exc.default_code)
+    elif response.status_code == 404:  # also Django's Http404 (get_object_or_404): one message, no model name
+        response.data["detail"] = _("Not found.")
+        response.data["code"] = "not_found"
+    else:
+        codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else None
+        response.data.setdefault("code", codes if isinstance(codes, str) else "error")
     return response

@@ -1,5 +1,5 @@
 """The OpenAPI schema tells the truth about errors: every operation documents the error bodies that
-`core.api.exception_handler` produces (400 validation with codes; 403, 404 and 409 with detail and code)."""
+`core.api.exception_handler` produces (400 validation with codes; 401, 403, 404 and 409 with detail and code)."""
 
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.utils import OpenApiResponse
@@ -34,6 +34,9 @@ class AutoSchema(SpectacularAutoSchema):
         responses = super()._get_response_bodies(direction)
         errors = {
             "400": OpenApiResponse(ValidationErrorResponseSerializer, description="Invalid input."),
+            "401": OpenApiResponse(
+                ErrorResponseSerializer, description="Not logged in (or the token is invalid)."
+            ),
             "403": OpenApiResponse(ErrorResponseSerializer, description="Not allowed for this user."),
         }
         if "{" in self.path:

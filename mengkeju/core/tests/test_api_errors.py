@@ -63,10 +63,25 @@ def test_schema_documents_error_responses_on_every_operation():
     assert len(operations) > 50
     for path, method, operation in operations:
         responses = operation["responses"]
-        assert {"400", "403"} <= set(responses), (method, path)
+        assert {"400", "401", "403"} <= set(responses), (method, path)
         if "{" in path:
             assert "404" in responses, (method, path)
         if method in ("post", "put", "patch", "delete"):
             assert "409" in responses, (method, path)
     bad_input = schema["paths"]["/api/demands/"]["post"]["responses"]["400"]
     assert bad_input["content"]["application/json"]["schema"]["$ref"].endswith("/ValidationErrorResponse")
+
+
+@pytest.mark.django_db
+def test_a_missing_record_answers_the_same_404_through_the_api(client):
+    response = client.get("/api/achievements/999999/")
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+    assert "Achievement" not in response.json()["detail"]  # no model name, one localized message
+
+
+@pytest.mark.django_db
+def test_an_anonymous_write_answers_401_with_its_code(client):
+    response = client.post("/api/demands/", {}, content_type="application/json")
+    assert response.status_code == 401
+    assert response.json()["code"] == "not_authenticated"
