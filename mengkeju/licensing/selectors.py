@@ -75,6 +75,17 @@ def visible_statements(user) -> QuerySet[RevenueShareStatement]:
     return qs.none()
 
 
+def visible_revenue_policies(user) -> QuerySet[RevenueSharePolicy]:
+    """Revenue-sharing policies the user may read: HQ and admins all, a member their institution's
+    (the rule of `permissions.can_view_revenue`, which the policy page applies); nobody else any."""
+    qs = RevenueSharePolicy.objects.select_related("institution").order_by("institution", "-valid_from")
+    if permissions.sees_everything(user):
+        return qs
+    if user and user.is_authenticated and user.role == user.Role.MEMBER and user.organization_id:
+        return qs.filter(institution_id=user.organization_id)
+    return qs.none()
+
+
 def visible_payments(user) -> QuerySet[Payment]:
     return Payment.objects.filter(licence__in=visible_licences(user).values("pk")).select_related("licence")
 

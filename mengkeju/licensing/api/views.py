@@ -12,8 +12,8 @@ from rest_framework.response import Response
 from mengkeju.core import clock
 
 from .. import selectors, services
-from ..models import Licence, OpenLicenceDeclaration, RevenueSharePolicy
-from ..permissions import can_view_declaration, sees_everything
+from ..models import Licence, OpenLicenceDeclaration
+from ..permissions import can_view_declaration
 from .serializers import (
     AcceptSerializer,
     ActionSerializer,
@@ -254,12 +254,7 @@ class RevenueSharePolicyViewSet(
     permission_classes = [permissions.IsAuthenticated]
 
     def get_queryset(self):
-        user = self.request.user
-        qs = RevenueSharePolicy.objects.select_related("institution").order_by("institution", "-valid_from")
-        if sees_everything(user):
-            return qs
-        organization_id = getattr(user, "organization_id", None)
-        return qs.filter(institution_id=organization_id) if organization_id else qs.none()
+        return selectors.visible_revenue_policies(self.request.user)
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)

@@ -11,6 +11,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from rest_framework.test import APIClient
 
+from mengkeju.core.roles import Role
 from mengkeju.licensing import permissions, selectors, services
 from mengkeju.licensing.models import Licence, LicenceEvent, Payment, PaymentReceipt, RoyaltyReport
 
@@ -176,6 +177,11 @@ def test_web_pages_and_api_enforce_the_same_rules(role, parties, situation, clie
         assert ("收益分配单" in page.content.decode()) == sees_revenue, role
     statements = api.get(f"/api/licensing/revenue-statements/{statement.pk}/")
     assert statements.status_code == (200 if sees_revenue else 401 if user is None else 404), role
+    policies = api.get("/api/licensing/revenue-policies/")
+    if user is None:
+        assert policies.status_code == 401
+    else:
+        assert policies.json()["count"] == (1 if sees_revenue else 0), role
 
     withdrawn = situation["withdrawn"]
     may_see_withdrawn = role in EXPECTED["view withdrawn declaration"]
@@ -301,3 +307,16 @@ def test_visibility_does_not_depend_on_status(role, parties):
     assert (withdrawn in set(selectors.visible_declarations(user))) == (
         role in EXPECTED["view withdrawn declaration"]
     )
+
+
+def test_someone_of_the_institution_who_is_not_its_member_reads_no_policy(parties, situation, client):
+    """An expert (or staff) account attached to the university is not a member acting for it: the policy
+    page refuses, and the API lists nothing either (it used to list the institution's policies)."""
+    from mengkeju.network.tests.factories import UserFactory
+
+    expert = UserFactory(role=Role.EXPERT, organization=parties["licensor"])
+    client.force_login(expert)
+    assert client.get("/licensing/revenue-policy/").status_code == 403
+    api = APIClient()
+    api.force_authenticate(expert)
+    assert api.get("/api/licensing/revenue-policies/").json()["count"] == 0
