@@ -81,12 +81,14 @@ def licence_create(request, trial: bool = False):
     if request.method == "POST" and form.is_valid():
         values = form.service_values()
         try:
-            licence = services.create_licence(form.cleaned_data["achievement"], by=request.user, **values)
-            if "grant" in request.POST:
-                if trial:
-                    services.start_trial(licence, by=request.user, on=max(_today(), licence.start_on))
-                else:
-                    services.grant_licence(licence, by=request.user, on=_today())
+            licence = services.record_licence(
+                form.cleaned_data["achievement"],
+                by=request.user,
+                grant="grant" in request.POST,
+                trial=trial,
+                today=_today(),
+                **values,
+            )
         except ValidationError as exc:
             attach_errors(form, exc, FIELD_ALIASES)
         else:

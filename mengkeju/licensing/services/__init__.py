@@ -17,7 +17,7 @@ this package: `from mengkeju.licensing import services`, then `services.grant_li
 from mengkeju.core.exceptions import ConflictError
 
 from ._common import ZERO
-from .licences import create_licence, expire_licences, grant_licence, terminate_licence
+from .licences import create_licence, expire_licences, grant_licence, record_licence, terminate_licence
 from .open_licences import accept_open_licence, declare_open_licence, withdraw_open_licence
 from .payments import record_payment
 from .reminders import DEFAULT_REMINDER_DAYS, reminder_days, send_overdue_notices, send_trial_reminders
@@ -67,6 +67,7 @@ __all__ = [
     "inventor_share_minimum",
     "inventors_of",
     "issue_statement",
+    "record_licence",
     "record_payment",
     "reminder_days",
     "send_overdue_notices",

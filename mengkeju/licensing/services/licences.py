@@ -31,7 +31,7 @@ from ._common import (
     _site_language,
 )
 from .terms import inventors_of, validate_fee_terms, validate_inventors
-from .trials import _check_trial_months, default_trial_months
+from .trials import _check_trial_months, default_trial_months, start_trial
 
 
 def _check_parties(licensor: Organization, licensee: Organization) -> None:
@@ -186,6 +186,20 @@ def grant_licence(licence: Licence, *, by, on: date) -> Licence:
     _move(licence, LicenceAction.GRANT, by=by, on=on, granted_on=on)
     _schedule_upfront(licence, by=by, on=on)
     _schedule_paid_terms(licence, by=by, on=on)
+    return licence
+
+
+@transaction.atomic
+def record_licence(
+    achievement: Achievement, *, by, grant: bool, trial: bool, today: date, **values
+) -> Licence:
+    """The licensor records a licence and, when asked, grants it (or starts its use-first-pay-later
+    trial) at once: one intent, one transaction — a refused grant leaves no draft behind."""
+    licence = create_licence(achievement, by=by, **values)
+    if grant and trial:
+        start_trial(licence, by=by, on=max(today, licence.start_on))
+    elif grant:
+        grant_licence(licence, by=by, on=today)
     return licence
 
 

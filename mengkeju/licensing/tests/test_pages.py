@@ -227,3 +227,38 @@ def test_every_page_renders_in_both_languages(parties, client, language):
         assert response.status_code == 200, url
     english = client.get(f"/licensing/{licence.pk}/").content.decode()
     assert ("Payment schedule" in english) == (language == "en")
+
+
+def test_a_refused_grant_on_the_web_leaves_no_draft_licence_behind(parties, client):
+    """Recording and granting is one intent: when the grant is refused (here an exclusive licence
+    already runs for the same time), neither the licence nor its events stay."""
+    from mengkeju.licensing.models import LicenceEvent
+
+    first = services.create_licence(
+        parties["achievement"],
+        by=parties["licensor_member"],
+        licensee=parties["licensee"],
+        scope="exclusive",
+        start_on=date(2026, 1, 1),
+        end_on=date(2030, 12, 31),
+        fee_model="lump_sum",
+        lump_sum_yuan="50000",
+    )
+    services.grant_licence(first, by=parties["licensor_member"], on=date(2026, 1, 1))
+    licences, events = Licence.objects.count(), LicenceEvent.objects.count()
+    client.force_login(parties["licensor_member"])
+    data = {
+        "achievement": parties["achievement"].pk,
+        "licensee": parties["unrelated"].code,
+        "scope": "ordinary",
+        "start_on": "2027-01-01",
+        "end_on": "2028-12-31",
+        "fee_model": "lump_sum",
+        "lump_sum_yuan": "10000",
+        "payment_term_days": "30",
+        "grant": "1",
+    }
+    for _attempt in range(2):  # each resubmission used to add another draft
+        response = client.post("/licensing/new/", data)
+        assert response.status_code == 200 and response.context["form"].errors
+    assert (Licence.objects.count(), LicenceEvent.objects.count()) == (licences, events)
