@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from mengkeju.catalog.models import Achievement
 from mengkeju.core import clock
+from mengkeju.deals import selectors as deals_selectors
 from mengkeju.deals.models import TechnicalContract
 from mengkeju.network.models import Organization
 
@@ -216,6 +217,16 @@ class LicenceCreateSerializer(FeeTermsSerializer):
         allow_null=True,
         help_text=_("Default: the region's use_first_pay_later_trial_months."),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only a contract the user may see can be named: any other id is "does not exist", the same
+        # answer as a missing one, so nobody learns of other organizations' contracts through here.
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        self.fields["contract"].queryset = (
+            deals_selectors.visible_contracts(user) if user is not None else TechnicalContract.objects.none()
+        )
 
 
 class ActionSerializer(serializers.Serializer):

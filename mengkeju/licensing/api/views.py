@@ -61,7 +61,7 @@ class LicenceViewSet(
 
     @extend_schema(request=LicenceCreateSerializer, responses={201: LicenceDetailSerializer})
     def create(self, request, *args, **kwargs):
-        payload = LicenceCreateSerializer(data=request.data)
+        payload = LicenceCreateSerializer(data=request.data, context={"request": request})
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)
         achievement = data.pop("achievement")

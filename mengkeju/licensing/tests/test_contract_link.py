@@ -86,3 +86,39 @@ def test_the_contract_must_be_between_the_licence_parties(parties):
     with pytest.raises(ValidationError, match="被许可方"):
         licence_with(parties, contract)
     assert not Licence.objects.exists()
+
+
+def test_the_api_names_no_contract_the_user_may_not_see(parties):
+    """Naming another organization's contract answers exactly as naming a missing one: nothing of it
+    (title, kind, scope) comes back, and nothing is written."""
+    from rest_framework.test import APIClient
+
+    from mengkeju.deals.models import TechnicalContract
+
+    others = make_contract(
+        kind=ContractKind.LICENCE,
+        sub_kind=SubKind.PATENT_LICENCE,
+        licence_scope="exclusive",
+        title="别家的独占许可合同",
+    )
+    api = APIClient()
+    api.force_authenticate(parties["licensor_member"])
+    body = {
+        "achievement": parties["achievement"].pk,
+        "licensee": parties["licensee"].code,
+        "start_on": "2026-01-01",
+        "fee_model": "lump_sum",
+        "lump_sum_yuan": "200000",
+    }
+    missing_pk = TechnicalContract.objects.order_by("-pk").values_list("pk", flat=True).first() + 1000
+    answers = [
+        api.post("/api/licensing/licences/", {**body, "contract": pk}, format="json")
+        for pk in (others.pk, missing_pk)
+    ]
+    assert [a.status_code for a in answers] == [400, 400]
+    assert answers[0].json()["codes"] == answers[1].json()["codes"] == {"contract": ["does_not_exist"]}
+    assert "别家" not in answers[0].content.decode() and "独占" not in answers[0].content.decode()
+    assert not Licence.objects.exists()
+    own = licence_contract(parties)
+    named = api.post("/api/licensing/licences/", {**body, "contract": own.pk}, format="json")
+    assert named.status_code == 201, named.content
