@@ -43,3 +43,6 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
     *static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT),
 ]
+
+handler404 = "mengkeju.core.views.not_found"
+handler500 = "mengkeju.core.views.server_error"

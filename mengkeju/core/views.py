@@ -1,10 +1,15 @@
-"""View helpers: put a service's refusal where the person will see it."""
+"""View helpers: put a service's refusal where the person will see it; the site's 404/500 handlers."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
 from django.core.exceptions import ValidationError
+from django.http import JsonResponse
+from django.utils.translation import gettext as _
+from django.views import defaults
+
+API_PREFIX = "/api/"
 
 
 def error_items(exc: ValidationError) -> Iterator[tuple[str | None, list[str]]]:
@@ -27,3 +32,17 @@ def attach_errors(form, exc: ValidationError, aliases: Mapping[str, str] | None 
         if name and aliases:
             name = aliases.get(name, name)
         form.add_error(name if name in form.fields else None, messages)
+
+
+def not_found(request, exception=None):
+    """404: the API answers JSON with a code, like every other API error; pages keep the site's 404."""
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse({"detail": _("Not found."), "code": "not_found"}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    """500: the API answers JSON (a client parsing JSON gets JSON); pages keep the site's 500."""
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse({"detail": _("Server error."), "code": "server_error"}, status=500)
+    return defaults.server_error(request)

@@ -1,5 +1,3 @@
-from rest_framework.routers import DefaultRouter
-
 from mengkeju.catalog.api.views import (
     AchievementViewSet,
     DemandViewSet,
@@ -7,6 +5,7 @@ from mengkeju.catalog.api.views import (
     PlatformViewSet,
     ServiceViewSet,
 )
+from mengkeju.core.routers import DefaultRouter
 from mengkeju.network.api import ChainViewSet, DivisionViewSet, OrganizationViewSet
 
 router = DefaultRouter()

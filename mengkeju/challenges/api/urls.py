@@ -1,4 +1,4 @@
-from rest_framework.routers import SimpleRouter
+from mengkeju.core.routers import SimpleRouter
 
 from .views import (
     ApplicationViewSet,

@@ -1,4 +1,4 @@
-from rest_framework.routers import DefaultRouter
+from mengkeju.core.routers import DefaultRouter
 
 from .views import (
     DeclarationViewSet,
