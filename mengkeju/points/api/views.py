@@ -1,6 +1,8 @@
 """The innovation-points REST API under /api/points/. Thin: the same permission rules and selectors
 as the web pages, the same services for changes."""
 
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
@@ -44,6 +46,17 @@ class IndicatorSystemViewSet(viewsets.ReadOnlyModelViewSet):
         OpenApiParameter("division", str),
     ]
 )
+def _year(value: str | None) -> int | None:
+    """The ?year= of a query: a year, or a 400 with a code (`?year=false` used to answer 500)."""
+    if value in (None, ""):
+        return None
+    if not value.isdigit() or not 1900 <= int(value) <= 2100:
+        raise ValidationError(
+            {"year": ValidationError(_("The year must be a number such as 2026."), code="invalid")}
+        )
+    return int(value)
+
+
 class ScoreViewSet(viewsets.ReadOnlyModelViewSet):
     """Scores. Ranking roles list a cohort's ranking (?year=&chain=&size_class=&tier=&division=); an
     enterprise lists its own scores. The detail (breakdown, raw values) follows the enterprise-data rule."""
@@ -59,7 +72,7 @@ class ScoreViewSet(viewsets.ReadOnlyModelViewSet):
         if self.action == "retrieve":
             return selectors.visible_scores(user)
         if rules.can_view_ranking(user):
-            year = int(params.get("year") or selectors.default_year() or 0)
+            year = _year(params.get("year")) or selectors.default_year() or 0
             chain = IndustryChain.objects.filter(code=params.get("chain", "")).first()
             run = selectors.run_for(year, chain, params.get("size_class", ""))
             if run is None:

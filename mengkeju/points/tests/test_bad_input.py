@@ -163,3 +163,14 @@ def test_the_entry_form_states_bounds_and_the_server_still_refuses_a_negative_co
     assert response.status_code == 200  # the form again, with the message
     assert "不能为负数" in response.content.decode()
     assert not EnterpriseYear.objects.filter(organization=org).exists()
+
+
+@pytest.mark.parametrize("year", ["false", "abc", "-1", "20251"])
+def test_a_ranking_year_that_is_not_a_year_is_a_400_with_a_code(hq, year):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(hq)
+    response = api.get(f"/api/points/scores/?year={year}")
+    assert response.status_code == 400
+    assert response.json()["codes"] == {"year": ["invalid"]}
