@@ -5,6 +5,8 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
+from mengkeju.core.fields import CodeField
+
 from . import permissions as ladder_permissions
 from . import selectors, services
 from .models import ChainLink, Division, IndustryChain, LadderMembership, Organization
@@ -79,10 +81,8 @@ class OrganizationViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class LadderStaySerializer(serializers.ModelSerializer):
-    enterprise = serializers.SlugRelatedField(
-        slug_field="code", queryset=Organization.objects.filter(kind=Organization.Kind.ENTERPRISE)
-    )
-    carrier = serializers.SlugRelatedField(slug_field="code", queryset=Organization.objects.all())
+    enterprise = CodeField(queryset=Organization.objects.filter(kind=Organization.Kind.ENTERPRISE))
+    carrier = CodeField(queryset=Organization.objects.all())
 
     class Meta:
         model = LadderMembership

@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from mengkeju.core.fields import CodeField
 from mengkeju.network.models import ChainLink, Division, Organization
 
 from ..models import (
@@ -15,11 +16,6 @@ from ..models import (
     WhitelistAction,
     WhitelistEvent,
 )
-
-
-class CodeField(serializers.SlugRelatedField):
-    def __init__(self, queryset, **kwargs):
-        super().__init__(slug_field="code", queryset=queryset, **kwargs)
 
 
 class IPRightSerializer(serializers.Serializer):

@@ -37,6 +37,8 @@ BAD = [
     ("absurd budget", {"budget_yuan": "99999999999"}, "budget_yuan"),
     ("unknown chain link", {"chain_links": ["rare-earth.unobtainium"]}, "chain_links"),
     ("unknown division", {"division": "999999"}, "division"),
+    ("NUL byte in a code (500 on PostgreSQL before)", {"chain_links": ["rare\u0000"]}, "chain_links"),
+    ("NUL byte in the division", {"division": "1502\u000000"}, "division"),
     ("no chain link", {"chain_links": []}, "chain_links"),
     ("unknown cooperation mode", {"cooperation_modes": ["barter"]}, "cooperation_modes"),
     ("deadline in the past", {"deadline": "2001-01-01"}, "deadline"),

@@ -3,6 +3,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from mengkeju.catalog.models import Expert
+from mengkeju.core.fields import CodeField
 from mengkeju.network.models import ChainLink, Organization
 
 from .. import permissions
@@ -19,11 +20,6 @@ from ..models import (
     Scorecard,
     Tranche,
 )
-
-
-class CodeField(serializers.SlugRelatedField):
-    def __init__(self, **kwargs):
-        super().__init__(slug_field="code", **kwargs)
 
 
 class IndicatorSerializer(serializers.ModelSerializer):

@@ -2,18 +2,11 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from mengkeju.catalog.models import Achievement, Demand
+from mengkeju.core.fields import CodeField
 from mengkeju.network.models import Division, IndustryChain, Organization
 
 from ..models import MONEY, ContractParty, Deal, DealEvent, Registration, RegistrationEvent, TechnicalContract
 from ..services import CONTRACT_FIELDS
-
-
-class CodeField(serializers.SlugRelatedField):
-    def __init__(self, queryset=None, **kwargs):
-        if kwargs.get("read_only"):
-            super().__init__(slug_field="code", **kwargs)
-        else:
-            super().__init__(slug_field="code", queryset=queryset, **kwargs)
 
 
 class DealEventSerializer(serializers.ModelSerializer):

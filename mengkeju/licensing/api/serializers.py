@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from mengkeju.catalog.models import Achievement
 from mengkeju.core import clock
+from mengkeju.core.fields import CodeField
 from mengkeju.deals import selectors as deals_selectors
 from mengkeju.deals.models import TechnicalContract
 from mengkeju.network.models import Organization
@@ -32,9 +33,9 @@ def _money(**kwargs):
     return serializers.DecimalField(max_digits=14, decimal_places=2, **kwargs)
 
 
-class OrganizationCodeField(serializers.SlugRelatedField):
+class OrganizationCodeField(CodeField):
     def __init__(self, **kwargs):
-        super().__init__(slug_field="code", queryset=Organization.objects.all(), **kwargs)
+        super().__init__(queryset=Organization.objects.all(), **kwargs)
 
 
 class MilestoneSerializer(serializers.Serializer):
