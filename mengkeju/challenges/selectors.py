@@ -18,7 +18,16 @@ from mengkeju.network.models import User
 from mengkeju.network.selectors import region_parameter
 
 from . import permissions, rules
-from .models import PUBLIC_STATES, Application, Award, Challenge, Milestone, Scorecard, Tranche
+from .models import (
+    PUBLIC_STATES,
+    Application,
+    Award,
+    Challenge,
+    ChallengeEvent,
+    Milestone,
+    Scorecard,
+    Tranche,
+)
 
 log = logging.getLogger(__name__)
 Role = User.Role
@@ -64,6 +73,30 @@ def search(
 
 def with_related(qs: QuerySet[Challenge]) -> QuerySet[Challenge]:
     return qs.select_related("publisher").prefetch_related("chain_links__chain", "indicators")
+
+
+# Steps of the blind expert work (who sits on the panel, who scored, each expert's acceptance verdict and
+# note): headquarters reads them; the publisher sees the outcomes (decision, milestone accepted or not)
+# but never which expert did or said what — not even from an empty note or the order of events.
+BLIND_ACTIONS = frozenset(
+    {
+        ChallengeEvent.Action.PANEL_FORMED,
+        ChallengeEvent.Action.CONFLICT_DECLARED,
+        ChallengeEvent.Action.SCORED,
+        ChallengeEvent.Action.VERDICT,
+    }
+)
+
+
+def visible_events(user, challenge: Challenge) -> QuerySet[ChallengeEvent]:
+    """The challenge's history as this user may read it: all of it for headquarters, the publisher's
+    members without the blind review steps, nobody else anything."""
+    events = challenge.events.select_related("actor")
+    if permissions.is_hq(user):
+        return events
+    if permissions.is_publisher_member(user, challenge):
+        return events.exclude(action__in=BLIND_ACTIONS)
+    return events.none()
 
 
 def visible_applications(user) -> QuerySet[Application]:

@@ -263,7 +263,7 @@ def challenge_detail(request, pk: int):
         "objections": challenge.objections.select_related("raised_by", "resolved_by")
         if (hq or decided)
         else [],
-        "events": challenge.events.select_related("actor") if (hq or publisher) else [],
+        "events": selectors.visible_events(request.user, challenge),
         "is_horse_race": horse_race,
         "shows_return_reason": bool(challenge.return_reason) and status == Challenge.Status.RETURNED,
         "in_notice": status == Challenge.Status.NOTICE,

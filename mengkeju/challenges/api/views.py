@@ -174,7 +174,7 @@ class ChallengeViewSet(
         challenge = self.get_object()
         if not (rules.is_hq(request.user) or rules.is_publisher_member(request.user, challenge)):
             raise PermissionDenied(_("The history is kept for headquarters and the publisher."))
-        return Response(EventSerializer(challenge.events.select_related("actor"), many=True).data)
+        return Response(EventSerializer(selectors.visible_events(request.user, challenge), many=True).data)
 
 
 class ApplicationViewSet(

@@ -157,3 +157,30 @@ def test_an_expert_does_not_see_another_experts_verdict_before_recording_their_o
     assert status_of(milestone) == Milestone.Status.REFUSED
     decided = milestone.acceptances.select_related("milestone").get(pk=acceptance.pk)
     assert permissions.can_view_acceptance(w.team_members[0], decided)
+
+
+def test_the_publisher_learns_no_experts_work_from_the_history(awarded, client):
+    """Blind review and acceptance stay blind for the publisher, in the API and on the page: no panel
+    names, no scorecards, no verdict (not even an empty note) — only outcomes. HQ reads everything."""
+    w = awarded
+    milestone = with_evidence(w)
+    verdict(milestone, w.experts[0], True)  # met, no note: the round is still open
+    verdict(milestone, w.experts[1], False, note="磁通损失偏高")
+    blind = {"panel_formed", "scored", "verdict", "conflict_declared"}
+    api = APIClient()
+    api.force_authenticate(w.publisher_member)
+    seen = api.get(f"/api/challenges/challenges/{w.challenge.pk}/events/").json()
+    actions = {e["action"] for e in (seen["results"] if isinstance(seen, dict) else seen)}
+    assert actions and not actions & blind
+    assert "磁通损失偏高" not in str(seen)
+    assert not any(expert.name in str(seen) for expert in w.experts)
+    client.force_login(w.publisher_member)
+    page = client.get(f"/challenges/{w.challenge.pk}/").content.decode()
+    assert "磁通损失偏高" not in page and 'id="events"' in page
+    assert not any(expert.name in page.split('id="events"')[1] for expert in w.experts)
+    api.force_authenticate(w.hq)
+    seen_by_hq = api.get(f"/api/challenges/challenges/{w.challenge.pk}/events/").json()
+    hq_actions = {
+        e["action"] for e in (seen_by_hq["results"] if isinstance(seen_by_hq, dict) else seen_by_hq)
+    }
+    assert {"panel_formed", "scored", "verdict"} <= hq_actions
