@@ -10,6 +10,7 @@ class NetworkConfig(AppConfig):
     def ready(self):
         from mengkeju.core import clock
 
+        from . import signals  # noqa: F401  (connects the token revocation on password change)
         from .selectors import region_timezone_name
 
         clock.set_timezone_source(region_timezone_name)
