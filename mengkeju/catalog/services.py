@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mengkeju.core import clock
+from mengkeju.core.events import acting_user
 from mengkeju.core.exceptions import ConflictError
 from mengkeju.network.models import ChainLink, Organization
 from mengkeju.network.services import source_organization
@@ -165,7 +166,7 @@ def create_listing(
     chain_links, modes = list(chain_links), list(modes)
     _check_relations(model, chain_links, modes)
     _check_deadline(model, values)
-    listing = model(owner=owner, created_by=by if by and by.is_authenticated else None, **values)
+    listing = model(owner=owner, created_by=acting_user(by), **values)
     listing.full_clean()
     listing.save()
     listing.chain_links.set(chain_links)

@@ -12,8 +12,11 @@ from .models import User
 
 
 @receiver(pre_save, sender=User, dispatch_uid="network.revoke_tokens_on_password_change")
-def revoke_tokens_on_password_change(sender, instance: User, raw: bool = False, **kwargs) -> None:
-    if raw or instance.pk is None:
+def revoke_tokens_on_password_change(
+    sender, instance: User, raw: bool = False, update_fields=None, **kwargs
+) -> None:
+    # A save that names its fields without the password (every login: last_login) cannot change it.
+    if raw or instance.pk is None or (update_fields is not None and "password" not in update_fields):
         return
     stored = User.objects.filter(pk=instance.pk).values_list("password", flat=True).first()
     if stored is not None and stored != instance.password:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .models import Notification
@@ -26,17 +25,14 @@ def notify(recipients: Iterable, message: str, url: str, *, kind: str) -> list[N
 
 
 def notify_once(user, message: str, url: str, *, kind: str, key: str) -> bool:
-    """Notify `user` about `url` unless `key` already did (e.g. a saved search and a record). True when new."""
-    try:
-        with transaction.atomic():
-            _notification, created = Notification.objects.get_or_create(
-                user=user,
-                dedupe_key=key,
-                url=url,
-                defaults={"kind": kind, "message": message[:MESSAGE_LENGTH]},
-            )
-    except IntegrityError:  # a concurrent call created it first
-        return False
+    """Notify `user` about `url` unless `key` already did (e.g. a saved search and a record). True when new.
+    Two concurrent calls make one notification: get_or_create falls back to the row the other wrote."""
+    _notification, created = Notification.objects.get_or_create(
+        user=user,
+        dedupe_key=key,
+        url=url,
+        defaults={"kind": kind, "message": message[:MESSAGE_LENGTH]},
+    )
     return created
 
 

@@ -61,3 +61,9 @@ def test_saving_a_user_without_a_new_password_keeps_the_token(researcher):
 def test_anonymous_visitors_are_sent_to_log_in(client):
     response = client.get("/accounts/password/")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_logging_in_keeps_the_token(researcher, client):
+    token = Token.objects.create(user=researcher)
+    assert client.login(username="researcher", password=OLD)  # saves last_login only
+    assert Token.objects.filter(key=token.key).exists()
