@@ -12,6 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .columns import GenerationWriter
+
 TRAIN_SAMPLE = 64_000  # at least; and ≥ 40 training points per inverted list (faiss warns below 39)
 POINTS_PER_LIST = 40
 PROBE_SHARE = 10  # visit 1/10 of the lists: dense recall@10 0.98 at 1M (benchmarks/matching_scale.py)
@@ -60,11 +62,13 @@ class IVFIndex:
         ids = ids[0]
         return ids[ids >= 0]
 
-    def write(self, folder: Path) -> None:
+    def write(self, writer: GenerationWriter) -> None:
+        """Serialized in memory (≈ ¼ of the float vectors) and written like every other file, so a
+        full disk is an OSError with its errno rather than a faiss exception."""
         import faiss
 
-        faiss.write_index(self.index, str(folder / "ann.faiss"))
-        np.save(folder / "ann.stats.npy", np.array([self.upto, self.nprobe]))
+        writer.array("ann.stats.npy", np.array([self.upto, self.nprobe]))
+        writer.bytes("ann.faiss", faiss.serialize_index(self.index))
 
     @classmethod
     def read(cls, folder: Path) -> IVFIndex | None:

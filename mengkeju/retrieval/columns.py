@@ -4,14 +4,115 @@ At a million documents, Python objects per document (lists of tokens, `Document`
 gigabytes; these columns keep the same information in numpy arrays. Each column has a *base*
 (possibly a read-only memory map of a saved generation) and appended rows; saving writes both into
 one file per array, written chunk by chunk so nothing large is copied in memory.
+
+Files are written by `GenerationWriter`: ordinary buffered writes, never a writable memory map (a full
+disk while writing through a map is a SIGBUS that kills the process; through `write()` it is an
+`OSError` with `errno.ENOSPC`), each file hashed as it is written and fsynced, so the manifest can
+record every file's size and checksum and a reader can verify them (`file_digest`) before trusting
+the bytes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import hashlib
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
+
+CHECKSUM = "sha256"  # hashlib's OpenSSL sha256 (SHA-NI): ≈ 1.4 GB/s here, blake2b ≈ 0.6 GB/s
+READ_CHUNK = 1 << 20  # verification streams files 1 MiB at a time
+WRITE_CHUNK = 16 << 20  # bytes per write() call: a large array is never copied whole
+
+
+def file_digest(path: Path) -> tuple[int, str]:
+    """(size in bytes, hex checksum) of a file, read 1 MiB at a time."""
+    digest, size = hashlib.new(CHECKSUM), 0
+    buffer = bytearray(READ_CHUNK)
+    view = memoryview(buffer)
+    with open(path, "rb", buffering=0) as fh:
+        while n := fh.readinto(buffer):
+            digest.update(view[:n])
+            size += n
+    return size, digest.hexdigest()
+
+
+def _as_bytes(array: np.ndarray) -> memoryview:
+    """The bytes of a C-contiguous array, without a copy (a read-only memory map is read as written)."""
+    flat = array.reshape(-1)
+    return memoryview(flat.view(np.uint8)) if flat.size else memoryview(b"")
+
+
+class _Sink:
+    """An open file that hashes and counts what is written to it."""
+
+    def __init__(self, fh):
+        self.fh, self.digest, self.size = fh, hashlib.new(CHECKSUM), 0
+
+    def write(self, data) -> int:
+        view = memoryview(data).cast("B")
+        for at in range(0, len(view), WRITE_CHUNK):
+            piece = view[at : at + WRITE_CHUNK]
+            self.fh.write(piece)
+            self.digest.update(piece)
+        self.size += len(view)
+        return len(view)
+
+    def array(self, values: np.ndarray) -> None:
+        self.write(_as_bytes(np.ascontiguousarray(values)))
+
+
+class GenerationWriter:
+    """Writes the files of one generation into a staging folder and records, for the manifest, each
+    file's size and checksum (`files`: name → {"size": …, "sha256": …}).
+
+    Every file goes through ordinary buffered writes and is fsynced when complete; any failure is an
+    `OSError` from the write (the caller removes the staging folder)."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        self.files: dict[str, dict] = {}
+
+    @contextmanager
+    def open(self, name: str) -> Iterator[_Sink]:
+        if name in self.files or "/" in name or name.startswith("."):
+            raise ValueError(f"cannot write {name!r} twice or outside the generation")
+        with open(self.folder / name, "xb") as fh:
+            sink = _Sink(fh)
+            yield sink
+            fh.flush()
+            os.fsync(fh.fileno())
+        self.files[name] = {"size": sink.size, CHECKSUM: sink.digest.hexdigest()}
+
+    def bytes(self, name: str, data: bytes) -> None:
+        with self.open(name) as sink:
+            sink.write(data)
+
+    def array(self, name: str, values: np.ndarray) -> None:
+        """`name` as a .npy file (what `np.save` writes)."""
+        values = np.asarray(values)
+        with self.stream(name, values.dtype, values.shape) as append:
+            append(values)
+
+    @contextmanager
+    def stream(self, name: str, dtype, shape: tuple) -> Iterator[Callable[[np.ndarray], None]]:
+        """A .npy file of known dtype and shape written block by block (blocks along the first axis):
+        yields `append(block)`; checks at the end that exactly `shape` was written."""
+        dtype = np.dtype(dtype)
+        header = {"descr": np.lib.format.dtype_to_descr(dtype), "fortran_order": False, "shape": tuple(shape)}
+        expected = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+        with self.open(name) as sink:
+            np.lib.format.write_array_header_1_0(sink, header)
+            start = sink.size
+
+            def append(block: np.ndarray) -> None:
+                sink.array(np.asarray(block, dtype=dtype))
+
+            yield append
+            if sink.size - start != expected:
+                raise ValueError(f"{name}: wrote {sink.size - start} bytes of data, expected {expected}")
 
 
 class Vocabulary:
@@ -154,28 +255,20 @@ class Ragged:
         return mask
 
     # -- files ---------------------------------------------------------------------------------
-    def write(self, folder: Path, name: str, rows: np.ndarray | None = None) -> None:
+    def write(self, writer: GenerationWriter, name: str, rows: np.ndarray | None = None) -> None:
         """Write rows (all, or the given row numbers in order) as `name.flat.npy` + `name.offsets.npy`."""
         lengths = self.lengths()
         if rows is not None:
             lengths = lengths[rows]
         offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
-        np.save(folder / f"{name}.offsets.npy", offsets)
-        flat = np.lib.format.open_memmap(
-            folder / f"{name}.flat.npy", mode="w+", dtype=self.dtype, shape=(int(offsets[-1]),)
-        )
-        at = 0
-        if rows is None:
-            for _start, chunk, _off in self.chunks(len(self)):
-                flat[at : at + len(chunk)] = chunk
-                at += len(chunk)
-        else:
-            for row in rows:
-                values = self.row(int(row))
-                flat[at : at + len(values)] = values
-                at += len(values)
-        flat.flush()
-        del flat
+        writer.array(f"{name}.offsets.npy", offsets)
+        with writer.stream(f"{name}.flat.npy", self.dtype, (int(offsets[-1]),)) as append:
+            if rows is None:
+                for _start, chunk, _off in self.chunks(len(self)):
+                    append(chunk)
+            else:
+                for row in rows:
+                    append(self.row(int(row)))
 
     @classmethod
     def read(cls, folder: Path, name: str, dtype) -> Ragged:

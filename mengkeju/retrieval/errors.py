@@ -15,3 +15,10 @@ class FilterError(EngineError, ValueError):
 
 class IndexCorrupt(EngineError):
     """The index folder is missing a file or a file does not match the others; rebuild it."""
+
+
+class IndexWriteError(EngineError, OSError):
+    """Saving the index failed (the disk is full, a permission, an I/O error): nothing was switched.
+
+    The staging folder is removed, `CURRENT` still names the previous generation and the in-memory
+    index is unchanged and usable. Carries the original `errno` (e.g. `errno.ENOSPC`)."""

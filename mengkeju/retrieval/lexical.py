@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .columns import Ragged
+from .columns import GenerationWriter, Ragged
 
 
 def idf(df: np.ndarray, n: int) -> np.ndarray:
@@ -105,11 +105,11 @@ class BM25Matrix:
         return out
 
     # -- files ---------------------------------------------------------------------------------
-    def write(self, folder: Path) -> None:
-        np.save(folder / "bm25.data.npy", self.data)
-        np.save(folder / "bm25.indices.npy", self.indices)
-        np.save(folder / "bm25.indptr.npy", self.indptr)
-        np.save(folder / "bm25.stats.npy", np.array([self.k1, self.b, self.documents, self.avgdl, self.upto]))
+    def write(self, writer: GenerationWriter) -> None:
+        writer.array("bm25.data.npy", self.data)
+        writer.array("bm25.indices.npy", self.indices)
+        writer.array("bm25.indptr.npy", self.indptr)
+        writer.array("bm25.stats.npy", np.array([self.k1, self.b, self.documents, self.avgdl, self.upto]))
 
     @classmethod
     def read(cls, folder: Path) -> BM25Matrix:
