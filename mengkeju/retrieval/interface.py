@@ -110,7 +110,12 @@ class Index(ABC):
     - *Generations*: `save()` writes a new generation and makes it the current one;
       `current_generation(location)` names the current one, so a worker notices that another worker
       or process saved a newer one (and loads it); `generation` is the one this index was loaded
-      from or last saved as.
+      from or last saved as, `meta` what the caller stored with it (e.g. how far the change log it
+      includes goes).
+    - *Integrity*: a generation checks itself. `load()` verifies before it reads and raises
+      `IndexCorrupt` naming what is damaged; `verify()` lists the problems; `load_good()` falls back
+      to the newest older generation that is good; `clean()` removes what interrupted saves left;
+      a save that fails (a full disk) raises `IndexWriteError` and changes nothing.
     - *Threads*: an index is shared by request threads and a background worker. Callers hold
       `lock()` around every call, and around several calls that must see one state (a search and
       the `get()` of its hits). A backend that is safe for concurrent use may return a no-op
@@ -197,22 +202,60 @@ class Index(ABC):
 
     # -- generations ---------------------------------------------------------------------------
     @abstractmethod
-    def save(self, location: str | Path, *, embed: bool = True) -> object:
-        """Write a new generation and make it the current one (then `generation` names it). With
-        embed=False, pending documents are saved as pending. What it returns is the backend's own."""
+    def save(self, location: str | Path, *, embed: bool = True, meta: dict | None = None) -> object:
+        """Write a new generation and make it the current one (then `generation` names it), keeping
+        at least the previous one as a fallback. With embed=False, pending documents are saved as
+        pending. `meta` (a JSON-serialisable dict) is stored with the generation and is `meta` after
+        a save or load; None keeps the current `meta`. What it returns is the backend's own.
+
+        A save that cannot complete (a full disk, an I/O error) raises `IndexWriteError`, an OSError
+        with the original errno; it leaves no partial generation, the current generation stays
+        current and this index stays as it was and usable."""
 
     @property
     @abstractmethod
     def generation(self) -> str | None:
         """The generation this index was loaded from or last saved as; None if neither."""
 
+    @property
+    @abstractmethod
+    def meta(self) -> dict:
+        """The `meta` stored with `generation` (`save(..., meta=...)`); `{}` when none."""
+
     @classmethod
     @abstractmethod
-    def load(cls, location: str | Path, embedder: Embedder, **options) -> Index:
-        """Open the current generation. Raises IndexCorrupt when it is missing or unreadable (the
-        caller rebuilds from the database)."""
+    def load(
+        cls, location: str | Path, embedder: Embedder, *, generation: str | None = None, **options
+    ) -> Index:
+        """Open the current generation (or the named one) after checking it is whole. Raises
+        IndexCorrupt, naming what is damaged, when it is missing, damaged or unreadable (the caller
+        tries `load_good` or rebuilds from the database)."""
 
     @classmethod
     @abstractmethod
     def current_generation(cls, location: str | Path) -> str | None:
         """The name of the current generation at `location`; None if there is none."""
+
+    @classmethod
+    @abstractmethod
+    def generations(cls, location: str | Path) -> list[str]:
+        """The generations kept at `location`, newest first (good or not)."""
+
+    @classmethod
+    @abstractmethod
+    def verify(cls, location: str | Path, generation: str | None = None) -> list[str]:
+        """What is wrong with a generation (the current one when None), each problem naming the part
+        it concerns; an empty list when it is good."""
+
+    @classmethod
+    @abstractmethod
+    def load_good(cls, location: str | Path, embedder: Embedder, **options) -> tuple[Index, list[str]]:
+        """The current generation if it is good, else the newest older one that is, with the
+        problems found on the way (empty when the current one was good). Raises IndexCorrupt when
+        none is good (the caller rebuilds from the database)."""
+
+    @classmethod
+    @abstractmethod
+    def clean(cls, location: str | Path, older_than_s: float = 600) -> list[str]:
+        """Remove what saves interrupted more than `older_than_s` seconds ago left behind (staging
+        areas; a save in progress is left alone); returns what was removed."""

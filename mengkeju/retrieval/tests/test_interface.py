@@ -12,6 +12,7 @@ def test_local_index_implements_the_whole_interface():
     declared = {"lock", "upsert", "delete", "pending", "pending_passages", "embed_pending", "refresh"}
     declared |= {"maintenance", "get", "search", "dense_query_text", "near_duplicates", "save"}
     declared |= {"generation", "load", "current_generation", "__len__"}
+    declared |= {"meta", "generations", "verify", "load_good", "clean"}
     assert declared <= Index.__abstractmethods__
 
 
