@@ -726,7 +726,7 @@ class LocalIndex(Index):
             self.compact()
         folder = Path(folder)
         generation, previous = f"gen-{time.time_ns()}", self._generation
-        tmp = None
+        tmp = pointer = None
         try:
             folder.mkdir(parents=True, exist_ok=True)
             tmp = Path(tempfile.mkdtemp(dir=folder, prefix=".tmp-"))
@@ -748,8 +748,9 @@ class LocalIndex(Index):
                 shutil.rmtree(tmp, ignore_errors=True)
             if self._generation != generation:  # not committed: leave no trace of it
                 shutil.rmtree(folder / generation, ignore_errors=True)
-                with contextlib.suppress(OSError):
-                    (folder / ".CURRENT.tmp").unlink(missing_ok=True)
+                if pointer is not None:
+                    with contextlib.suppress(OSError):
+                        pointer.unlink(missing_ok=True)
             if isinstance(exc, OSError) and not isinstance(exc, IndexWriteError):
                 raise IndexWriteError(
                     exc.errno, f"cannot save the index in {folder}: {exc.strerror or exc}", exc.filename
