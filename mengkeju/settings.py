@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_tasks",
+    "django_tasks_db",
     "mengkeju.core",
     "mengkeju.notifications",
     "mengkeju.network",
@@ -62,6 +64,7 @@ INSTALLED_APPS = [
     "mengkeju.insights",
     "mengkeju.portal",
     "mengkeju.points",
+    "mengkeju.jobs",
 ]
 
 MIDDLEWARE = [
@@ -184,4 +187,13 @@ MATCHING_INDEX_DIR = Path(os.environ.get("MATCHING_INDEX_DIR", VAR_DIR / "index"
 MATCHING_CACHE_DIR = Path(os.environ.get("MATCHING_CACHE_DIR", VAR_DIR / "embedding-cache"))
 MATCHING_EMBEDDER = os.environ.get("MATCHING_EMBEDDER", "e5")  # e5 | hashing
 MATCHING_PASSAGES = os.environ.get("MATCHING_PASSAGES", "lead:120")  # retrieval.passages.DEFAULT_STRATEGY
-MATCHING_SYNC = env_bool("MATCHING_SYNC", False)  # embed inside the request (tests); default: background
+# MATCHING_SYNC: the process that makes a change applies it to the index at commit (tests, scripts);
+# default: web processes only write the outbox and `mengkeju worker` (the one index writer) applies it.
+MATCHING_SYNC = env_bool("MATCHING_SYNC", False)
+
+# Background jobs (django-tasks): the database backend by default, so SQLite and PostgreSQL deployments
+# need nothing more; `mengkeju worker` runs them. Scheduled jobs: name, task, local time of day.
+TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+JOBS_SCHEDULE = [
+    {"name": "licensing-daily", "task": "mengkeju.licensing.tasks.daily", "at": "01:30"},
+]

@@ -23,6 +23,7 @@ urlpatterns = [
     path("statistics/", include("mengkeju.insights.urls")),
     path("chains/", include("mengkeju.insights.chain_urls")),
     path("", include("mengkeju.matching.urls")),
+    path("", include("mengkeju.jobs.urls")),
     path("notifications/", include("mengkeju.notifications.urls")),
     path("licensing/", include("mengkeju.licensing.urls")),
     path("points/", include("mengkeju.points.urls")),

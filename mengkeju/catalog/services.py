@@ -142,8 +142,9 @@ def _record(listing, action: str, from_status: str, *, by, reason: str = "") -> 
 
 
 def _announce(model, ids: list[int]) -> None:
-    """Tell listeners (the search index) which records changed, once the transaction commits."""
-    transaction.on_commit(lambda: signals.listings_changed.send(sender=model, ids=ids))
+    """Tell listeners which records changed, inside the transaction: the search index records the
+    change in its outbox, so the change and the note of it commit (or roll back) together."""
+    signals.listings_changed.send(sender=model, ids=ids)
 
 
 @transaction.atomic

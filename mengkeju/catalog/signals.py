@@ -1,4 +1,7 @@
-"""Signals other apps listen to (e.g. the matching index), sent after the transaction commits."""
+"""Signals other apps listen to (e.g. the matching index).
+
+`listings_changed` is sent inside the transaction that changed the records: a receiver writes what it
+needs (the index outbox) in the same transaction and must not do slow work there."""
 
 from django.dispatch import Signal
 

@@ -1,10 +1,11 @@
 """The one place Django meets the matching engine.
 
 - Documents are built from published catalog records; drafts and withdrawn records are never indexed.
-- The catalog announces changes (`catalog.signals.listings_changed`); the index is updated at once
-  for lexical search and the embedding runs in a background thread, so a publish never waits for it.
-- Each kind's index lives in `MATCHING_INDEX_DIR/<kind>/`; a worker notices a newer generation
-  written by another worker and reloads it; a missing or corrupt index is rebuilt from the database.
+- The catalog announces changes (`catalog.signals.listings_changed`, inside its transaction); each
+  becomes an outbox row (`outbox.py`) committed with the change. The one index writer (`writer.py`,
+  run by `mengkeju worker`) applies the outbox, embeds and saves generations; nothing in a request waits.
+- Each kind's index lives in `MATCHING_INDEX_DIR/<kind>/`; web processes only read it and reload when
+  the writer saves a newer generation; a damaged generation is skipped for the previous good one.
 - The engine is reached only through `retrieval.Index`'s members (`IndexStore.backend` names the
   implementation), so another backend can replace `LocalIndex` here and nowhere else.
 """
@@ -12,13 +13,13 @@
 from __future__ import annotations
 
 import logging
-import queue
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Max
 
 from mengkeju.catalog.models import Achievement, CooperationMode, Demand, Expert, Platform, Service, Status
@@ -30,6 +31,8 @@ from mengkeju.retrieval.errors import IndexCorrupt
 from mengkeju.retrieval.index import LocalIndex
 from mengkeju.retrieval.interface import Boosts, Document, Filters, Index, Result
 from mengkeju.retrieval.passages import PassageStrategy
+
+from .models import IndexChange
 
 log = logging.getLogger(__name__)
 MODELS = {"achievement": Achievement, "demand": Demand}
@@ -139,21 +142,30 @@ def domain_terms() -> list[str]:
 class IndexStore:
     """The indexes of one process, one per kind, each loaded on first use.
 
+    Web processes only read: they load the newest good generation and reload when `CURRENT` moves.
+    The one writer (`mengkeju worker`, see `writer.py`; or the process itself when `MATCHING_SYNC`, as in
+    tests) applies the outbox, embeds and saves generations. A reader that finds no readable generation
+    serves an index built from the database in memory (word matching) until the writer saves one.
+
     Locks: the store's own lock guards which index object serves a kind (loading, reloading,
-    rebuilding, the generation bookkeeping); each index's `lock()` guards the use of that index.
-    Whoever needs both takes the store's first."""
+    rebuilding); each index's `lock()` guards the use of that index. Whoever needs both takes the
+    store's first."""
 
     backend: type[Index] = LocalIndex
 
     def __init__(self):
         self._lock = threading.RLock()
         self._indexes: dict[str, Index] = {}
-        self._jobs: queue.Queue[str] = queue.Queue()
+        self._skipped: dict[str, str | None] = {}  # kind -> a CURRENT found unreadable (not retried)
         self._fingerprint: tuple | None = None
-        self._new_ids: dict[str, set[int]] = {}  # published since the last notification round
-        self._worker: threading.Thread | None = None
         self._embedder = None
         self._cache: EmbeddingCache | None = None
+        self.writer = False  # set by the process holding the writer lock (see writer.py)
+
+    @property
+    def writes(self) -> bool:
+        """Whether this process may save the index: the writer, or any process when MATCHING_SYNC."""
+        return self.writer or settings.MATCHING_SYNC
 
     @property
     def cache(self) -> EmbeddingCache:
@@ -181,30 +193,59 @@ class IndexStore:
             known_values=known_values(),
         )
 
+    def loaded(self, kind: str) -> Index | None:
+        return self._indexes.get(kind)
+
     def get(self, kind: str) -> Index:
         with self._lock:
-            if kind == RESOURCE and self._indexes.get(kind) and self._fingerprint != resource_fingerprint():
-                return self.rebuild(kind, embed=False)  # directories are edited in the admin: no signal
+            if (
+                kind == RESOURCE
+                and settings.MATCHING_SYNC
+                and self._indexes.get(kind)
+                and self._fingerprint != resource_fingerprint()
+            ):
+                return self.rebuild(kind, embed=False)  # tests edit directories without the outbox
             generation = self.backend.current_generation(self.folder(kind))
             loaded = self._indexes.get(kind)
-            if loaded is not None and (generation is None or generation == loaded.generation):
+            if loaded is not None and (
+                generation is None or generation in (loaded.generation, self._skipped.get(kind))
+            ):
                 return loaded
             engine_text.add_terms(domain_terms())
             try:
-                index = self.backend.load(
-                    self.folder(kind),
-                    self.embedder,
-                    cache=self.cache,
-                    known_values=known_values(),
+                index, problems = self.backend.load_good(
+                    self.folder(kind), self.embedder, cache=self.cache, known_values=known_values()
                 )
             except IndexCorrupt as exc:
                 # A first start has no index yet (info); an unreadable one is worth a warning.
                 level = logging.INFO if generation is None else logging.WARNING
-                log.log(level, "rebuilding the %s index: %s", kind, exc)
-                return self.rebuild(kind, embed=False)
+                if self.writes:
+                    log.log(level, "rebuilding the %s index from the database: %s", kind, exc)
+                    return self.rebuild(kind, embed=False)
+                log.log(
+                    level,
+                    "no readable %s index (%s): serving one built from the database in memory until "
+                    "the index writer saves one",
+                    kind,
+                    exc,
+                )
+                self._skipped[kind] = generation
+                index = self._build(kind)
+                self._indexes[kind] = index
+                return index
+            if problems:
+                log.warning(
+                    "the %s index: %s; serving the previous good generation %s",
+                    kind,
+                    "; ".join(problems),
+                    index.generation,
+                )
+                self._skipped[kind] = generation
             self._indexes[kind] = index
-            if index.pending:
-                self._schedule(kind)
+            if self.writes and settings.MATCHING_SYNC and (index.pending or problems):
+                if problems:
+                    return self.rebuild(kind, embed=True)
+                self.embed_and_save(kind, index.meta)
             return index
 
     @contextmanager
@@ -214,81 +255,70 @@ class IndexStore:
         with index.lock():
             yield index
 
-    def rebuild(self, kind: str, progress=None, *, embed: bool = True) -> Index:
-        """Rebuild from the database. With embed=False the index is usable lexically at once and
-        the embeddings follow in the background (used when an index is found missing or corrupt)."""
+    def _build(self, kind: str) -> Index:
+        """A new index of every published record of `kind`, searchable lexically (not embedded)."""
         engine_text.add_terms(domain_terms())
         index = self._new_index()
         if kind == RESOURCE:
             self._fingerprint = resource_fingerprint()
         index.upsert(_documents(kind), embed=False)
+        return index
+
+    def rebuild(self, kind: str, progress=None, *, embed: bool = True, meta: dict | None = None) -> Index:
+        """Rebuild from the database and save (the writer only). With embed=False the index is usable
+        lexically at once and the embeddings follow (the writer embeds pending documents)."""
+        if meta is None:
+            from .outbox import position
+
+            meta = {"outbox": position()}  # read first: changes committed meanwhile are replayed
+        index = self._build(kind)
         if embed:
             index.refresh(progress=progress)
         with self._lock, index.lock():
-            index.save(self.folder(kind), embed=embed)
+            index.save(self.folder(kind), embed=embed, meta=meta)
             self._indexes[kind] = index
-        if index.pending:
-            self._schedule(kind)
+            self._skipped.pop(kind, None)
+        if index.pending and settings.MATCHING_SYNC:
+            self.embed_and_save(kind, meta)
         return index
 
-    def sync(self, kind: str, ids: list[int]) -> None:
-        """Apply changes now (lexically searchable at once); embed and persist in the background."""
-        published = list(_published(kind, ids))
+    def apply(self, kind: str, ids: list[str], meta: dict) -> set[int]:
+        """Bring `ids` of `kind` in line with the database and save a generation holding `meta` (the
+        outbox position). Returns the published ids (for notifications). The writer only."""
+        if kind == RESOURCE:
+            self.rebuild(kind, embed=False, meta=meta)
+            return set()
+        numbers = [int(i) for i in ids if str(i).isdigit()]
+        published = list(_published(kind, numbers))
         with self._lock:
-            self._new_ids.setdefault(kind, set()).update(obj.pk for obj in published)
             index = self.get(kind)
             with index.lock():
-                index.delete(str(i) for i in ids)
+                index.delete(str(i) for i in numbers)
                 index.upsert((document(obj) for obj in published), embed=False)
-                if not settings.MATCHING_SYNC:  # persist now so other workers and processes see the change
-                    index.save(self.folder(kind), embed=False)
-        self._schedule(kind)
+                index.save(self.folder(kind), embed=False, meta=meta)
+        return {obj.pk for obj in published}
 
-    def _schedule(self, kind: str) -> None:
-        """Embed pending documents: inline when MATCHING_SYNC, else on one daemon thread (a command
-        that exits does not wait for it; pending documents are saved and embedded by the next opener)."""
-        if settings.MATCHING_SYNC:
-            self._embed_and_save(kind)
-            return
-        self._jobs.put(kind)
-        with self._lock:
-            if self._worker is None or not self._worker.is_alive():
-                self._worker = threading.Thread(target=self._work, name="mengkeju-embed", daemon=True)
-                self._worker.start()
-
-    def _work(self) -> None:
-        while True:
-            kind = self._jobs.get()
-            if kind in self._indexes and self._indexes[kind].pending:
-                self._embed_and_save(kind)
-
-    def _embed_and_save(self, kind: str) -> None:
-        try:
-            index = self._indexes[kind]
+    def embed_and_save(self, kind: str, meta: dict, new_ids=()) -> None:
+        """Embed what is pending (from the cache where possible), run the index's upkeep, save, then
+        prepare demand queries and notify subscribers of `new_ids`."""
+        index = self._indexes[kind]
+        with index.lock():
+            texts = index.pending_passages()
+        embed_with_cache(self.embedder, self.cache, texts)  # slow part, outside the lock
+        self.cache.flush()
+        with index.lock():
+            index.embed_pending()  # now served from the cache
+            job = index.maintenance()  # a large index: BM25 refit, vector index rebuild
+        if job is not None:
+            install = job()  # slow part, outside the lock
             with index.lock():
-                texts = index.pending_passages()
-            embed_with_cache(self.embedder, self.cache, texts)  # slow part, outside the lock
-            with index.lock():
-                index.embed_pending()  # now served from the cache
-                job = index.maintenance()  # a large index: BM25 refit, vector index rebuild
-            if job is not None:
-                install = job()  # slow part, outside the lock
-                with index.lock():
-                    install()
-            with self._lock, index.lock():
-                index.save(self.folder(kind))
-                new_ids = self._new_ids.pop(kind, set())
-            if kind == "demand" and new_ids:
-                self.prepare_demand_queries(new_ids)
-            if new_ids:
-                self._notify(kind, index, new_ids)
-        except Exception:  # a failed background job must not take the worker down; the next change retries
-            log.exception("could not update the %s index", kind)
-        finally:
-            if threading.current_thread() is self._worker:
-                from django.db import connection
-
-                connection.close()
+                install()
+        with self._lock, index.lock():
+            index.save(self.folder(kind), meta=meta)
+        if kind == "demand" and new_ids:
+            self.prepare_demand_queries(new_ids)
+        if new_ids:
+            self._notify(kind, index, set(new_ids))
 
     def prepare_demand_queries(self, ids=None, progress=None) -> int:
         """Embed published demands' queries ahead of time, so their pages answer without the model."""
@@ -332,6 +362,7 @@ class IndexStore:
         """Forget loaded indexes, the cache and the embedder (settings may have changed)."""
         with self._lock:
             self._indexes.clear()
+            self._skipped.clear()
             self._cache = None
             self._embedder = None
 
@@ -349,14 +380,36 @@ def known_values() -> dict[str, set[str]]:
 
 
 def on_listings_changed(sender, ids, **kwargs) -> None:
+    """Record the change in the outbox, in the transaction that made it. With MATCHING_SYNC (tests,
+    one-process set-ups) this process applies it once the transaction commits."""
     kind = "achievement" if sender is Achievement else "demand" if sender is Demand else None
     if kind and ids and settings.MATCHING_ENABLED:
-        try:
-            store.sync(kind, list(ids))
-        except (
-            Exception
-        ):  # the catalog change is committed; the index catches up on the next change or reindex
-            log.exception("could not update the %s index", kind)
+        record_changes(kind, list(ids))
+
+
+def on_directory_changed(sender, **kwargs) -> None:
+    """Experts, platforms and services (edited in forms and the admin): the small resource index is
+    rebuilt from the database by the writer."""
+    if settings.MATCHING_ENABLED and not kwargs.get("raw"):
+        record_changes(RESOURCE, [IndexChange.REBUILD])
+
+
+def record_changes(kind: str, ids: list) -> None:
+    from . import outbox
+
+    outbox.record(kind, ids)
+    if settings.MATCHING_SYNC:
+        transaction.on_commit(apply_outbox_here)
+
+
+def apply_outbox_here() -> None:
+    """Apply the outbox in this process (MATCHING_SYNC); a failure is logged, the rows stay unapplied."""
+    from .writer import IndexWriter
+
+    try:
+        IndexWriter(store).apply_pending(embed=True)
+    except Exception:  # the catalog change is committed; the outbox keeps it for the next attempt
+        log.exception("could not update the search index")
 
 
 def _objects(kind: str, results: list[Result]):

@@ -26,3 +26,29 @@ class SavedSearch(models.Model):
 
     def __str__(self) -> str:
         return self.query
+
+
+class IndexChange(models.Model):
+    """The index outbox: one row per changed record, written in the transaction that changed it.
+
+    The index writer (`mengkeju worker`) applies unapplied rows in id order and marks them applied once
+    the generation holding them is saved; a crash before that replays them (applying is idempotent: it
+    reads the record's state at the time). `record` is a primary key, or `*` for "rebuild the kind"."""
+
+    REBUILD = "*"
+
+    kind = models.CharField(_("kind"), max_length=16)
+    record = models.CharField(_("record"), max_length=40)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["applied_at", "id"], name="index_change_pending"),
+        ]
+        verbose_name = _("index change")
+        verbose_name_plural = _("index changes")
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.record}"

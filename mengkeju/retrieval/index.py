@@ -333,6 +333,9 @@ class LocalIndex(Index):
         row = self._position.get(doc_id)
         return None if row is None else self.document(row)
 
+    def ids(self) -> list[str]:
+        return list(self._position)
+
     def pending_documents(self) -> list[Document]:
         return [self.document(self._position[i]) for i in self._pending if i in self._position]
 

@@ -170,6 +170,10 @@ class Index(ABC):
         """The indexed document, or None if it is not in the index."""
 
     @abstractmethod
+    def ids(self) -> list[str]:
+        """The ids of the live documents (reconciliation compares them with the database)."""
+
+    @abstractmethod
     def search(
         self,
         query: str,

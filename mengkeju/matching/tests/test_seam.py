@@ -74,7 +74,8 @@ def _only_the_interface() -> type[Index]:
     """A backend with exactly `Index`'s members (each forwarded to a LocalIndex): another backend
     implementing `Index` would serve the adapter just as well."""
     members = {}
-    for name in Index.__abstractmethods__ - {"load", "current_generation"}:
+    class_members = {"load", "load_good", "current_generation", "generations", "verify", "clean"}
+    for name in Index.__abstractmethods__ - class_members:
         if isinstance(inspect.getattr_static(Index, name), property):
             members[name] = property(lambda self, name=name: getattr(self._inner, name))
         else:
@@ -88,10 +89,19 @@ def _only_the_interface() -> type[Index]:
         index._inner = LocalIndex.load(location, embedder, **options)
         return index
 
+    def load_good(cls, location, embedder, **options):
+        index = cls.__new__(cls)
+        index._inner, problems = LocalIndex.load_good(location, embedder, **options)
+        return index, problems
+
     members.update(
         __init__=__init__,
         load=classmethod(load),
+        load_good=classmethod(load_good),
         current_generation=classmethod(lambda cls, location: LocalIndex.current_generation(location)),
+        generations=classmethod(lambda cls, location: LocalIndex.generations(location)),
+        verify=classmethod(lambda cls, location, generation=None: LocalIndex.verify(location, generation)),
+        clean=classmethod(lambda cls, location, older_than_s=600: LocalIndex.clean(location, older_than_s)),
     )
     backend = type("OnlyTheInterface", (Index,), members)
     assert not backend.__abstractmethods__

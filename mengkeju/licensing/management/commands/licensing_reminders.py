@@ -1,7 +1,8 @@
 """The daily licensing job: trial-end reminders, expiries, minimum-royalty settlements, overdue notices.
 
-Run once a day (cron/systemd timer): `mengkeju licensing-reminders`. Safe to run more often or twice:
-each reminder is sent once and each step only acts on what is due. `--date` replays a given day.
+`mengkeju worker` runs it every day (settings.JOBS_SCHEDULE, no cron needed); this command runs it by
+hand. Safe to run more often or twice: each reminder is sent once and each step only acts on what is
+due. `--date` replays a given day.
 """
 
 from datetime import date
@@ -9,7 +10,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 
 from mengkeju.core import clock
-from mengkeju.licensing import services
+from mengkeju.licensing.tasks import run_daily
 
 
 class Command(BaseCommand):
@@ -26,11 +27,8 @@ class Command(BaseCommand):
             today = date.fromisoformat(options["date"]) if options.get("date") else clock.local_date()
         except ValueError as exc:
             raise CommandError(f"--date: {exc}") from None
-        reminders = services.send_trial_reminders(today)
-        expired = services.expire_licences(today)
-        top_ups = services.settle_minimum_royalties(today)
-        overdue = services.send_overdue_notices(today)
+        done = run_daily(today)
         self.stdout.write(
-            f"{today.isoformat()}: {len(reminders)} reminder(s) sent, {len(expired)} licence(s) expired, "
-            f"{len(top_ups)} minimum-royalty top-up(s) scheduled, {len(overdue)} overdue notice(s) sent"
+            f"{today.isoformat()}: {done['reminders']} reminder(s) sent, {done['expired']} licence(s) expired, "
+            f"{done['top_ups']} minimum-royalty top-up(s) scheduled, {done['overdue']} overdue notice(s) sent"
         )

@@ -3,18 +3,41 @@ import time
 from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
+from mengkeju.matching import outbox
 from mengkeju.matching.adapter import KINDS, MODELS, _published, store
+from mengkeju.matching.writer import IndexWriter, WriterBusy
 
 
 class Command(BaseCommand):
-    help = "Rebuild the search indexes from the database (embeddings come from the cache when unchanged)."
+    help = (
+        "Rebuild the search indexes from the database (embeddings come from the cache when unchanged). "
+        "When `mengkeju worker` is running, the rebuild is handed to it (the one index writer)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--kind", choices=[*KINDS, "all"], default="all")
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, kind, no_progress, **options):
-        for name in KINDS if kind == "all" else [kind]:
+        kinds = KINDS if kind == "all" else [kind]
+        writer = IndexWriter(store)
+        try:
+            writer.acquire()
+        except WriterBusy:
+            for name in kinds:
+                outbox.request_rebuild(name)
+            self.stdout.write(
+                f"the index writer (mengkeju worker) is running: it will rebuild {', '.join(kinds)}; "
+                "follow it on /jobs/ or /healthz"
+            )
+            return
+        try:
+            self._rebuild(kinds, kind, no_progress)
+        finally:
+            writer.release()
+
+    def _rebuild(self, kinds, kind, no_progress):
+        for name in kinds:
             started = time.perf_counter()
             total = _published(name).count() if name in MODELS else None
             with tqdm(total=total, desc=f"{name} index", unit=" passages", disable=no_progress) as bar:

@@ -1,0 +1,152 @@
+"""The job system: retries with back-off, the daily schedule, /healthz, /jobs/ and the worker command."""
+
+import io
+import json
+from datetime import datetime, timedelta
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
+
+from mengkeju.catalog import services
+from mengkeju.catalog.models import Action, Status
+from mengkeju.catalog.tests.factories import AchievementFactory
+from mengkeju.core import clock
+from mengkeju.core.jobs import job
+from mengkeju.jobs import schedule
+from mengkeju.jobs.models import ScheduledRun
+from mengkeju.matching import adapter
+from mengkeju.matching.models import IndexChange
+from mengkeju.network.models import Organization
+from mengkeju.network.tests.factories import OrganizationFactory
+
+pytestmark = pytest.mark.django_db
+
+CALLS = []
+
+
+@job(retries=2, backoff=60)
+def flaky(name: str) -> str:
+    """Creates an organization, then fails the first time: the failed attempt must leave nothing."""
+    CALLS.append(name)
+    OrganizationFactory(name=f"{name}-{len(CALLS)}")
+    if len(CALLS) == 1:
+        raise RuntimeError("the mail server is down")
+    return "done"
+
+
+def _run_ready():
+    Worker(
+        queue_names=["*"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test",
+        excluded_queue_names=[],
+    ).run()
+
+
+def test_a_failed_job_leaves_no_data_and_is_retried_later_with_back_off():
+    CALLS.clear()
+    flaky.enqueue("job-org")
+    before = timezone.now()
+    _run_ready()
+    failed = DBTaskResult.objects.get(status="FAILED")
+    assert "the mail server is down" in failed.traceback
+    assert not Organization.objects.filter(name__startswith="job-org").exists()  # rolled back
+    retry = DBTaskResult.objects.get(status="READY")
+    assert retry.run_after >= before + timedelta(seconds=59)  # back-off: not before a minute
+    assert retry.args_kwargs == {"args": ["job-org"], "kwargs": {"_attempt": 2}}
+    DBTaskResult.objects.filter(pk=retry.pk).update(run_after=timezone.now())
+    _run_ready()
+    assert DBTaskResult.objects.filter(status="SUCCESSFUL").count() == 1
+    assert Organization.objects.filter(name="job-org-2").exists()
+
+
+def test_the_daily_schedule_enqueues_each_job_once_a_day(settings):
+    settings.JOBS_SCHEDULE = [
+        {"name": "licensing-daily", "task": "mengkeju.licensing.tasks.daily", "at": "01:30"}
+    ]
+    tz = clock.region_timezone()
+    assert schedule.tick(datetime(2026, 12, 7, 1, 0, tzinfo=tz)) == []  # not due yet
+    assert schedule.tick(datetime(2026, 12, 7, 1, 31, tzinfo=tz)) == ["licensing-daily"]
+    assert schedule.tick(datetime(2026, 12, 7, 9, 0, tzinfo=tz)) == []  # once a day
+    assert schedule.tick(datetime(2026, 12, 8, 2, 0, tzinfo=tz)) == ["licensing-daily"]
+    assert list(ScheduledRun.objects.order_by("period").values_list("period", flat=True)) == [
+        "2026-12-07",
+        "2026-12-08",
+    ]
+    queued = DBTaskResult.objects.order_by("enqueued_at").first()
+    assert queued.task_path == "mengkeju.licensing.tasks.daily"
+    assert queued.args_kwargs["args"] == ["2026-12-07"]
+    _run_ready()
+    assert DBTaskResult.objects.get(pk=queued.pk).status == "SUCCESSFUL"
+
+
+def test_healthz_reports_database_lag_and_queue(client, settings, orgs, people):
+    settings.MATCHING_SYNC = False
+    achievement = AchievementFactory(status=Status.SUBMITTED, owner=orgs["enterprise"])
+    services.transition(achievement, Action.PUBLISH, by=people["hq_operator"])
+    IndexChange.objects.update(created_at=timezone.now() - timedelta(minutes=5))
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "degraded"
+    assert body["database"]["ok"] is True
+    assert body["index"]["lag"]["pending_changes"] == 1
+    assert body["index"]["lag"]["oldest_pending_seconds"] >= 299
+    assert body["index"]["writer"]["alive"] is False
+    assert any("mengkeju worker" in p for p in body["problems"])
+    assert body["jobs"]["failed_24h"] == 0
+
+
+def test_healthz_is_down_without_a_database(client, monkeypatch):
+    from mengkeju.jobs import selectors
+
+    monkeypatch.setattr(selectors, "database", lambda: {"ok": False, "error": "connection refused"})
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {"status": "down", "database": {"ok": False, "error": "connection refused"}}
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("anonymous", 302),
+        ("owner", 403),
+        ("staff_in_scope", 403),
+        ("broker_in_scope", 403),
+        ("expert", 403),
+        ("hq_operator", 200),
+        ("platform_admin", 200),
+    ],
+)
+def test_only_headquarters_and_admins_see_the_jobs_page(client, people, who, status):
+    if people[who]:
+        client.force_login(people[who])
+    response = client.get("/jobs/")
+    assert response.status_code == status
+    if status == 200:
+        assert 'id="recent-jobs"' in response.content.decode()
+
+
+def test_the_worker_command_applies_the_outbox_and_exits_when_idle(settings, orgs, people):
+    settings.MATCHING_SYNC = False
+    achievement = AchievementFactory(
+        status=Status.SUBMITTED, owner=orgs["enterprise"], title="苜蓿种子丸粒化包衣技术"
+    )
+    services.transition(achievement, Action.PUBLISH, by=people["hq_operator"])
+    out = io.StringIO()
+    call_command("worker", "--until-idle", "--no-jobs", stdout=out)
+    assert "index writer ready" in out.getvalue()
+    assert not IndexChange.objects.filter(applied_at=None).exists()
+    adapter.store.reset()
+    assert [r.id for r in adapter.store.search("achievement", "苜蓿种子", strict=True)] == [
+        str(achievement.pk)
+    ]
+    beat = json.loads((settings.MATCHING_INDEX_DIR / ".writer.json").read_text())
+    assert beat["applied"] >= 1
