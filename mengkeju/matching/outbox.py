@@ -30,6 +30,10 @@ def pending(limit: int = 5000) -> list[IndexChange]:
     return list(IndexChange.objects.filter(applied_at=None).order_by("id")[:limit])
 
 
+def pending_ids(kind: str) -> list[int]:
+    return list(IndexChange.objects.filter(kind=kind, applied_at=None).values_list("pk", flat=True))
+
+
 def mark_applied(ids: list[int]) -> None:
     now = timezone.now()
     for start in range(0, len(ids), 1000):

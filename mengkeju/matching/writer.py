@@ -120,9 +120,12 @@ class IndexWriter:
             removed = self.store.backend.clean(folder, older_than_s=0) if folder.exists() else []
             if removed:  # the one writer starting: any staging left is from an interrupted save
                 log.warning("removed %d unfinished save(s) of the %s index: %s", len(removed), kind, removed)
-            if self.store.backend.current_generation(folder) is not None:
+            if self.store.backend.current_generation(folder) is None:
+                log.info("no %s index yet: building it from the database", kind)
+                self._rebuild(kind)
+            else:
                 self.verify(kind)  # a damaged current generation is rebuilt from the database
-            index = self.store.get(kind)  # the writer builds what is missing
+            index = self.store.get(kind)
             position = int(index.meta.get("outbox", 0))
             self._positions[kind] = position
             replayed = outbox.replay_after(kind, position)
@@ -180,8 +183,9 @@ class IndexWriter:
             position = max(self._positions.get(kind, 0), max(r.pk for r in rows))
             meta = {"outbox": position}
             if any(r.record == IndexChange.REBUILD for r in rows) and kind != RESOURCE:
-                self.store.rebuild(kind, embed=False, meta=meta)
+                self._rebuild(kind)
                 self.stats["rebuilt"] += 1
+                position = self._positions[kind]
             else:
                 published = self.store.apply(kind, sorted({r.record for r in rows}), meta)
                 self._new_ids.setdefault(kind, set()).update(published)
@@ -254,11 +258,19 @@ class IndexWriter:
                 kind,
                 "; ".join(problems),
             )
-            self.store.rebuild(kind, embed=False, meta={"outbox": outbox.position()})
-            self._positions[kind] = int(self.store.get(kind).meta.get("outbox", 0))
-            self._dirty.add(kind)
+            self._rebuild(kind)
             self.stats["rebuilt"] += 1
         return problems
+
+    def _rebuild(self, kind: str) -> None:
+        """Rebuild `kind` from the database and save it. The outbox rows visible before reading the
+        database are held in the rebuild, so they are marked applied (not applied a second time)."""
+        held = outbox.pending_ids(kind)
+        position = outbox.position()
+        self.store.rebuild(kind, embed=False, meta={"outbox": position})
+        outbox.mark_applied(held)
+        self._positions[kind] = position
+        self._dirty.add(kind)
 
     def reconcile(self, kind: str) -> dict:
         """Compare the index with the database (count and a content hash per record) and repair drift."""

@@ -1,4 +1,6 @@
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -17,8 +19,11 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--region", default=os.environ.get("MENGKEJU_REGION", str(DEFAULT_REGION)))
         parser.add_argument("--no-serve", action="store_true", help="prepare the data and exit")
+        parser.add_argument(
+            "--no-worker", action="store_true", help="do not start `mengkeju worker` beside the server"
+        )
 
-    def handle(self, port, host, region, no_serve, **options):
+    def handle(self, port, host, region, no_serve, no_worker, **options):
         started = time.monotonic()
         self.stdout.write("1/3 migrating the database …")
         call_command("migrate", interactive=False, verbosity=0)
@@ -30,5 +35,19 @@ class Command(BaseCommand):
         self.stdout.write("3/3 loading the demo data …")
         call_command("load_demo", stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS(f"Ready in {time.monotonic() - started:.1f} s."))
-        if not no_serve:
+        if no_serve:
+            return
+        worker = None
+        if not no_worker:
+            # The background worker: the one search-index writer, the job queue and the daily jobs.
+            self.stdout.write("starting the background worker (search index, jobs) …")
+            worker = subprocess.Popen([sys.executable, "-m", "mengkeju.cli", "worker"])
+        try:
             call_command("serve", host=host, port=port)
+        finally:
+            if worker is not None:
+                worker.terminate()
+                try:
+                    worker.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    worker.kill()
