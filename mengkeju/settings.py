@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "mengkeju.insights",
     "mengkeju.portal",
     "mengkeju.points",
+    "mengkeju.ops",
 ]
 
 MIDDLEWARE = [
