@@ -88,6 +88,16 @@ def test_round_trip_into_the_same_database(catalogue, people, tmp_path, settings
     manifest = json.loads(tarfile.open(archive).extractfile("backup.json").read())
     assert manifest["counts"]["catalog.achievement"] == 4
     assert "contenttypes.contenttype" not in manifest["counts"]
+    members = set(manifest["members"])
+    generation = manifest["index"]["achievement"]
+    assert {
+        "database/data.jsonl",
+        "index/achievement/CURRENT",
+        f"index/achievement/{generation}/manifest.json",
+    } <= members
+    assert any(name.startswith("media/attachments/") for name in members)
+    assert any(name.startswith("embedding-cache/") for name in members)
+    assert not any("sqlite3" in name for name in members)
 
     # Changes after the backup: records edited and withdrawn, the file and its row deleted, a new user.
     first, second, third = catalogue[:3]
@@ -140,7 +150,7 @@ def test_a_damaged_archive_is_refused_and_changes_nothing(catalogue, tmp_path, m
     files_before = sorted(p.relative_to(media) for p in media.rglob("*"))
     with pytest.raises(CommandError) as exc:
         call_command("restore", str(damaged), "--yes", stdout=io.StringIO())
-    assert member in str(exc.value)
+    assert member in str(exc.value) and "已损坏" in str(exc.value)
     assert snapshot() == before
     assert sorted(p.relative_to(media) for p in media.rglob("*")) == files_before
     assert not list(media.parent.glob(".media.*"))  # nothing left staged beside it
