@@ -628,7 +628,8 @@ def restore(
     progress(_("Running the migrations …"))
     call_command("migrate", database=using, interactive=False, verbosity=0)
     expected = manifest["counts"]
-    with tempfile.TemporaryDirectory(dir=Path(settings.VAR_DIR)) as workdir:
+    Path(settings.VAR_DIR).mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=Path(settings.VAR_DIR), prefix=".restore-") as workdir:
         swaps = _stage(path, manifest, Path(workdir), progress)
         try:
             with transaction.atomic(using=using):
