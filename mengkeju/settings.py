@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "mengkeju.portal",
     "mengkeju.points",
     "mengkeju.jobs",
+    "mengkeju.ops",
 ]
 
 MIDDLEWARE = [
