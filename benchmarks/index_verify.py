@@ -25,8 +25,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from mengkeju.retrieval.index import MANIFEST, Document, LocalIndex, _parse_manifest  # noqa: E402
+from mengkeju.retrieval.index import Document, LocalIndex  # noqa: E402
 from mengkeju.retrieval.passages import PassageStrategy  # noqa: E402
+from mengkeju.retrieval.persistence import MANIFEST, _parse_manifest  # noqa: E402
 
 WORDS = (
     "稀土 永磁 钕铁硼 晶界扩散 矫顽力 乳清蛋白 陶瓷膜 纳滤 浓缩 苜蓿 种子 包衣 发芽率 羊绒 分梳 风电 叶片 光伏 "

@@ -63,7 +63,7 @@ class Platform:
         return subprocess.run([*MENGKEJU, *args], env=self.env, check=check, timeout=timeout, cwd=ROOT)
 
     def start(self, name: str, *args, ready: str, timeout: float = 900) -> subprocess.Popen:
-        log = open(self.log_dir / f"{name}.log", "w")  # noqa: SIM115 - closed with the process
+        log = open(self.log_dir / f"{name}.log", "w")
         proc = subprocess.Popen(
             [*MENGKEJU, *args], env=self.env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, text=True
         )
@@ -100,7 +100,11 @@ class Web:
             s.get(f"{self.base}/accounts/login/", timeout=30)
             r = s.post(
                 f"{self.base}/accounts/login/",
-                data={"username": username, "password": PASSWORD, "csrfmiddlewaretoken": s.cookies["csrftoken"]},
+                data={
+                    "username": username,
+                    "password": PASSWORD,
+                    "csrfmiddlewaretoken": s.cookies["csrftoken"],
+                },
                 headers={"Referer": f"{self.base}/accounts/login/"},
                 timeout=30,
             )
@@ -154,7 +158,12 @@ def concurrent(webs: list[Web], n: int = 24) -> dict:
         items = list(pool.map(one, range(n)))
     published = time.monotonic() - started
     seconds, found = wait_findable(webs, items, limit=120)
-    return {"published": n, "publish_seconds": round(published, 1), "findable_on_both": found, "seconds": seconds}
+    return {
+        "published": n,
+        "publish_seconds": round(published, 1),
+        "findable_on_both": found,
+        "seconds": seconds,
+    }
 
 
 def flows(webs: list[Web], n: int = 100) -> dict:
@@ -240,13 +249,21 @@ def kill_import(platform: Platform, webs: list[Web], work: Path, n: int = 300) -
     proc.wait()
     items = imported_ids(platform.env, words)
     seconds, found = wait_findable(webs, items, limit=600)
-    return {"imported": len(items), "killed_after_commit": killed, "findable_on_both": found, "seconds": seconds}
+    return {
+        "imported": len(items),
+        "killed_after_commit": killed,
+        "findable_on_both": found,
+        "seconds": seconds,
+    }
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument(
-        "--database-url", default=os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/scaleout")
+        "--database-url",
+        default=os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/scaleout"),
     )
     parser.add_argument("--var", default=None, help="the shared var folder (default: a new temporary one)")
     parser.add_argument("--prepare", action="store_true", help="(re)create the database and load the demo")
@@ -301,7 +318,11 @@ def main() -> int:
             print("kill-import:", results["kill_import"], flush=True)
     finally:
         platform.stop_all()
-    print(json.dumps({"embedder": args.embedder, "database": args.database_url.split("@")[-1], **results}, indent=1))
+    print(
+        json.dumps(
+            {"embedder": args.embedder, "database": args.database_url.split("@")[-1], **results}, indent=1
+        )
+    )
     ok = results["concurrent"]["seconds"] is not None and results["concurrent"]["seconds"] <= 30
     ok = ok and results["flows"]["findable_on_both"] == 100
     for key in ("kill_worker", "kill_import"):

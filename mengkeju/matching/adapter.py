@@ -19,7 +19,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Max
 
 from mengkeju.catalog.models import Achievement, CooperationMode, Demand, Expert, Platform, Service, Status
@@ -31,8 +30,6 @@ from mengkeju.retrieval.errors import IndexCorrupt
 from mengkeju.retrieval.index import LocalIndex
 from mengkeju.retrieval.interface import Boosts, Document, Filters, Index, Result
 from mengkeju.retrieval.passages import PassageStrategy
-
-from .models import IndexChange
 
 log = logging.getLogger(__name__)
 MODELS = {"achievement": Achievement, "demand": Demand}
@@ -377,39 +374,6 @@ def known_values() -> dict[str, set[str]]:
         "divisions": set(Division.objects.values_list("code", flat=True)),
         "modes": set(CooperationMode.objects.values_list("code", flat=True)),
     }
-
-
-def on_listings_changed(sender, ids, **kwargs) -> None:
-    """Record the change in the outbox, in the transaction that made it. With MATCHING_SYNC (tests,
-    one-process set-ups) this process applies it once the transaction commits."""
-    kind = "achievement" if sender is Achievement else "demand" if sender is Demand else None
-    if kind and ids and settings.MATCHING_ENABLED:
-        record_changes(kind, list(ids))
-
-
-def on_directory_changed(sender, **kwargs) -> None:
-    """Experts, platforms and services (edited in forms and the admin): the small resource index is
-    rebuilt from the database by the writer."""
-    if settings.MATCHING_ENABLED and not kwargs.get("raw"):
-        record_changes(RESOURCE, [IndexChange.REBUILD])
-
-
-def record_changes(kind: str, ids: list) -> None:
-    from . import outbox
-
-    outbox.record(kind, ids)
-    if settings.MATCHING_SYNC:
-        transaction.on_commit(apply_outbox_here)
-
-
-def apply_outbox_here() -> None:
-    """Apply the outbox in this process (MATCHING_SYNC); a failure is logged, the rows stay unapplied."""
-    from .writer import IndexWriter
-
-    try:
-        IndexWriter(store).apply_pending(embed=True)
-    except Exception:  # the catalog change is committed; the outbox keeps it for the next attempt
-        log.exception("could not update the search index")
 
 
 def _objects(kind: str, results: list[Result]):

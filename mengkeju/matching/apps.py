@@ -16,18 +16,18 @@ class MatchingConfig(AppConfig):
         from mengkeju.catalog.hooks import install_matchmaker
         from mengkeju.catalog.signals import listings_changed
 
-        from . import adapter, selectors
+        from . import receivers, selectors
 
-        listings_changed.connect(adapter.on_listings_changed, dispatch_uid="matching-index")
+        listings_changed.connect(receivers.on_listings_changed, dispatch_uid="matching-index")
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
         from mengkeju.catalog.models import Expert, Platform, Service
 
         for model in (Expert, Platform, Service):
             uid = f"matching-resource-{model._meta.model_name}"
-            post_save.connect(adapter.on_directory_changed, sender=model, dispatch_uid=f"{uid}-save")
-            post_delete.connect(adapter.on_directory_changed, sender=model, dispatch_uid=f"{uid}-delete")
+            post_save.connect(receivers.on_directory_changed, sender=model, dispatch_uid=f"{uid}-save")
+            post_delete.connect(receivers.on_directory_changed, sender=model, dispatch_uid=f"{uid}-delete")
             m2m_changed.connect(
-                adapter.on_directory_changed, sender=model.chain_links.through, dispatch_uid=f"{uid}-links"
+                receivers.on_directory_changed, sender=model.chain_links.through, dispatch_uid=f"{uid}-links"
             )
         install_matchmaker(selectors.CatalogMatchmaker())
