@@ -133,13 +133,18 @@ def wait_findable(webs: list[Web], items: list[tuple[str, int]], limit: float) -
     and how many were findable on all at the end."""
     started = time.monotonic()
     remaining = set(items)
+    pool = ThreadPoolExecutor(8)
     while True:
-        for item in list(remaining):
-            if all(web.findable(*item) for web in webs):
+        batch = list(remaining)
+        found = pool.map(lambda item: all(web.findable(*item) for web in webs), batch)
+        for item, ok in zip(batch, found, strict=True):
+            if ok:
                 remaining.discard(item)
         if not remaining:
-            return time.monotonic() - started, len(items)
+            pool.shutdown()
+            return round(time.monotonic() - started, 1), len(items)
         if time.monotonic() - started > limit:
+            pool.shutdown()
             return None, len(items) - len(remaining)
         time.sleep(0.5)
 
@@ -217,22 +222,8 @@ def imported_ids(env: dict, words: list[str]) -> list[tuple[str, int]]:
     return [(w, ids[f"S-{w}"]) for w in words if f"S-{w}" in ids]
 
 
-def kill_worker(platform: Platform, webs: list[Web], work: Path, n: int = 1000) -> dict:
-    path, words = import_file(work, n)
-    platform.run("import", str(path), "--kind", "demands", "--source", "scaleout", "--no-progress")
-    # The worker is applying and embedding them: kill it in the middle.
-    time.sleep(1.0)
-    platform.kill("worker")
-    platform.start("worker", "worker", ready="worker: running")
-    items = imported_ids(platform.env, words)
-    sample = items  # every one, checked on both web processes
-    seconds, found = wait_findable(webs, sample, limit=600)
-    return {"imported": len(items), "findable_on_both": found, "seconds_after_restart": seconds}
-
-
-def kill_import(platform: Platform, webs: list[Web], work: Path, n: int = 300) -> dict:
-    path, words = import_file(work, n)
-    proc = subprocess.Popen(
+def start_import(platform: Platform, path: Path) -> subprocess.Popen:
+    return subprocess.Popen(
         [*MENGKEJU, "import", str(path), "--kind", "demands", "--source", "scaleout", "--no-progress"],
         env=platform.env,
         cwd=ROOT,
@@ -240,18 +231,58 @@ def kill_import(platform: Platform, webs: list[Web], work: Path, n: int = 300) -
         stderr=subprocess.STDOUT,
         text=True,
     )
-    # Kill it as soon as its transaction has committed (the rows are visible), before it exits.
-    while proc.poll() is None and len(imported_ids(platform.env, words[:1])) == 0:
+
+
+def wait_committed(platform: Platform, proc: subprocess.Popen, words: list[str]) -> None:
+    """Until the import's transaction has committed (its first row is visible) or it has exited."""
+    while proc.poll() is None and not imported_ids(platform.env, words[:1]):
         time.sleep(0.05)
+
+
+def health(web: Web) -> dict:
+    return requests.get(f"{web.base}/healthz", timeout=30).json()
+
+
+def kill_worker(platform: Platform, webs: list[Web], work: Path, n: int = 1000) -> dict:
+    path, words = import_file(work, n)
+    proc = start_import(platform, path)
+    wait_committed(platform, proc, words)
+    time.sleep(0.5)  # the worker is applying the 1,000 changes (then embedding them): kill it now
+    before = health(webs[0])
+    platform.kill("worker")
+    proc.communicate()
+    at_kill = {
+        "pending_changes": before["index"]["lag"]["pending_changes"],
+        "embedding": before["index"]["writer"]["embedding"],
+    }
+    started = time.monotonic()
+    platform.start("worker", "worker", ready="worker: running")
+    items = imported_ids(platform.env, words)
+    seconds, found = wait_findable(webs, items, limit=900)
+    return {
+        "import_exit": proc.returncode,
+        "imported": len(items),
+        "worker_at_kill": at_kill,
+        "findable_on_both": found,
+        "seconds_after_restart": None if seconds is None else round(time.monotonic() - started, 1),
+    }
+
+
+def kill_import(platform: Platform, webs: list[Web], work: Path, n: int = 300) -> dict:
+    path, words = import_file(work, n)
+    proc = start_import(platform, path)
+    wait_committed(platform, proc, words)  # kill it as soon as its transaction has committed
     killed = proc.poll() is None
     if killed:
         proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    out, _ = proc.communicate()
     items = imported_ids(platform.env, words)
-    seconds, found = wait_findable(webs, items, limit=600)
+    seconds, found = wait_findable(webs, items, limit=900)
     return {
         "imported": len(items),
         "killed_after_commit": killed,
+        "import_exit": proc.returncode,
+        "import_output": out.strip()[-300:],
         "findable_on_both": found,
         "seconds": seconds,
     }
