@@ -27,6 +27,18 @@ pytestmark = pytest.mark.django_db
 CALLS = []
 
 
+@pytest.fixture(autouse=True)
+def keep_the_test_connection(monkeypatch):
+    """Workers close stale connections between jobs; inside a test's transaction that would close
+    the test's own connection (PostgreSQL), so here they leave it alone."""
+    from django_tasks_db.management.commands import db_worker
+
+    from mengkeju.jobs.management.commands import worker
+
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+    monkeypatch.setattr(worker, "close_old_connections", lambda: None)
+
+
 @job(retries=2, backoff=60)
 def flaky(name: str) -> str:
     """Creates an organization, then fails the first time: the failed attempt must leave nothing."""
