@@ -288,6 +288,46 @@ def kill_import(platform: Platform, webs: list[Web], work: Path, n: int = 300) -
     }
 
 
+def full_disk(platform: Platform, webs: list[Web], index_dir: Path, n: int = 20) -> dict:
+    """Fill the file system holding the index, publish `n` demands, free the space: the worker logs
+    and retries, the web processes keep answering, every demand becomes findable."""
+    filler = index_dir.parent / "filler.bin"
+    block = b"\0" * (1 << 20)
+    with open(filler, "wb") as fh:
+        try:
+            while True:
+                fh.write(block)
+                fh.flush()
+                os.fsync(fh.fileno())
+        except OSError:
+            pass
+    items, statuses = [], []
+    for i in range(n):
+        web, other = webs[i % 2], webs[(i + 1) % 2]
+        word = code()
+        made = web.api("enterprise", "POST", "/api/demands/", json={**DEMAND, "title": f"满盘验证需求{word}"})
+        web.api("enterprise", "POST", f"/api/demands/{made['id']}/submit/", json={})
+        other.api("hq", "POST", f"/api/demands/{made['id']}/publish/", json={})
+        statuses.append(200)
+        items.append((word, made["id"]))
+    time.sleep(10)
+    during = health(webs[0])
+    alive = {name: proc.poll() is None for name, proc in platform.procs.items()}
+    pages = [requests.get(f"{web.base}/demands/", timeout=60).status_code for web in webs]
+    filler.unlink()
+    seconds, found = wait_findable(webs, items, limit=300)
+    log = (platform.log_dir / "worker.log").read_text(errors="replace")
+    return {
+        "published": len(statuses),
+        "processes_alive_while_full": alive,
+        "pages_while_full": pages,
+        "pending_while_full": during["index"]["lag"]["pending_changes"],
+        "save_errors_logged": log.count("could not save the search index"),
+        "findable_on_both_after_space_back": found,
+        "seconds_after_space_back": seconds,
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -301,6 +341,12 @@ def main() -> int:
     parser.add_argument("--embedder", choices=["e5", "hashing"], default="e5")
     parser.add_argument("--kill", action="store_true", help="also run the kill -9 checks")
     parser.add_argument("--ports", default="8101,8102")
+    parser.add_argument(
+        "--full-disk",
+        metavar="MOUNT",
+        help="a small empty file system (e.g. `mount -t tmpfs -o size=64m tmpfs MOUNT`) to hold the index; "
+        "runs the full-disk check",
+    )
     args = parser.parse_args()
 
     var = Path(args.var or tempfile.mkdtemp(prefix="mengkeju-scaleout-"))
@@ -313,6 +359,8 @@ def main() -> int:
         "MATCHING_SYNC": "0",
         "LOG_LEVEL": "WARNING",
     }
+    if args.full_disk:
+        env["MATCHING_INDEX_DIR"] = str(Path(args.full_disk) / "index")
     platform = Platform(env, var)
     if args.prepare:
         if args.database_url.startswith("postgres"):
@@ -347,6 +395,9 @@ def main() -> int:
             print("kill-worker:", results["kill_worker"], flush=True)
             results["kill_import"] = kill_import(platform, webs, var)
             print("kill-import:", results["kill_import"], flush=True)
+        if args.full_disk:
+            results["full_disk"] = full_disk(platform, webs, Path(env["MATCHING_INDEX_DIR"]))
+            print("full-disk:", results["full_disk"], flush=True)
     finally:
         platform.stop_all()
     print(
@@ -359,6 +410,11 @@ def main() -> int:
     for key in ("kill_worker", "kill_import"):
         if key in results:
             ok = ok and results[key]["findable_on_both"] == results[key]["imported"]
+    if "full_disk" in results:
+        ok = (
+            ok
+            and results["full_disk"]["findable_on_both_after_space_back"] == results["full_disk"]["published"]
+        )
     return 0 if ok else 1
 
 

@@ -217,3 +217,45 @@ def test_directory_edits_reach_the_resource_index_through_the_outbox(web, writer
     assert IndexChange.objects.filter(kind="resource", applied_at=None).exists()
     writer.step()
     assert [r.id.split(":")[0] for r in web.search("resource", "钕铁硼磁体", k=3)] == ["expert"]
+
+
+def _truncate(path):
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+
+
+def _zero(path):
+    path.write_bytes(b"\0" * path.stat().st_size)
+
+
+def _scramble(path):
+    data = bytearray(path.read_bytes())
+    for i in range(0, len(data), max(1, len(data) // 7)):
+        data[i] ^= 0x5A
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("damage", [_truncate, _zero, _scramble], ids=["truncated", "zeroed", "scrambled"])
+def test_every_file_of_a_generation_damaged_is_detected_and_repaired(web, writer, orgs, people, damage, caplog):
+    """Each file of the current generation in turn (vectors, BM25 and token columns, vocabularies,
+    the manifest …): the writer's check finds it and rebuilds from the database; the reader keeps
+    answering (the previous good generation, then the rebuilt one)."""
+    writer.start()
+    achievement = _submitted(orgs, title="苜蓿种子丸粒化包衣技术")
+    services.transition(achievement, Action.PUBLISH, by=people["hq_operator"])
+    while writer.step():
+        pass
+    folder = writer.store.folder("achievement")
+    names = sorted(p.name for p in (folder / (folder / "CURRENT").read_text()).iterdir())
+    assert {"vectors.npy", "manifest.json", "tokens.flat.npy", "vocabularies.json"} <= set(names)
+    for name in names:
+        current = folder / (folder / "CURRENT").read_text()
+        damage(current / name)
+        web.reset()  # a web process starting now must not serve the damaged generation
+        assert _found(web, "苜蓿种子") == [str(achievement.pk)], name
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger="mengkeju.matching.writer"):
+            assert writer.verify("achievement"), f"{name} {damage.__name__} not detected"
+        assert "rebuilding" in caplog.text
+        assert LocalIndex.verify(folder) == [], name  # the rebuilt generation is good
+        assert _found(web, "苜蓿种子") == [str(achievement.pk)], name
