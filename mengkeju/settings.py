@@ -195,6 +195,16 @@ MATCHING_SYNC = env_bool("MATCHING_SYNC", False)
 # Background jobs (django-tasks): the database backend by default, so SQLite and PostgreSQL deployments
 # need nothing more; `mengkeju worker` runs them. Scheduled jobs: name, task, local time of day.
 TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+# E-mail: notifications are also e-mailed by the worker when NOTIFY_BY_EMAIL (default: when an SMTP
+# host is configured). SITE_URL makes the links in e-mails absolute.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "mengkeju@localhost")
+NOTIFY_BY_EMAIL = env_bool("NOTIFY_BY_EMAIL", bool(os.environ.get("EMAIL_HOST")))
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 JOBS_SCHEDULE = [
     {"name": "licensing-daily", "task": "mengkeju.licensing.tasks.daily", "at": "01:30"},
 ]

@@ -23,6 +23,7 @@ class Notification(models.Model):
     dedupe_key = models.CharField(max_length=100, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)  # sent by e-mail too (the worker's job)
 
     class Meta:
         ordering = ["-created_at"]

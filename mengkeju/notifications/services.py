@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.utils import timezone
 
 from .models import Notification
@@ -19,9 +20,11 @@ def notify(recipients: Iterable, message: str, url: str, *, kind: str) -> list[N
             continue
         seen.add(user.pk)
         people.append(user)
-    return Notification.objects.bulk_create(
+    created = Notification.objects.bulk_create(
         [Notification(user=user, kind=kind, message=message[:MESSAGE_LENGTH], url=url) for user in people]
     )
+    _email_later([n for n in created if n.pk and n.user.email])
+    return created
 
 
 def notify_once(user, message: str, url: str, *, kind: str, key: str) -> bool:
@@ -33,7 +36,18 @@ def notify_once(user, message: str, url: str, *, kind: str, key: str) -> bool:
         url=url,
         defaults={"kind": kind, "message": message[:MESSAGE_LENGTH]},
     )
+    if created and user.email:
+        _email_later([_notification])
     return created
+
+
+def _email_later(notifications: list[Notification]) -> None:
+    """With NOTIFY_BY_EMAIL, the worker also e-mails each notification (a job enqueued in this
+    transaction: no notification, no e-mail; no e-mail is lost if the mail server is down)."""
+    if settings.NOTIFY_BY_EMAIL and notifications:
+        from .tasks import send_emails
+
+        send_emails.enqueue([n.pk for n in notifications])
 
 
 def mark_read(notification: Notification) -> None:

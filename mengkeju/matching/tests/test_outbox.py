@@ -236,7 +236,9 @@ def _scramble(path):
 
 
 @pytest.mark.parametrize("damage", [_truncate, _zero, _scramble], ids=["truncated", "zeroed", "scrambled"])
-def test_every_file_of_a_generation_damaged_is_detected_and_repaired(web, writer, orgs, people, damage, caplog):
+def test_every_file_of_a_generation_damaged_is_detected_and_repaired(
+    web, writer, orgs, people, damage, caplog
+):
     """Each file of the current generation in turn (vectors, BM25 and token columns, vocabularies,
     the manifest …): the writer's check finds it and rebuilds from the database; the reader keeps
     answering (the previous good generation, then the rebuilt one)."""
