@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 LOCUSTFILE = Path(__file__).resolve().parent / "locustfile.py"
 READY = re.compile(r"Mengkeju is running: open (http://\S+?)/?\s*$", re.M)
-WARM_URLS = ["/", "/achievements/?q=稀土", "/demands/?q=光伏", "/api/achievements/?q=储能", "/achievements/"]
+WARM_URLS = ["/", "/achievements/?q=%E7%A8%80%E5%9C%9F", "/demands/?q=%E5%85%89%E4%BC%8F", "/achievements/"]
 
 
 def parse_args(argv=None):
@@ -125,9 +125,14 @@ class Server:
 def warm_up(url: str, workers: int) -> None:
     """Each process loads its search index and templates on first use: do that before measuring."""
 
+    errors = []
+
     def fetch(path):
-        with urllib.request.urlopen(url + path, timeout=120) as response:
-            response.read()
+        try:
+            with urllib.request.urlopen(url + path, timeout=120) as response:
+                response.read()
+        except OSError as exc:  # HTTPError and URLError included
+            errors.append(f"{path}: {exc}")
 
     for _round in range(3):
         threads = [threading.Thread(target=fetch, args=(p,)) for p in WARM_URLS * workers]
@@ -135,6 +140,8 @@ def warm_up(url: str, workers: int) -> None:
             t.start()
         for t in threads:
             t.join()
+    if errors:
+        raise SystemExit("warm-up failed: " + "; ".join(errors[:5]))
 
 
 def run_locust(env, url: str, args, prefix: Path) -> None:

@@ -12,6 +12,7 @@ import json
 import os
 import random
 import urllib.request
+from urllib.parse import quote
 
 from locust import FastHttpUser, between, constant, events, task
 
@@ -31,6 +32,7 @@ WORDS = [
     "智能",
     "节水灌溉",
 ]
+MODES = ["joint_development", "commissioned_development", "consulting_service", "transfer"]
 THINK = float(os.environ.get("LOAD_THINK_S", "0"))  # mean seconds between a user's requests
 
 DATA: dict[str, list] = {}
@@ -69,8 +71,11 @@ def _filters() -> str:
     return "&".join(picks)
 
 
-class Browsing:
+class Browsing(FastHttpUser):
     """Tasks every visitor does; weights are relative within the user class."""
+
+    abstract = True
+    wait_time = between(0, 2 * THINK) if THINK else constant(0)
 
     @task(8)
     def home(self):
@@ -87,7 +92,7 @@ class Browsing:
     @task(12)
     def keyword_search(self):
         kind = random.choice(["achievements", "demands"])
-        self.client.get(f"/{kind}/?q={random.choice(WORDS)}", name=f"{kind} ?q=")
+        self.client.get(f"/{kind}/?q={quote(random.choice(WORDS))}", name=f"{kind} ?q=")
 
     @task(10)
     def achievement_detail(self):
@@ -99,20 +104,15 @@ class Browsing:
 
     @task(10)
     def api_list(self):
-        query = _filters() if random.random() < 0.5 else f"q={random.choice(WORDS)}"
+        query = _filters() if random.random() < 0.5 else f"q={quote(random.choice(WORDS))}"
         self.client.get(f"/api/achievements/?{query}", name="api achievements")
 
 
-def _wait():
-    return between(0, 2 * THINK) if THINK else constant(0)
-
-
-class Visitor(Browsing, FastHttpUser):
+class Visitor(Browsing):
     weight = 3
-    wait_time = _wait()
 
 
-class SignedIn(FastHttpUser):
+class SignedIn(Browsing):
     """A demo user; 'enterprise' writes demand drafts."""
 
     abstract = True
@@ -138,18 +138,16 @@ class SignedIn(FastHttpUser):
         self.client.get("/workspace/", name="workspace")
 
 
-class Reader(Browsing, SignedIn):
+class Reader(SignedIn):
     weight = 1
-    wait_time = _wait()
 
     def on_start(self):
         self.username = random.choice(READERS)
         super().on_start()
 
 
-class Enterprise(Browsing, SignedIn):
+class Enterprise(SignedIn):
     weight = 1
-    wait_time = _wait()
     username = "enterprise"
 
     @task(28)  # ~ 5 % of every request of the whole mix (3 visitors : 1 reader : 1 enterprise)
@@ -159,7 +157,7 @@ class Enterprise(Browsing, SignedIn):
             "title": title,
             "division": random.choice(DATA["divisions"]),
             "chain_links": random.sample(DATA["links"], 2),
-            "cooperation_modes": [],
+            "cooperation_modes": [random.choice(MODES)],
             "problem": f"寻求{random.choice(WORDS)}方向的技术合作，解决生产中的工艺难题。",
         }
         with self.client.post(
