@@ -191,7 +191,8 @@ def main(argv=None) -> int:
         try:
             print(f"\n--workers {workers} --threads {args.threads} at {server.url}: warming up …", flush=True)
             warm_up(server.url, workers)
-            print(f"{args.users} users for {args.duration} s …", flush=True)
+            load = "/".join(f"{x:.1f}" for x in os.getloadavg())
+            print(f"{args.users} users for {args.duration} s (load average before: {load}) …", flush=True)
             prefix = out / f"w{workers}"
             run_locust(env, server.url, args, prefix)
         finally:
