@@ -19,6 +19,7 @@ import argparse
 import csv
 import os
 import re
+import resource
 import signal
 import socket
 import subprocess
@@ -109,6 +110,13 @@ class Server:
         self.stop()
         raise SystemExit(f"the server did not start in {timeout:.0f} s:\n{self.output()}")
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU time of the arbiter and its live workers so far."""
+        import psutil  # installed with locust
+
+        parent = psutil.Process(self.process.pid)
+        return sum(sum(p.cpu_times()[:2]) for p in [parent, *parent.children(recursive=True)])
+
     def output(self) -> str:
         return self.log.read_text(errors="replace")
 
@@ -144,15 +152,19 @@ def warm_up(url: str, workers: int) -> None:
         raise SystemExit("warm-up failed: " + "; ".join(errors[:5]))
 
 
-def run_locust(env, url: str, args, prefix: Path) -> None:
+def run_locust(env, url: str, args, prefix: Path) -> float:
+    """Runs locust to the end; returns its CPU seconds."""
     argv = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "--host", url]
     argv += ["--users", str(args.users), "--spawn-rate", str(args.users), "--run-time", f"{args.duration}s"]
     argv += ["--reset-stats", "--only-summary", "--csv", str(prefix), "--stop-timeout", "10"]
     argv += ["--loglevel", "WARNING"]
     env = {**env, "LOAD_THINK_S": str(args.think)}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     done = subprocess.run(argv, env=env, cwd=ROOT, capture_output=True, text=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if not Path(f"{prefix}_stats.csv").exists():
         raise SystemExit(f"locust failed (status {done.returncode}):\n{done.stdout}\n{done.stderr}")
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def read_stats(prefix: Path) -> tuple[dict, list[dict]]:
@@ -194,24 +206,34 @@ def main(argv=None) -> int:
             load = "/".join(f"{x:.1f}" for x in os.getloadavg())
             print(f"{args.users} users for {args.duration} s (load average before: {load}) …", flush=True)
             prefix = out / f"w{workers}"
-            run_locust(env, server.url, args, prefix)
+            server_cpu, started = server.cpu_seconds(), time.monotonic()
+            locust_cpu = run_locust(env, server.url, args, prefix)
+            wall = time.monotonic() - started
+            cpu = {"server": (server.cpu_seconds() - server_cpu) / wall, "locust": locust_cpu / wall}
         finally:
             server.stop()
         total, rows = read_stats(prefix)
-        results.append((workers, total, rows, failures(prefix), server_errors(server.output())))
+        results.append((workers, total, rows, failures(prefix), server_errors(server.output()), cpu))
 
     print(f"\n{args.users} users, {args.duration} s each, think time {args.think} s, threads {args.threads}")
     header = f"{'workers':>7} {'requests':>9} {'failures':>9} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}"
+    header += f" {'server cores':>12} {'locust cores':>12}"
     print(header)
-    for workers, total, _rows, _fails, _errors in results:
+    for workers, total, _rows, _fails, _errors, cpu in results:
         print(
             f"{workers:>7} {total['Request Count']:>9} {total['Failure Count']:>9} "
             f"{float(total['Requests/s']):>7.1f} {total['50%']:>7} {total['95%']:>7} {total['99%']:>7}"
+            f" {cpu['server']:>12.2f} {cpu['locust']:>12.2f}"
         )
     if len(results) >= 2:
         base, last = float(results[0][1]["Requests/s"]), float(results[-1][1]["Requests/s"])
         print(f"throughput ratio {results[-1][0]} / {results[0][0]} workers: {last / base:.2f}×")
-    for workers, _total, rows, fails, errors in results:
+    # Cores the server really got (its CPU seconds over the run's wall time): on a shared machine the
+    # ratio above is bounded by this, whatever the number of workers.
+    for workers, total, _rows, _fails, _errors, cpu in results:
+        per_core = float(total["Requests/s"]) / cpu["server"] if cpu["server"] else 0
+        print(f"{workers} workers: {per_core:.1f} req/s per server core")
+    for workers, _total, rows, fails, errors, _cpu in results:
         if args.endpoints:
             print(f"\n--workers {workers}: {'endpoint':<32} {'n':>6} {'p50':>6} {'p95':>6} {'p99':>6}")
             for r in sorted(rows, key=lambda r: -int(r["50%"] or 0)):
