@@ -247,8 +247,11 @@ def kill_worker(platform: Platform, webs: list[Web], work: Path, n: int = 1000) 
     path, words = import_file(work, n)
     proc = start_import(platform, path)
     wait_committed(platform, proc, words)
-    time.sleep(0.5)  # the worker is applying the 1,000 changes (then embedding them): kill it now
-    before = health(webs[0])
+    # The worker is applying the 1,000 changes (then embedding them): kill it as soon as /healthz
+    # shows changes waiting, or after 3 s (then it is embedding them).
+    deadline, before = time.monotonic() + 3, health(webs[0])
+    while before["index"]["lag"]["pending_changes"] == 0 and time.monotonic() < deadline:
+        before = health(webs[0])
     platform.kill("worker")
     proc.communicate()
     at_kill = {
@@ -271,18 +274,18 @@ def kill_worker(platform: Platform, webs: list[Web], work: Path, n: int = 1000) 
 def kill_import(platform: Platform, webs: list[Web], work: Path, n: int = 300) -> dict:
     path, words = import_file(work, n)
     proc = start_import(platform, path)
-    wait_committed(platform, proc, words)  # kill it as soon as its transaction has committed
+    line = proc.stdout.readline()  # the report: printed once the import's transaction has committed
     killed = proc.poll() is None
     if killed:
         proc.send_signal(signal.SIGKILL)
-    out, _ = proc.communicate()
+    rest, _ = proc.communicate()
     items = imported_ids(platform.env, words)
     seconds, found = wait_findable(webs, items, limit=900)
     return {
         "imported": len(items),
         "killed_after_commit": killed,
         "import_exit": proc.returncode,
-        "import_output": out.strip()[-300:],
+        "import_output": (line + rest).strip()[-300:],
         "findable_on_both": found,
         "seconds": seconds,
     }
