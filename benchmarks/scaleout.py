@@ -225,7 +225,7 @@ def imported_ids(env: dict, words: list[str]) -> list[tuple[str, int]]:
 def start_import(platform: Platform, path: Path) -> subprocess.Popen:
     return subprocess.Popen(
         [*MENGKEJU, "import", str(path), "--kind", "demands", "--source", "scaleout", "--no-progress"],
-        env=platform.env,
+        env={**platform.env, "PYTHONUNBUFFERED": "1"},  # the report line arrives when printed
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
