@@ -380,6 +380,7 @@ def main() -> int:
         platform.run("load_points_system", str(ROOT / "regions" / "inner-mongolia" / "points.yaml"))
         platform.run("load-demo", "--no-progress")
         print(f"prepared in {time.monotonic() - started:.0f} s")
+    platform.run("migrate", "-v", "0")  # the database may be older than this checkout
     results = {}
     try:
         started = time.monotonic()
