@@ -1,6 +1,7 @@
 """The job system: retries with back-off, the daily schedule, /healthz, /jobs/ and the worker command."""
 
 import io
+import os
 import json
 from datetime import datetime, timedelta
 
@@ -162,3 +163,27 @@ def test_the_worker_command_applies_the_outbox_and_exits_when_idle(settings, org
     ]
     beat = json.loads((settings.MATCHING_INDEX_DIR / ".writer.json").read_text())
     assert beat["positions"]["achievement"] >= IndexChange.objects.get().pk  # the built index holds it
+
+
+def test_a_job_left_running_by_a_killed_worker_is_queued_again():
+    import socket
+    import subprocess
+
+    from mengkeju.jobs import recovery
+
+    gone = subprocess.Popen(["true"])
+    gone.wait()  # a worker process that no longer exists
+    host = socket.gethostname()
+    killed = flaky.enqueue("orphan")
+    alive = flaky.enqueue("busy")
+    elsewhere = flaky.enqueue("other-host")
+    for result, claimer in (
+        (killed, f"{host}-{gone.pid}"),
+        (alive, f"{host}-{os.getppid()}"),
+        (elsewhere, f"another-host-{gone.pid}"),
+    ):
+        DBTaskResult.objects.filter(pk=result.id).update(status="RUNNING", worker_ids=[claimer])
+    assert recovery.requeue_orphans() == 1
+    statuses = {str(r.pk): r.status for r in DBTaskResult.objects.all()}
+    assert statuses[killed.id] == "READY"
+    assert statuses[alive.id] == statuses[elsewhere.id] == "RUNNING"

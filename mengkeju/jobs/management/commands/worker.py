@@ -12,9 +12,7 @@ Stops cleanly on SIGTERM / Ctrl+C; a kill -9 loses nothing (the outbox and the q
 
 from __future__ import annotations
 
-import os
 import signal
-import socket
 import threading
 import time
 
@@ -22,7 +20,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
-from mengkeju.jobs import schedule
+from mengkeju.jobs import recovery, schedule
 from mengkeju.matching.writer import IndexWriter, WriterBusy
 
 TICK_EVERY = 30.0
@@ -76,6 +74,11 @@ class Command(BaseCommand):
 
         runner = None
         if not no_jobs and not until_idle:
+            requeued = recovery.requeue_orphans()
+            if requeued:
+                self.stdout.write(
+                    f"worker: {requeued} job(s) left running by a killed worker are queued again"
+                )
             runner = self._start_jobs()
         self.stdout.write("worker: running" + ("" if runner else " (no job queue)"))
         self.stdout.flush()
@@ -120,7 +123,7 @@ class Command(BaseCommand):
             backend_name="default",
             startup_delay=False,
             max_tasks=None,
-            worker_id=f"{socket.gethostname()}-{os.getpid()}"[:64],
+            worker_id=recovery.worker_id(),
             excluded_queue_names=[],
         )
         threading.Thread(target=runner.run, name="mengkeju-jobs", daemon=True).start()
