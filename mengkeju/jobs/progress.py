@@ -1,6 +1,6 @@
 """Jobs a person watches: a `JobRun` row per job, progress written while the job works, the outcome.
 
-`@tracked_job()` turns `func(progress, *args)` into a background job whose first argument is a
+`@tracked_job()` turns `func(progress, run_id, *args)` into a background job whose first argument is a
 JobRun id: it marks the run as running, calls `func` (in one transaction unless `atomic=False`), and
 records the result, or the error in plain words. `progress.update(done, total, message)` is what the
 job's code calls as it goes.
@@ -34,6 +34,7 @@ import time
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, connections, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -148,9 +149,9 @@ def tracked_job(*, atomic: bool = True, priority: int = 0):
             try:
                 if atomic:
                     with transaction.atomic():
-                        result = func(progress, *args, **kwargs)
+                        result = func(progress, run_id, *args, **kwargs)
                 else:
-                    result = func(progress, *args, **kwargs)
+                    result = func(progress, run_id, *args, **kwargs)
             except ImportRejected as exc:
                 _finish(
                     run_id,
@@ -172,7 +173,7 @@ def tracked_job(*, atomic: bool = True, priority: int = 0):
                 raise
             finally:
                 progress.close()
-            _finish(run_id, status=JobRun.Status.DONE, result=result or {})
+            _finish(run_id, status=JobRun.Status.DONE, result=result or {}, done=F("total"))
             return result
 
         return job(retries=0, atomic=False, priority=priority)(run)
