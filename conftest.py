@@ -81,6 +81,14 @@ def people(orgs):
     }
 
 
+@pytest.fixture
+def job_queue(monkeypatch):
+    """A function that runs the queued background jobs, as `mengkeju worker` would."""
+    from mengkeju.jobs import testing
+
+    return testing.job_queue(monkeypatch)
+
+
 @pytest.fixture(autouse=True)
 def matching_sandbox(settings, tmp_path):
     """Each test gets its own index folder, the instant hashing embedder and synchronous updates."""

@@ -213,3 +213,48 @@ class GuidanceEntryForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+IMPORT_SUFFIXES = ("jsonl", "ndjson", "json", "csv", "xlsx")
+MAX_IMPORT_BYTES = 50 * 1024 * 1024
+
+
+class BulkImportForm(forms.Form):
+    """The page version of `mengkeju import`: one file of achievements or demands."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_form(self)
+
+    kind = forms.ChoiceField(
+        label=_("The file holds"),
+        choices=[("achievement", _("achievements")), ("demand", _("demands"))],
+    )
+    status = forms.ChoiceField(
+        label=_("Import as"),
+        choices=[("published", _("published")), ("draft", _("drafts"))],
+        initial="published",
+    )
+    skip_invalid = forms.BooleanField(
+        label=_("Write the valid rows and list the rejected ones (otherwise any bad row rejects the file)"),
+        required=False,
+    )
+    source = forms.SlugField(
+        label=_("Source label"),
+        initial="import",
+        max_length=32,
+        help_text=_("Rows are matched by their id within a source: importing again updates them."),
+    )
+    file = forms.FileField(label=_("File (.jsonl, .json, .csv or .xlsx)"))
+
+    def clean_file(self):
+        from mengkeju.core.tabular import suffix_of
+
+        upload = self.cleaned_data["file"]
+        if suffix_of(upload.name) not in IMPORT_SUFFIXES:
+            raise forms.ValidationError(
+                _("Unsupported file type; upload a .jsonl, .json, .csv or .xlsx file."), code="file_type"
+            )
+        if upload.size > MAX_IMPORT_BYTES:
+            raise forms.ValidationError(_("The file is larger than 50 MB."), code="too_large")
+        return upload

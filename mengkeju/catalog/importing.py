@@ -116,6 +116,15 @@ def read_rows(path: Path, report: ImportReport) -> Iterator[tuple[int, dict]]:
         )
 
 
+def count_rows(path: Path) -> int | None:
+    """How many rows a file holds, cheaply, for a progress bar (None when it cannot tell)."""
+    suffix = tabular.suffix_of(path)
+    if suffix in ("jsonl", "ndjson", "csv") and path.is_file():
+        with path.open("rb") as fh:
+            return max(0, sum(1 for line in fh if line.strip()) - (1 if suffix == "csv" else 0))
+    return None
+
+
 def _pick(raw: dict, key: str):
     for alias in ALIASES[key]:
         if alias in raw and raw[alias] not in (None, ""):
@@ -328,10 +337,12 @@ def import_file(
     status: str = Status.PUBLISHED,
     skip_invalid: bool = False,
     progress=None,
+    on_write=None,
 ) -> ImportReport:
     """Import one file, all or nothing: raises ImportRejected (nothing written) if any row is wrong.
 
     With `skip_invalid`, the valid rows are written and each rejected row is listed in the report.
+    `progress(1)` is called for each row read, `on_write(n)` before the n checked rows are written.
     """
     path = Path(path)
     if kind not in ("achievement", "demand"):
@@ -372,6 +383,8 @@ def import_file(
         raise ImportRejected(report)
     if not rows:
         report.reject(0, "", _("the file holds no rows"))
+    if on_write:
+        on_write(len(rows))
     try:
         counts = bulk_upsert_listings(model, rows, source=source)
     except ValidationError as exc:

@@ -161,6 +161,11 @@ def can_view_whitelist_history(user, platform) -> bool:
     return role_of(user) in HISTORY_ROLES or is_platform_member(user, platform)
 
 
+def can_bulk_import(user) -> bool:
+    """Importing achievement/demand files from the page (as `mengkeju import` does): headquarters."""
+    return role_of(user) in (Role.PLATFORM_ADMIN, Role.HQ_OPERATOR)
+
+
 def can_curate_guidance(user) -> bool:
     return role_of(user) in DECIDING_ROLES
 

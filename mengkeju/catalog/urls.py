@@ -6,6 +6,7 @@ app_name = "catalog"
 
 # Attachments come before the generic "<pk>/<action>/" lifecycle route.
 urlpatterns = [
+    path("catalog/import/", views.bulk_import, name="import"),
     path("achievements/<int:pk>/attachments/", views.attachment_upload, name="attachment-upload"),
     path(
         "achievements/<int:pk>/attachments/<int:attachment_id>/",

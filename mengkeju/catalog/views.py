@@ -23,6 +23,7 @@ from . import hooks, permissions, selectors, services
 from .filtersets import AchievementFilterSet, DemandFilterSet
 from .forms import (
     AchievementForm,
+    BulkImportForm,
     DemandForm,
     GuidanceCatalogForm,
     GuidanceEntryForm,
@@ -502,3 +503,23 @@ def guidance_export(request, year: int, fmt: str):
     response = HttpResponse(content, content_type=mime)
     response["Content-Disposition"] = f'attachment; filename="guidance-catalog-{year}.{fmt}"'
     return response
+
+
+@login_required
+def bulk_import(request):
+    """HQ imports a file of achievements or demands; a background job does it (/jobs/<id>/)."""
+    if not permissions.can_bulk_import(request.user):
+        raise PermissionDenied
+    form = BulkImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        run = services.start_bulk_import(
+            data["file"],
+            kind=data["kind"],
+            status=data["status"],
+            skip_invalid=data["skip_invalid"],
+            source=data["source"],
+            by=request.user,
+        )
+        return redirect("jobs:run", pk=run.pk)
+    return render(request, "catalog/import.html", {"form": form}, status=400 if form.errors else 200)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from mengkeju.core.tabular import suffix_of
 from mengkeju.network.models import IndustryChain
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -18,6 +19,10 @@ class ImportForm(forms.Form):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(_("The file is larger than 10 MB."), code="too_large")
+        if suffix_of(upload.name) not in ("xlsx", "csv"):
+            raise forms.ValidationError(
+                _("Upload the filled-in template as an .xlsx or .csv file."), code="file_type"
+            )
         return upload
 
 

@@ -6,6 +6,8 @@ that records an append-only PointsEvent.
 - enter_indicator_values(organization, year, values, *, by, chain=None, size_class="") -> EnterpriseYear
 - confirm_data(record, *, by) / return_data(record, *, by, reason)
 - recompute_scores(year, *, chain=None, size_class="", by=None) -> ScoreRun
+- start_import(upload, *, year, by) / start_recompute(year, *, chain, size_class, by) -> JobRun: the
+  same two as background jobs a person watches on /jobs/<id>/ (see tasks.py)
 """
 
 from __future__ import annotations
@@ -200,17 +202,28 @@ def _set_status_after_change(record, now, *, by, confirm: bool) -> None:
     record.return_reason = ""
 
 
-@transaction.atomic
-def import_indicator_values(content: bytes, file_name: str, *, year: int, by) -> ImportReport:
+def _no_progress(done, total=None, message=None):
+    pass
+
+
+def import_indicator_values(
+    content: bytes, file_name: str, *, year: int, by, progress=_no_progress
+) -> ImportReport:
     """All rows or none: every problem (file, column, row) is reported and nothing is written.
     Re-importing the same file changes nothing. Values imported by headquarters or the serving
-    sub-center are confirmed; an enterprise's own import awaits its sub-center's confirmation."""
+    sub-center are confirmed; an enterprise's own import awaits its sub-center's confirmation.
+
+    The file is read and checked before the transaction opens (a long read does not hold the
+    database's writer); the rows are written in one transaction. `progress(done, total, message)`
+    hears how far it got."""
     if not permissions.can_import(by):
         raise PermissionDenied(_("You may not import innovation-points data."))
     system = current_system(year)
     spec = SystemSpec.from_definition(system.definition)
     chains, sizes = _spelling_maps(system)
+    progress(0, 0, _("Reading the file …"))
     rows, report = parse_workbook(content, file_name, spec, chains=chains, size_classes=sizes)
+    progress(0, len(rows), _("Checking %(n)s rows …") % {"n": len(rows)})
 
     codes = {r.credit_code for r in rows if r.credit_code}
     enterprises = {
@@ -256,13 +269,21 @@ def import_indicator_values(content: bytes, file_name: str, *, year: int, by) ->
     if report.problems:
         report.problems.sort(key=lambda p: (p.row, p.column))
         raise ImportRejected(report)
+    with transaction.atomic():
+        return _write_import(
+            rows, report, enterprises, content, file_name, year=year, by=by, progress=progress
+        )
 
+
+def _write_import(rows, report, enterprises, content, file_name, *, year, by, progress) -> ImportReport:
     now = timezone.now()
     confirm = permissions.confirms_on_entry(by)
     chain_objects = {c.code: c for c in IndustryChain.objects.all()}
     digest = hashlib.sha256(content).hexdigest()
     batch = None
-    for r in rows:
+    message = _("Writing %(n)s rows …") % {"n": len(rows)}
+    for done, r in enumerate(rows):
+        progress(done, len(rows), message)
         org = enterprises[r.credit_code]
         record = EnterpriseYear.objects.select_for_update().filter(organization=org, year=year).first()
         created = record is None
@@ -299,6 +320,7 @@ def import_indicator_values(content: bytes, file_name: str, *, year: int, by) ->
         )
     if report.created == 0 and report.updated == 0 and batch is not None:
         batch.delete()  # nothing came from this file: the values keep their first source
+    progress(len(rows), len(rows), message)
     return report
 
 
@@ -372,7 +394,7 @@ def _r(x) -> float:
 
 @transaction.atomic
 def recompute_scores(
-    year: int, *, chain: IndustryChain | None = None, size_class: str = "", by=None
+    year: int, *, chain: IndustryChain | None = None, size_class: str = "", by=None, progress=_no_progress
 ) -> ScoreRun:
     """Score the cohort's confirmed data with the year's current system and replace the cohort's
     results. Deterministic: enterprises are ordered by id, the arithmetic is fixed, figures are rounded
@@ -399,6 +421,7 @@ def recompute_scores(
             code="empty_cohort",
         )
     n = len(rows)
+    progress(0, 3 * n, _("Reading the data of %(n)s enterprises …") % {"n": n})
     row_of = {rec: i for i, (rec, _org, _code) in enumerate(rows)}
     scored = {ind.code: j for j, ind in enumerate(spec.indicators)}
     bonus = {b.code: j for j, b in enumerate(spec.bonus)}
@@ -432,6 +455,7 @@ def recompute_scores(
             if org in position:
                 activity[position[org], j] = count
 
+    progress(n, 3 * n, _("Scoring %(n)s enterprises …") % {"n": len(rows)})
     result = score_cohort(spec, values, bonus_values, activity)
     key = cohort_key(year, chain, size_class)
     input_hash = _digest(
@@ -497,7 +521,10 @@ def recompute_scores(
                 breakdown=breakdown,
             )
         )
-    Score.objects.bulk_create(scores, batch_size=2000)
+    message = _("Saving %(n)s scores …") % {"n": len(scores)}
+    for start in range(0, len(scores), 2000):
+        progress(2 * n + round(start * n / len(scores)), 3 * n, message)
+        Score.objects.bulk_create(scores[start : start + 2000], batch_size=2000)
     PointsEvent.objects.record(
         action=PointsEvent.Action.COMPUTED,
         year=year,
@@ -511,3 +538,44 @@ def recompute_scores(
         },
     )
     return run
+
+
+# --- as background jobs ----------------------------------------------------------------------------
+
+
+def start_import(upload, *, year: int, by):
+    """Keep the uploaded file privately and import it in the background (tasks.import_data)."""
+    from mengkeju.jobs import progress as jobs
+    from mengkeju.jobs.models import JobRun
+
+    from . import tasks
+
+    if not permissions.can_import(by):
+        raise PermissionDenied(_("You may not import innovation-points data."))
+    return jobs.enqueue(
+        tasks.import_data,
+        kind=JobRun.Kind.POINTS_IMPORT,
+        label=f"{upload.name} · {year}",
+        by=by,
+        organization=by.organization if by.organization_id else None,
+        options={"year": year},
+        upload=(upload.name, upload.read()),
+    )
+
+
+def start_recompute(year: int, *, chain: IndustryChain | None = None, size_class: str = "", by):
+    """Recompute a cohort in the background (tasks.recompute)."""
+    from mengkeju.jobs import progress as jobs
+    from mengkeju.jobs.models import JobRun
+
+    from . import tasks
+
+    if not permissions.can_recompute(by):
+        raise PermissionDenied(_("Only headquarters recomputes innovation points."))
+    return jobs.enqueue(
+        tasks.recompute,
+        kind=JobRun.Kind.POINTS_RECOMPUTE,
+        label=" · ".join(str(x) for x in (year, chain.name if chain else "", size_class) if x),
+        by=by,
+        options={"year": year, "chain": chain.code if chain else "", "size_class": size_class},
+    )

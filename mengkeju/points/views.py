@@ -19,7 +19,7 @@ from . import permissions, selectors, services
 from .certificate import render_certificate
 from .exports import ranking_workbook
 from .forms import EntryForm, ImportForm, RecomputeForm, ReturnForm
-from .importing import ImportRejected, build_template
+from .importing import build_template
 from .models import EnterpriseYear, Score
 from .pack import SystemSpec
 
@@ -98,23 +98,20 @@ def template(request, year: int):
 @login_required
 @require_POST
 def import_data(request):
+    """Checks the form, keeps the file and hands it to a background job; /jobs/<id>/ shows the rest."""
+    if not permissions.can_import(request.user):
+        raise PermissionDenied
     form = ImportForm(request.POST, request.FILES)
-    problems, report = [], None
     if form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            report = services.import_indicator_values(
-                upload.read(), upload.name, year=form.cleaned_data["year"], by=request.user
-            )
-        except ImportRejected as exc:
-            problems = exc.report.problems
-        except ValidationError as exc:
-            attach_errors(form, exc)
+        run = services.start_import(
+            form.cleaned_data["file"], year=form.cleaned_data["year"], by=request.user
+        )
+        return redirect("jobs:run", pk=run.pk)
     return render(
         request,
         "points/import_result.html",
-        {"form": form, "problems": problems, "report": report, "year": form.data.get("year")},
-        status=200 if report else 400,
+        {"form": form, "problems": [], "report": None, "year": form.data.get("year")},
+        status=400,
     )
 
 
@@ -316,20 +313,10 @@ def recompute(request):
         messages.error(request, _("Choose a year."))
         return redirect("points:ranking")
     data = form.cleaned_data
-    try:
-        run = services.recompute_scores(
-            data["year"], chain=data.get("chain"), size_class=data.get("size_class") or "", by=request.user
-        )
-    except ValidationError as exc:
-        messages.error(request, error_text(exc))
-    else:
-        messages.success(request, _("%(n)s enterprises scored.") % {"n": run.enterprises})
-    query = f"?year={data['year']}"
-    if data.get("chain"):
-        query += f"&chain={data['chain'].code}"
-    if data.get("size_class"):
-        query += f"&size_class={data['size_class']}"
-    return redirect(reverse("points:ranking") + query)
+    run = services.start_recompute(
+        data["year"], chain=data.get("chain"), size_class=data.get("size_class") or "", by=request.user
+    )
+    return redirect("jobs:run", pk=run.pk)
 
 
 @login_required

@@ -53,7 +53,9 @@ def _login(page, username):
     page.wait_for_url("**/workspace/")
 
 
-def test_enterprise_imports_its_data_and_reads_its_score_hq_sees_the_ranking(base_data, page_factory):
+def test_enterprise_imports_its_data_and_reads_its_score_hq_sees_the_ranking(
+    base_data, page_factory, job_queue
+):
     load_points_system(REGION_DIR)
     generate_enterprises(30, YEAR, seed=11)
     enterprise = Organization.objects.create(
@@ -95,8 +97,10 @@ def test_enterprise_imports_its_data_and_reads_its_score_hq_sees_the_ranking(bas
         ],
     )
     page.click("#points-upload")
-    assert "新增 1" in page.inner_text("#points-import-ok")
-    page.click("#points-back")
+    page.wait_for_url("**/jobs/*/")  # the import runs in the background; the page shows its progress
+    job_queue()
+    assert "新增 1" in page.inner_text("#import-ok")  # the page refreshes itself until the job is done
+    page.click("#job-back")
     assert "已填报，待确认" in page.inner_text("#points-record-status")
     assert "创新积分2025.xlsx" in page.inner_text("#points-data")
 
@@ -112,7 +116,11 @@ def test_enterprise_imports_its_data_and_reads_its_score_hq_sees_the_ranking(bas
     _login(hq, "zongzhongxin")
     hq.goto(f"/points/ranking/?year={YEAR}")
     hq.click("#points-recompute button")
-    assert "已为 31 家企业计分" in hq.inner_text(".alert-success")
+    hq.wait_for_url("**/jobs/*/")
+    job_queue()
+    assert "已为 31 家企业计分" in hq.inner_text("#job-result")
+    hq.click("#job-ranking-link")
+    hq.wait_for_url("**/points/ranking/**")
     row = hq.locator(f"tr[data-credit-code='{enterprise.credit_code}']")
     score = Score.objects.get(organization=enterprise, run__cohort_key=f"{YEAR}|*|*")
     assert row.locator("td").nth(0).inner_text() == str(score.rank)
