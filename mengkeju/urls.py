@@ -24,6 +24,7 @@ urlpatterns = [
     path("chains/", include("mengkeju.insights.chain_urls")),
     path("", include("mengkeju.matching.urls")),
     path("", include("mengkeju.jobs.urls")),
+    path("", include("mengkeju.ops.urls")),
     path("notifications/", include("mengkeju.notifications.urls")),
     path("licensing/", include("mengkeju.licensing.urls")),
     path("points/", include("mengkeju.points.urls")),

@@ -595,23 +595,3 @@ def publish_guidance_catalog(catalog: GuidanceCatalog, *, by) -> GuidanceCatalog
         catalog.published_by = by
         catalog.save(update_fields=["status", "published_at", "published_by"])
     return catalog
-
-
-def start_bulk_import(upload, *, kind: str, status: str, skip_invalid: bool, source: str, by):
-    """Keep the uploaded file privately and import it in the background (tasks.import_listings),
-    as `mengkeju import` does: all or nothing per file unless `skip_invalid`."""
-    from mengkeju.jobs import progress as jobs
-    from mengkeju.jobs.models import JobRun
-
-    from . import permissions, tasks
-
-    if not permissions.can_bulk_import(by):
-        raise PermissionDenied(_("Only headquarters imports achievement and demand files."))
-    return jobs.enqueue(
-        tasks.import_listings,
-        kind=JobRun.Kind.CATALOG_IMPORT,
-        label=upload.name,
-        by=by,
-        options={"kind": kind, "status": status, "skip_invalid": skip_invalid, "source": source},
-        upload=(upload.name, upload.read()),
-    )

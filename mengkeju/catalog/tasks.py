@@ -1,16 +1,19 @@
-"""Bulk imports of achievements/demands from the HQ page, as background jobs watched on /jobs/<id>/."""
+"""Bulk imports of achievements/demands from the HQ page, as background jobs watched on /jobs/<id>/:
+`start_bulk_import` (the service a view calls) enqueues `import_listings` (run by the worker)."""
 
 from __future__ import annotations
 
 import tempfile
 from pathlib import Path
 
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from mengkeju.core.tabular import suffix_of
 from mengkeju.jobs import progress as jobs
 from mengkeju.jobs.models import JobRun
 
+from . import permissions
 from .importing import count_rows, import_file
 
 
@@ -47,3 +50,18 @@ def import_listings(progress, run_id: int) -> dict:
         )
     report.source = name
     return {"report": jobs.report_dict(report)}
+
+
+def start_bulk_import(upload, *, kind: str, status: str, skip_invalid: bool, source: str, by):
+    """Keep the uploaded file privately and import it in the background (import_listings),
+    as `mengkeju import` does: all or nothing per file unless `skip_invalid`."""
+    if not permissions.can_bulk_import(by):
+        raise PermissionDenied(_("Only headquarters imports achievement and demand files."))
+    return jobs.enqueue(
+        import_listings,
+        kind=JobRun.Kind.CATALOG_IMPORT,
+        label=upload.name,
+        by=by,
+        options={"kind": kind, "status": status, "skip_invalid": skip_invalid, "source": source},
+        upload=(upload.name, upload.read()),
+    )

@@ -19,7 +19,7 @@ from mengkeju.core import clock
 from mengkeju.core.views import attach_errors
 from mengkeju.network.selectors import responsible_nodes
 
-from . import hooks, permissions, selectors, services
+from . import hooks, permissions, selectors, services, tasks
 from .filtersets import AchievementFilterSet, DemandFilterSet
 from .forms import (
     AchievementForm,
@@ -513,7 +513,7 @@ def bulk_import(request):
     form = BulkImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        run = services.start_bulk_import(
+        run = tasks.start_bulk_import(
             data["file"],
             kind=data["kind"],
             status=data["status"],

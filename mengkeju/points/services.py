@@ -6,7 +6,7 @@ that records an append-only PointsEvent.
 - enter_indicator_values(organization, year, values, *, by, chain=None, size_class="") -> EnterpriseYear
 - confirm_data(record, *, by) / return_data(record, *, by, reason)
 - recompute_scores(year, *, chain=None, size_class="", by=None) -> ScoreRun
-- start_import(upload, *, year, by) / start_recompute(year, *, chain, size_class, by) -> JobRun: the
+- (tasks.py) start_import(upload, *, year, by) / start_recompute(year, *, chain, size_class, by) -> JobRun: the
   same two as background jobs a person watches on /jobs/<id>/ (see tasks.py)
 """
 
@@ -538,44 +538,3 @@ def recompute_scores(
         },
     )
     return run
-
-
-# --- as background jobs ----------------------------------------------------------------------------
-
-
-def start_import(upload, *, year: int, by):
-    """Keep the uploaded file privately and import it in the background (tasks.import_data)."""
-    from mengkeju.jobs import progress as jobs
-    from mengkeju.jobs.models import JobRun
-
-    from . import tasks
-
-    if not permissions.can_import(by):
-        raise PermissionDenied(_("You may not import innovation-points data."))
-    return jobs.enqueue(
-        tasks.import_data,
-        kind=JobRun.Kind.POINTS_IMPORT,
-        label=f"{upload.name} · {year}",
-        by=by,
-        organization=by.organization if by.organization_id else None,
-        options={"year": year},
-        upload=(upload.name, upload.read()),
-    )
-
-
-def start_recompute(year: int, *, chain: IndustryChain | None = None, size_class: str = "", by):
-    """Recompute a cohort in the background (tasks.recompute)."""
-    from mengkeju.jobs import progress as jobs
-    from mengkeju.jobs.models import JobRun
-
-    from . import tasks
-
-    if not permissions.can_recompute(by):
-        raise PermissionDenied(_("Only headquarters recomputes innovation points."))
-    return jobs.enqueue(
-        tasks.recompute,
-        kind=JobRun.Kind.POINTS_RECOMPUTE,
-        label=" · ".join(str(x) for x in (year, chain.name if chain else "", size_class) if x),
-        by=by,
-        options={"year": year, "chain": chain.code if chain else "", "size_class": size_class},
-    )

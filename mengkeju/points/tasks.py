@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
 from mengkeju.jobs import progress as jobs
 from mengkeju.jobs.models import JobRun
 from mengkeju.network.models import IndustryChain
 
-from . import services
+from . import permissions, services
 
 
 def _user(run_id: int):
@@ -49,3 +52,34 @@ def recompute(progress, run_id: int) -> dict:
         "excluded": len(score_run.statistics.get("excluded", [])),
         "ranking_query": urlencode(query),
     }
+
+
+# --- as background jobs ----------------------------------------------------------------------------
+
+
+def start_import(upload, *, year: int, by):
+    """Keep the uploaded file privately and import it in the background (import_data)."""
+    if not permissions.can_import(by):
+        raise PermissionDenied(_("You may not import innovation-points data."))
+    return jobs.enqueue(
+        import_data,
+        kind=JobRun.Kind.POINTS_IMPORT,
+        label=f"{upload.name} · {year}",
+        by=by,
+        organization=by.organization if by.organization_id else None,
+        options={"year": year},
+        upload=(upload.name, upload.read()),
+    )
+
+
+def start_recompute(year: int, *, chain: IndustryChain | None = None, size_class: str = "", by):
+    """Recompute a cohort in the background (recompute)."""
+    if not permissions.can_recompute(by):
+        raise PermissionDenied(_("Only headquarters recomputes innovation points."))
+    return jobs.enqueue(
+        recompute,
+        kind=JobRun.Kind.POINTS_RECOMPUTE,
+        label=" · ".join(str(x) for x in (year, chain.name if chain else "", size_class) if x),
+        by=by,
+        options={"year": year, "chain": chain.code if chain else "", "size_class": size_class},
+    )

@@ -15,7 +15,7 @@ from mengkeju.core import charts
 from mengkeju.core.views import attach_errors, error_text
 from mengkeju.network.models import Division, IndustryChain, Organization
 
-from . import permissions, selectors, services
+from . import permissions, selectors, services, tasks
 from .certificate import render_certificate
 from .exports import ranking_workbook
 from .forms import EntryForm, ImportForm, RecomputeForm, ReturnForm
@@ -103,9 +103,7 @@ def import_data(request):
         raise PermissionDenied
     form = ImportForm(request.POST, request.FILES)
     if form.is_valid():
-        run = services.start_import(
-            form.cleaned_data["file"], year=form.cleaned_data["year"], by=request.user
-        )
+        run = tasks.start_import(form.cleaned_data["file"], year=form.cleaned_data["year"], by=request.user)
         return redirect("jobs:run", pk=run.pk)
     return render(
         request,
@@ -313,7 +311,7 @@ def recompute(request):
         messages.error(request, _("Choose a year."))
         return redirect("points:ranking")
     data = form.cleaned_data
-    run = services.start_recompute(
+    run = tasks.start_recompute(
         data["year"], chain=data.get("chain"), size_class=data.get("size_class") or "", by=request.user
     )
     return redirect("jobs:run", pk=run.pk)

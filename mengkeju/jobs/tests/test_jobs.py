@@ -1,25 +1,17 @@
 """The job system: retries with back-off, the daily schedule, /healthz, /jobs/ and the worker command."""
 
-import io
 import os
-import json
 from datetime import datetime, timedelta
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
-from mengkeju.catalog import services
-from mengkeju.catalog.models import Action, Status
-from mengkeju.catalog.tests.factories import AchievementFactory
 from mengkeju.core import clock
 from mengkeju.core.jobs import job
 from mengkeju.jobs import schedule
 from mengkeju.jobs.models import ScheduledRun
-from mengkeju.matching import adapter
-from mengkeju.matching.models import IndexChange
 from mengkeju.network.models import Organization
 from mengkeju.network.tests.factories import OrganizationFactory
 
@@ -34,10 +26,7 @@ def keep_the_test_connection(monkeypatch):
     the test's own connection (PostgreSQL), so here they leave it alone."""
     from django_tasks_db.management.commands import db_worker
 
-    from mengkeju.jobs.management.commands import worker
-
     monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
-    monkeypatch.setattr(worker, "close_old_connections", lambda: None)
 
 
 @job(retries=2, backoff=60)
@@ -98,71 +87,6 @@ def test_the_daily_schedule_enqueues_each_job_once_a_day(settings):
     assert queued.args_kwargs["args"] == ["2026-12-07"]
     _run_ready()
     assert DBTaskResult.objects.get(pk=queued.pk).status == "SUCCESSFUL"
-
-
-def test_healthz_reports_database_lag_and_queue(client, settings, orgs, people):
-    settings.MATCHING_SYNC = False
-    achievement = AchievementFactory(status=Status.SUBMITTED, owner=orgs["enterprise"])
-    services.transition(achievement, Action.PUBLISH, by=people["hq_operator"])
-    IndexChange.objects.update(created_at=timezone.now() - timedelta(minutes=5))
-    response = client.get("/healthz")
-    assert response.status_code == 200
-    body = response.json()
-    assert body["status"] == "degraded"
-    assert body["database"]["ok"] is True
-    assert body["index"]["lag"]["pending_changes"] == 1
-    assert body["index"]["lag"]["oldest_pending_seconds"] >= 299
-    assert body["index"]["writer"]["alive"] is False
-    assert any("mengkeju worker" in p for p in body["problems"])
-    assert body["jobs"]["failed_24h"] == 0
-
-
-def test_healthz_is_down_without_a_database(client, monkeypatch):
-    from mengkeju.jobs import selectors
-
-    monkeypatch.setattr(selectors, "database", lambda: {"ok": False, "error": "connection refused"})
-    response = client.get("/healthz")
-    assert response.status_code == 503
-    assert response.json() == {"status": "down", "database": {"ok": False, "error": "connection refused"}}
-
-
-@pytest.mark.parametrize(
-    ("who", "status"),
-    [
-        ("anonymous", 302),
-        ("owner", 403),
-        ("staff_in_scope", 403),
-        ("broker_in_scope", 403),
-        ("expert", 403),
-        ("hq_operator", 200),
-        ("platform_admin", 200),
-    ],
-)
-def test_only_headquarters_and_admins_see_the_jobs_page(client, people, who, status):
-    if people[who]:
-        client.force_login(people[who])
-    response = client.get("/jobs/")
-    assert response.status_code == status
-    if status == 200:
-        assert 'id="recent-jobs"' in response.content.decode()
-
-
-def test_the_worker_command_applies_the_outbox_and_exits_when_idle(settings, orgs, people):
-    settings.MATCHING_SYNC = False
-    achievement = AchievementFactory(
-        status=Status.SUBMITTED, owner=orgs["enterprise"], title="苜蓿种子丸粒化包衣技术"
-    )
-    services.transition(achievement, Action.PUBLISH, by=people["hq_operator"])
-    out = io.StringIO()
-    call_command("worker", "--until-idle", "--no-jobs", stdout=out)
-    assert "index writer ready" in out.getvalue()
-    assert not IndexChange.objects.filter(applied_at=None).exists()
-    adapter.store.reset()
-    assert [r.id for r in adapter.store.search("achievement", "苜蓿种子", strict=True)] == [
-        str(achievement.pk)
-    ]
-    beat = json.loads((settings.MATCHING_INDEX_DIR / ".writer.json").read_text())
-    assert beat["positions"]["achievement"] >= IndexChange.objects.get().pk  # the built index holds it
 
 
 def test_a_job_left_running_by_a_killed_worker_is_queued_again():
