@@ -55,7 +55,7 @@ def start(task, by=None, *args):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_progress_is_seen_from_another_connection_while_the_job_transaction_is_open(job_queue):
+def test_progress_is_seen_from_another_connection_while_the_job_transaction_is_open(job_queue, base_data):
     """PostgreSQL: written on a second connection, so the web process sees it before the job commits.
     SQLite has one writer at a time (a second connection fails with "database is locked" while the job's
     transaction holds it), so there it is written in the job's transaction and seen at commit."""
