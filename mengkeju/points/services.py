@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mengkeju.core.roles import Role, role_of
 from mengkeju.network.models import IndustryChain, Organization
 
 from . import permissions, selectors
@@ -231,6 +232,7 @@ def import_indicator_values(
         for o in Organization.objects.filter(kind=Organization.Kind.ENTERPRISE, credit_code__in=codes)
     }
     column = FIXED_HEADERS[CREDIT_CODE][0]
+    sees_every_enterprise = role_of(by) in (Role.PLATFORM_ADMIN, Role.HQ_OPERATOR)
     seen: dict[str, int] = {}
     for r in rows:
         if not r.credit_code:
@@ -247,7 +249,7 @@ def import_indicator_values(
             continue
         seen[r.credit_code] = r.row
         org = enterprises.get(r.credit_code)
-        if org is None:
+        if org is None and sees_every_enterprise:
             report.problems.append(
                 RowProblem(
                     r.row,
@@ -258,12 +260,15 @@ def import_indicator_values(
                     % {"code": r.credit_code},
                 )
             )
-        elif not permissions.can_enter_data(by, org):
+        elif org is None or not permissions.can_enter_data(by, org):
+            # One answer for "no such enterprise" and "not yours": a member must not learn which credit
+            # codes are registered (nor their names) by importing guesses.
             report.problems.append(
                 RowProblem(
                     r.row,
                     column,
-                    _("you may not import data for %(name)s") % {"name": org.name},
+                    _("no enterprise with credit code %(code)s that you may enter data for")
+                    % {"code": r.credit_code},
                 )
             )
     if report.problems:

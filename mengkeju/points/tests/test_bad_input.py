@@ -144,7 +144,23 @@ def test_an_enterprise_cannot_import_another_enterprises_data(points_system):
     member = UserFactory(role=User.Role.MEMBER, organization=own)
     problems, _ = rejected(filled_workbook(YEAR, [row(own), row(other)]), member)
     assert [(p.row, p.column) for p in problems] == [(3, "统一社会信用代码")]
-    assert other.name in problems[0].message
+    assert other.name not in problems[0].message  # the other enterprise's name is not revealed
+
+
+def test_unknown_and_not_yours_credit_codes_read_the_same(points_system):
+    """Issue 13, finding 4: an import must not tell a registered credit code from an unknown one."""
+    own, other = enterprise(), enterprise()
+    member = UserFactory(role=User.Role.MEMBER, organization=own)
+    unknown = enterprise()
+    rows = [row(own), row(other), row(unknown)]
+    unknown.delete()  # its credit code is now registered nowhere
+    problems, _ = rejected(filled_workbook(YEAR, rows), member)
+    assert [p.row for p in problems] == [3, 4]
+    theirs, nobodys = (
+        p.message.replace(code, "<code>")
+        for p, code in zip(problems, [other.credit_code, unknown.credit_code], strict=True)
+    )
+    assert theirs == nobodys
 
 
 @pytest.mark.django_db
