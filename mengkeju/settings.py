@@ -141,6 +141,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+# Uploaded files are never served at MEDIA_URL; download views check permissions (core.files). "nginx":
+# they answer X-Accel-Redirect: /protected/<path> and nginx sends the file from an internal location.
+MENGKEJU_SENDFILE = os.environ.get("MENGKEJU_SENDFILE", "").strip().lower()
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise serves from finders in the demo; this stays empty
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG

@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -14,6 +12,8 @@ network_urls = (
     "network",
 )
 
+# No route serves MEDIA_URL: uploaded files are answered only by download views that check the
+# permission of their record (mengkeju.core.files).
 urlpatterns = [
     path("", include("mengkeju.portal.urls")),
     path("", include("mengkeju.catalog.urls")),
@@ -45,7 +45,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
-    *static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT),
 ]
 
 handler404 = "mengkeju.core.views.not_found"

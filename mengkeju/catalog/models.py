@@ -5,9 +5,11 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mengkeju.core.events import Event
+from mengkeju.core.files import unguessable
 from mengkeju.network.models import ChainLink, Division, Organization
 
 
@@ -238,9 +240,15 @@ class DemandEvent(ListingEvent):
         return f"{self.listing_id} {self.action}"
 
 
+def attachment_path(instance, filename: str) -> str:
+    """`attachments/YYYY/MM/<random>/<name>`: private (served by catalog's download view only) and
+    unguessable. Files uploaded before keep their old `attachments/YYYY/MM/<name>` paths."""
+    return unguessable(timezone.localdate().strftime("attachments/%Y/%m"), filename)
+
+
 class Attachment(models.Model):
     achievement = models.ForeignKey(Achievement, models.CASCADE, related_name="attachments")
-    file = models.FileField(_("file"), upload_to="attachments/%Y/%m/")
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=300)
     title = models.CharField(_("title"), max_length=200)
     uploaded_at = models.DateTimeField(auto_now_add=True)
 

@@ -8,14 +8,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from mengkeju.core import clock
+from mengkeju.core import clock, files
 from mengkeju.core.views import attach_errors
 from mengkeju.network.selectors import responsible_nodes
 
@@ -293,9 +293,7 @@ def attachment_download(request, pk: int, attachment_id: int):
     """Attachments are served through the record's visibility check, never as public media."""
     listing = _get_visible(request, KINDS["achievement"], pk)
     attachment = get_object_or_404(listing.attachments, pk=attachment_id)
-    return FileResponse(
-        attachment.file.open("rb"), as_attachment=True, filename=attachment.file.name.rsplit("/", 1)[-1]
-    )
+    return files.serve(attachment.file)
 
 
 def expert_list(request):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mengkeju.catalog.models import Expert
 from mengkeju.core.events import Event
+from mengkeju.core.files import download_name, unguessable
 from mengkeju.deals.models import TechnicalContract
 from mengkeju.network.models import ChainLink, Organization
 
@@ -235,7 +236,10 @@ class Milestone(models.Model):
 
 
 def evidence_path(instance, filename: str) -> str:
-    return f"challenges/evidence/{instance.milestone.application_id}/{instance.milestone_id}/{filename}"
+    """Private (served by challenges' download view only) and unguessable: a random folder per file.
+    Files uploaded before keep their old paths."""
+    milestone = instance.milestone
+    return unguessable(f"challenges/evidence/{milestone.application_id}/{milestone.pk}", filename)
 
 
 class Evidence(models.Model):
@@ -252,6 +256,10 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return self.file.name
+
+    @property
+    def filename(self) -> str:
+        return download_name(self.file)
 
 
 class Acceptance(models.Model):

@@ -21,6 +21,7 @@ urlpatterns = [
     path("applications/<int:pk>/act/<str:action>/", views.application_action, name="application-action"),
     path("applications/<int:pk>/score/", views.scorecard, name="score"),
     path("milestones/<int:pk>/evidence/", views.evidence_upload, name="evidence"),
+    path("evidence/<int:pk>/", views.evidence_download, name="evidence-file"),
     path("milestones/<int:pk>/accept/", views.milestone_accept, name="accept"),
     path("milestones/<int:pk>/release/", views.tranche_release, name="release"),
     path("awards/<int:pk>/drop/", views.team_drop, name="drop"),

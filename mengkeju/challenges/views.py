@@ -15,13 +15,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mengkeju.catalog.models import Expert
-from mengkeju.core import charts, clock
+from mengkeju.core import charts, clock, files
 from mengkeju.core.views import attach_errors, error_text
 from mengkeju.network.models import IndustryChain, Organization
 
 from . import permissions, selectors, services
 from .forms import AcceptanceForm, ApplicationForm, ChallengeForm, EvidenceForm, ScoreForm
-from .models import Application, Award, Challenge, Indicator, Milestone, Objection, Scorecard
+from .models import Application, Award, Challenge, Evidence, Indicator, Milestone, Objection, Scorecard
 
 PAGE_SIZE = 20
 
@@ -542,6 +542,15 @@ def evidence_upload(request, pk: int):
             _("Evidence uploaded."),
         )
     return redirect("challenges:application", pk=milestone.application_id)
+
+
+def evidence_download(request, pk: int):
+    """Milestone evidence is as private as its application (permissions.can_view_application): 404 for
+    anyone who may not see the application, never a public /media/ link."""
+    evidence = get_object_or_404(Evidence.objects.select_related("milestone__application__challenge"), pk=pk)
+    if not permissions.can_view_application(request.user, evidence.milestone.application):
+        raise Http404
+    return files.serve(evidence.file)
 
 
 @require_POST

@@ -1,3 +1,4 @@
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -143,7 +144,8 @@ class MilestoneSerializer(serializers.ModelSerializer):
         return AcceptanceSerializer(visible, many=True).data
 
     def get_evidence(self, milestone) -> list[str]:
-        return [e.file.url for e in milestone.evidence.all()]
+        """Download links (the view checks the application's visibility), never public /media/ paths."""
+        return [reverse("challenges:evidence-file", args=[e.pk]) for e in milestone.evidence.all()]
 
 
 class ApplicationSerializer(serializers.ModelSerializer):
