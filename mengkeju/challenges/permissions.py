@@ -9,7 +9,8 @@
   withdraws, resubmits, uploads milestone evidence;
 - any other organization member: may apply to a published challenge;
 - expert on the challenge's panel: sees the applications, scores them blind (only their own
-  scorecards, never another expert's), sees the ranking only after submitting every scorecard,
+  scorecards, never another expert's), sees the ranking only after submitting every scorecard (its
+  order, not the scores, until the decision is public),
   records acceptance verdicts (验收) and sees the other experts' verdicts only after recording theirs;
 - expert not on the panel, sub-center staff, broker: what the public sees (and any member may object
   during the public notice — every signed-in person may);
@@ -161,6 +162,13 @@ def can_see_ranking(user, challenge: Challenge) -> bool:
         scorecards__expert=expert, scorecards__submitted_at__isnull=False
     ).count()
     return applications.exists() and submitted >= applications.count()
+
+
+def can_see_ranking_scores(user, challenge: Challenge) -> bool:
+    """The aggregate scores beside the ranking: HQ always, everyone once the decision is public. A
+    panel expert sees only the order while the review runs: with two scores in, the mean and their own
+    score would give away the other expert's exactly (2 × mean − own)."""
+    return is_hq(user) or challenge.status in (Status.NOTICE, Status.AWARDED)
 
 
 def can_object(user, challenge: Challenge) -> bool:

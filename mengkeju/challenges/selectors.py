@@ -270,13 +270,14 @@ def missing_scorecards(challenge: Challenge) -> list[tuple[Expert, Application]]
 class RankRow:
     rank: int
     application: Application
-    score: Decimal
-    scores: int
+    score: Decimal | None
+    scores: int | None
 
 
-def ranking(challenge: Challenge) -> list[RankRow]:
+def ranking(challenge: Challenge, *, with_scores: bool = True) -> list[RankRow]:
     """Applications under review (or selected) by aggregate score, highest first; only submitted
-    scorecards of the current panel count. Ties: the earlier submission first."""
+    scorecards of the current panel count. Ties: the earlier submission first. Without `with_scores`
+    the order only (`permissions.can_see_ranking_scores`)."""
     panel = set(challenge.panel.values_list("expert_id", flat=True))
     applications = challenge.applications.filter(
         status__in=[
@@ -296,6 +297,8 @@ def ranking(challenge: Challenge) -> list[RankRow]:
         (a, rules.aggregate_scores(totals[a.pk]), len(totals[a.pk])) for a in applications if a.pk in totals
     ]
     rows.sort(key=lambda r: (-r[1], r[0].submitted_at, r[0].pk))
+    if not with_scores:
+        return [RankRow(n, a, None, None) for n, (a, _score, _count) in enumerate(rows, start=1)]
     return [RankRow(n, a, score, count) for n, (a, score, count) in enumerate(rows, start=1)]
 
 

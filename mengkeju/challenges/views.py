@@ -257,7 +257,11 @@ def challenge_detail(request, pk: int):
         "on_panel": on_panel,
         "applications": rows,
         "own_application": own_application,
-        "ranking": selectors.ranking(challenge) if permissions.can_see_ranking(user, challenge) else None,
+        "ranking": (
+            selectors.ranking(challenge, with_scores=permissions.can_see_ranking_scores(user, challenge))
+            if permissions.can_see_ranking(user, challenge)
+            else None
+        ),
         "panel": challenge.panel.select_related("expert__organization"),
         "awards": awards,
         "objections": challenge.objections.select_related("raised_by", "resolved_by")

@@ -224,8 +224,13 @@ class RankSerializer(serializers.Serializer):
     rank = serializers.IntegerField()
     application = serializers.IntegerField(source="application.pk")
     lead = serializers.CharField(source="application.lead.name")
-    score = serializers.DecimalField(max_digits=7, decimal_places=3)
-    scores = serializers.IntegerField()
+    score = serializers.DecimalField(
+        max_digits=7,
+        decimal_places=3,
+        allow_null=True,
+        help_text=_("null for a panel expert until the decision is public"),
+    )
+    scores = serializers.IntegerField(allow_null=True)
 
 
 class ObjectionSerializer(serializers.ModelSerializer):

@@ -151,7 +151,8 @@ class ChallengeViewSet(
         challenge = self.get_object()
         if not rules.can_see_ranking(request.user, challenge):
             raise PermissionDenied(_("The ranking is not open to you yet."))
-        return Response(RankSerializer(selectors.ranking(challenge), many=True).data)
+        scores = rules.can_see_ranking_scores(request.user, challenge)
+        return Response(RankSerializer(selectors.ranking(challenge, with_scores=scores), many=True).data)
 
     @extend_schema(request=None, responses=AwardSerializer(many=True))
     @action(detail=True, methods=["post"])

@@ -109,6 +109,36 @@ def test_an_expert_sees_only_their_own_scores_and_never_another_experts_before_s
     assert [c.expert_id for c in selectors.visible_scorecards(first.user)] == [first.pk] * 3
 
 
+def test_a_panel_expert_sees_the_order_but_not_the_scores_until_the_decision_is_public():
+    """Issue 13, finding 2: with two scores in, mean and own score give the other's (2 × mean − own)."""
+    w = world("reviewing")
+    first, second = w.experts[0], w.experts[1]
+    rubric = w.challenge.rubric
+    for team in w.teams:
+        services.save_scorecard(
+            team, by=first.user, scores={c["code"]: 90 for c in rubric}, submit=True, now=AFTER_CLOSE
+        )
+        services.save_scorecard(
+            team, by=second.user, scores={c["code"]: 40 for c in rubric}, submit=True, now=AFTER_CLOSE
+        )
+    api = APIClient()
+    api.force_authenticate(first.user)
+    rows = api.get(f"/api/challenges/challenges/{w.challenge.pk}/ranking/").json()
+    assert [r["rank"] for r in rows] == [1, 2, 3]
+    assert {(r["score"], r["scores"]) for r in rows} == {(None, None)}
+    from django.test import Client
+
+    client = Client()
+    client.force_login(first.user)
+    html = client.get(f"/challenges/{w.challenge.pk}/").content.decode()
+    assert 'id="ranking"' in html and 'id="ranking-scores-hidden"' in html
+    assert "65.000" not in html  # the mean of 90 and 40
+    api.force_authenticate(w.hq)
+    assert {r["score"] for r in api.get(f"/api/challenges/challenges/{w.challenge.pk}/ranking/").json()} == {
+        "65.000"
+    }
+
+
 def test_a_submitted_scorecard_cannot_be_changed_and_scores_stay_in_range():
     w = world("reviewing")
     expert, team, rubric = w.experts[0], w.teams[0], w.challenge.rubric
