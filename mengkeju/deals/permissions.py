@@ -127,6 +127,14 @@ def can_edit_contract(user, contract) -> bool:
     return _is_member_of(user, _party_org_ids(contract))
 
 
+def can_change_parties(user, contract) -> bool:
+    """Who may change which platform organizations are parties, and in which role: the staff working
+    on the contract (its sub-center, its broker, administrators). A party's member may edit the terms
+    and the offline parties, but may not remove, replace or re-cast an organization that is on the
+    platform (itself included): that would change the contract behind the other side's back."""
+    return _works_on_contract(user, contract)
+
+
 def can_submit_contract(user, contract) -> bool:
     """The seller (developer / consultant / service side) applies, or its broker / sub-center staff."""
     if role_of(user) is None or contract.status not in CONTRACT_EDITABLE_STATES:

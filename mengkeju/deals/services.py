@@ -307,6 +307,17 @@ def _validate_parties(parties: list[dict]) -> list[dict]:
     return cleaned
 
 
+def _platform_parties(parties) -> set[tuple[int, str]]:
+    """(organization id, role) of the parties that are organizations on the platform."""
+    out = set()
+    for party in parties:
+        org = party.get("organization") if isinstance(party, dict) else party.organization
+        role = party.get("role") if isinstance(party, dict) else party.role
+        if org is not None:
+            out.add((org.pk, role))
+    return out
+
+
 def _save_parties(contract: TechnicalContract, parties: list[dict]) -> None:
     contract.parties.all().delete()
     ContractParty.objects.bulk_create([ContractParty(contract=contract, **party) for party in parties])
@@ -382,6 +393,15 @@ def update_contract(
     _validate_contract(merged)
     if parties is not None:
         parties = _validate_parties(parties)
+        if not permissions.can_change_parties(by, contract) and _platform_parties(
+            parties
+        ) != _platform_parties(contract.parties.all()):
+            raise PermissionDenied(
+                _(
+                    "Which organizations on the platform are parties, and in which role, is changed by the "
+                    "contract's sub-center or broker, not by one of the parties."
+                )
+            )
     for name, value in merged.items():
         setattr(contract, name, value)
     contract.transaction_amount_yuan = transaction_amount(contract)
