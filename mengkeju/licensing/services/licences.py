@@ -116,9 +116,8 @@ def create_licence(
     (`grant_licence`) or, for use first, pay later, starts the trial (`start_trial`)."""
     licensor = achievement.owner
     if not permissions.can_create_licence(by, licensor):
-        raise PermissionDenied(
-            _("Only members of %(org)s may license its achievements.") % {"org": licensor.name}
-        )
+        # Not naming the owner: the achievement may be another organization's unpublished draft.
+        raise PermissionDenied(_("Only members of the achievement's owner may license it."))
     _check_parties(licensor, licensee)
     if scope not in Scope.values:
         raise ValidationError(

@@ -37,8 +37,7 @@ def declare_open_licence(
     Arts. 50–52). Refused while an exclusive or sole licence is running."""
     if not permissions.can_declare(by, achievement):
         raise PermissionDenied(
-            _("Only members of %(org)s may declare an open licence for its achievements.")
-            % {"org": achievement.owner.name}
+            _("Only members of the achievement's owner may declare an open licence for it.")
         )
     if selectors.standing_declaration(achievement) is not None:
         raise ValidationError(

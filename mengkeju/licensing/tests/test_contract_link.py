@@ -122,3 +122,29 @@ def test_the_api_names_no_contract_the_user_may_not_see(parties):
     own = licence_contract(parties)
     named = api.post("/api/licensing/licences/", {**body, "contract": own.pk}, format="json")
     assert named.status_code == 201, named.content
+
+
+def test_a_refusal_does_not_name_the_owner_of_another_organizations_draft(parties):
+    """Issue 13, finding 4: licensing someone else's unpublished achievement is refused without
+    telling whose it is."""
+    from rest_framework.test import APIClient
+
+    from mengkeju.catalog.models import Status
+    from mengkeju.catalog.tests.factories import AchievementFactory
+    from mengkeju.network.tests.factories import OrganizationFactory
+
+    owner = OrganizationFactory(name="保密的成果所有人研究院")
+    draft = AchievementFactory(owner=owner, status=Status.DRAFT)
+    api = APIClient()
+    api.force_authenticate(parties["licensor_member"])
+    body = {
+        "achievement": draft.pk,
+        "licensee": parties["licensee"].code,
+        "start_on": "2026-01-01",
+        "fee_model": "lump_sum",
+        "lump_sum_yuan": "200000",
+    }
+    answer = api.post("/api/licensing/licences/", body, format="json")
+    assert answer.status_code in (400, 403, 404), answer.content
+    assert "保密的成果所有人研究院" not in answer.content.decode()
+    assert not Licence.objects.exists()
