@@ -13,7 +13,7 @@ from .models import ChainLink, Division, IndustryChain, LadderMembership, Organi
 
 
 class DivisionSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Division
