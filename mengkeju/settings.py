@@ -129,7 +129,7 @@ CONTENT_SECURITY_POLICY = {
 # Login lockout (django-axes): AXES_FAILURE_LIMIT wrong passwords for one user name from one address
 # lock that pair out for AXES_COOLOFF_MINUTES. Only the login form goes through it: API tokens do not.
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "mengkeju.portal.security.LockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_ENABLED = env_bool("AXES_ENABLED", True)

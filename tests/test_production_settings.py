@@ -95,4 +95,4 @@ def test_load_demo_refuses_in_production_and_creates_no_admin(tmp_path):
         "from mengkeju.network.models import User; print(User.objects.filter(is_superuser=True).count())",
         **PRODUCTION,
     )
-    assert count.stdout.strip() == "0", count.stderr
+    assert count.stdout.strip().splitlines()[-1] == "0", count.stderr
