@@ -87,6 +87,7 @@ def test_too_many_requests_answer_429_json_with_a_code(settings, db):
 
 def test_pages_carry_a_content_security_policy_with_a_nonce_for_inline_scripts(client, db):
     answer = client.get("/achievements/")
+    assert answer.status_code == 200, answer
     policy = answer["Content-Security-Policy"]
     assert "script-src 'self' 'nonce-" in policy and "'unsafe-inline'" not in policy.split(";")[1]
     nonce = policy.split("'nonce-")[1].split("'")[0]
