@@ -18,7 +18,7 @@ install-test: $(BIN)/python
 
 ## Install, migrate the embedded SQLite database, load region + demo data and serve on $(PORT).
 demo: install
-	PORT=$(PORT) $(BIN)/mengkeju demo
+	MENGKEJU_DEMO=1 PORT=$(PORT) $(BIN)/mengkeju demo
 
 serve: install
 	PORT=$(PORT) $(BIN)/mengkeju serve

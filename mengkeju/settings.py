@@ -1,13 +1,16 @@
 """Settings: everything configurable comes from the environment, read here and nowhere else.
 
-The defaults run the embedded demo (SQLite under ./var). Production sets DATABASE_URL,
-SECRET_KEY and DEBUG=0; a missing SECRET_KEY with DEBUG off is a loud error.
+MENGKEJU_DEMO=1 runs the embedded demo (SQLite under ./var, a known key, any host name). Without it
+the settings are production's: SECRET_KEY and ALLOWED_HOSTS are required (a missing one stops start-up
+naming the variable), cookies are secure, HTTPS is enforced; docs/operations.md, Security settings.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -16,27 +19,126 @@ PROJECT_DIR = BASE_DIR.parent
 VAR_DIR = Path(os.environ.get("MENGKEJU_VAR_DIR", PROJECT_DIR / "var"))
 
 
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
 def env_bool(name: str, default: bool) -> bool:
+    """A yes/no from the environment; anything but 1/0, true/false, yes/no, on/off is a loud error
+    (a typo such as "ture" must not quietly turn a safety switch off)."""
     value = os.environ.get(name)
-    if value is None:
+    if value is None or not value.strip():
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    word = value.strip().lower()
+    if word in _TRUE:
+        return True
+    if word in _FALSE:
+        return False
+    raise ImproperlyConfigured(
+        f"{name}={value!r} is not a yes/no value: use one of 1/0, true/false, yes/no, on/off."
+    )
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a whole number.") from None
+
+
+def env_required(name: str) -> str:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        raise ImproperlyConfigured(
+            f"{name} must be set in production (MENGKEJU_DEMO is not 1 and DEBUG is off); "
+            "see docs/operations.md, Security settings."
+        )
+    return value
 
 
 DEBUG = env_bool("DEBUG", False)
+# Demo mode is explicit: `make demo` (and the tests) set MENGKEJU_DEMO=1. Only then (or with DEBUG) may
+# the platform run on the known demo key, answer any host name and load the demo accounts.
+DEMO_MODE = env_bool("MENGKEJU_DEMO", False)
+RELAXED = DEMO_MODE or DEBUG
 _DEMO_SECRET = "mengkeju-demo-insecure-key-change-me"
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    if DEBUG or env_bool("MENGKEJU_DEMO", True):  # the embedded demo may run on a known key
-        SECRET_KEY = _DEMO_SECRET
-    else:
-        raise ImproperlyConfigured("SECRET_KEY must be set when MENGKEJU_DEMO=0 and DEBUG is off.")
-
-DEMO_MODE = env_bool("MENGKEJU_DEMO", True)
+SECRET_KEY = os.environ.get("SECRET_KEY", "").strip() or (
+    _DEMO_SECRET if RELAXED else env_required("SECRET_KEY")
+)
 ALLOWED_HOSTS = [
-    h.strip() for h in os.environ.get("ALLOWED_HOSTS", "*" if DEMO_MODE else "localhost,127.0.0.1").split(",")
+    h.strip()
+    for h in (
+        os.environ.get("ALLOWED_HOSTS", "").strip() or ("*" if RELAXED else env_required("ALLOWED_HOSTS"))
+    ).split(",")
+    if h.strip()
 ]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+
+# HTTPS and browser protections. In production (not demo, not DEBUG) cookies are secure, plain HTTP is
+# redirected and HSTS is sent; MENGKEJU_BEHIND_TLS_PROXY=1 trusts the proxy's X-Forwarded-Proto (only
+# behind a proxy that sets it: nginx `proxy_set_header X-Forwarded-Proto $scheme`).
+if env_bool("MENGKEJU_BEHIND_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not RELAXED)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not RELAXED)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not RELAXED)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if RELAXED else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", SECURE_HSTS_SECONDS > 0)
+# Preload (the browsers' built-in HTTPS list) is on with a year of HSTS, as `check --deploy` asks.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", SECURE_HSTS_SECONDS >= 365 * 24 * 3600)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+
+# Content-Security-Policy (django-csp 4): scripts only from this site, plus inline <script> blocks that
+# carry the request's nonce (`{{ request.csp_nonce }}`) and, by hash, the two inline handlers the
+# templates use (onchange="this.form.submit()", onclick="window.print()"). Styles allow inline
+# attributes (style="height: 320px", ECharts and Bootstrap set them). The vendored Swagger UI and
+# ReDoc pages (drf-spectacular's templates, inline scripts without a nonce) are left out of the policy.
+# drf-spectacular's schema-naming warnings (duplicate component and enum names) are not about safety;
+# silenced so that `mengkeju check --deploy --fail-level WARNING` gates on the security checks.
+SILENCED_SYSTEM_CHECKS = ["drf_spectacular.W001"]
+
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/api/docs/", "/api/redoc/"],
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": [
+            "'self'",
+            NONCE,  # django-csp puts the request's nonce here when a template used it
+            "'unsafe-hashes'",
+            "'sha256-osjxnKEPL/pQJbFk1dKsF7PYFmTyMWGmVSiL9inhxJY='",  # this.form.submit()
+            "'sha256-MguIPR6qNR8D3B+eAlK+bIRTZe8t3wkOY4B/56Me9FU='",  # window.print()
+        ],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
+# Login lockout (django-axes): AXES_FAILURE_LIMIT wrong passwords for one user name from one address
+# lock that pair out for AXES_COOLOFF_MINUTES. Only the login form goes through it: API tokens do not.
+AUTHENTICATION_BACKENDS = [
+    "mengkeju.portal.security.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "mengkeju.portal.security.lockout_response"
+AXES_VERBOSE = False
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -53,6 +155,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "mengkeju.core",
     "mengkeju.notifications",
     "mengkeju.network",
@@ -78,6 +181,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "mengkeju.urls"
@@ -152,7 +258,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "mengkeju.portal.security.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
@@ -161,7 +267,18 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "mengkeju.core.schema.AutoSchema",
     "EXCEPTION_HANDLER": "mengkeju.core.api.exception_handler",
+    # Too many requests answer 429 {"detail": …, "code": "throttled"}.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("API_THROTTLE_ANON", "120/min"),
+        "user": os.environ.get("API_THROTTLE_USER", "600/min"),
+    },
 }
+# API tokens older than this many days are refused; a new one: `mengkeju drf_create_token -r USER` or the admin.
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 30)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Mengkeju 蒙科聚 API",
     "DESCRIPTION": "REST API of the Mengkeju technology-transfer service network platform.",

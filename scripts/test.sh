@@ -41,8 +41,13 @@ echo "== ruff"
 "$VENV/bin/ruff" format --check .
 
 echo "== migrations match the models"
-env -u DATABASE_URL MENGKEJU_VAR_DIR="$WORK/migrations" DJANGO_SETTINGS_MODULE=mengkeju.settings \
+env -u DATABASE_URL MENGKEJU_DEMO=1 MENGKEJU_VAR_DIR="$WORK/migrations" DJANGO_SETTINGS_MODULE=mengkeju.settings \
   "$PY" -m django makemigrations --check --dry-run
+
+echo "== production settings pass Django's deployment checks"
+env -u DATABASE_URL -u DEBUG MENGKEJU_DEMO=0 MENGKEJU_BEHIND_TLS_PROXY=1 MENGKEJU_VAR_DIR="$WORK/deploy" \
+  SECRET_KEY="$("$PY" -c 'import secrets; print(secrets.token_urlsafe(50))')" ALLOWED_HOSTS=mengkeju.example.cn \
+  "$PY" -m mengkeju.cli check --deploy --fail-level WARNING
 
 PARALLEL=${MENGKEJU_TEST_PARALLEL:-$([ "$(nproc)" -ge 2 ] && echo 1 || echo 0)}
 declare -A RC=()

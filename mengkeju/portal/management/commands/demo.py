@@ -8,6 +8,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from mengkeju.portal.security import refuse_outside_demo_mode
+
 DEFAULT_REGION = Path(settings.PROJECT_DIR) / "regions" / "inner-mongolia"
 
 
@@ -24,6 +26,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, port, host, region, no_serve, no_worker, **options):
+        refuse_outside_demo_mode()
         started = time.monotonic()
         self.stdout.write("1/3 migrating the database …")
         call_command("migrate", interactive=False, verbosity=0)

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
 from mengkeju.demo.loader import DEMO_PASSWORD, load_demo
+from mengkeju.portal.security import refuse_outside_demo_mode
 
 
 class Command(BaseCommand):
@@ -11,6 +12,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, no_progress=False, **options):
+        refuse_outside_demo_mode()
         with tqdm(desc="demo", unit=" records", disable=no_progress) as bar:
             report = load_demo(progress=bar.update)
         for kind, (created, updated, unchanged) in report.counts.items():
