@@ -21,7 +21,7 @@ demo: install
 	MENGKEJU_DEMO=1 PORT=$(PORT) $(BIN)/mengkeju demo
 
 serve: install
-	PORT=$(PORT) $(BIN)/mengkeju serve
+	MENGKEJU_DEMO=1 PORT=$(PORT) $(BIN)/mengkeju serve
 
 ## Install test needs (Python packages, Chromium, PostgreSQL if none is reachable) and run everything.
 test:

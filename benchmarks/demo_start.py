@@ -11,7 +11,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 MENGKEJU = ROOT / ".venv" / "bin" / "mengkeju"
 port = int(os.environ.get("PORT", "8765"))
-env = {**os.environ, "MENGKEJU_VAR_DIR": tempfile.mkdtemp(prefix="mengkeju-demo-"), "PORT": str(port)}
+env = {
+    **os.environ,
+    "MENGKEJU_VAR_DIR": tempfile.mkdtemp(prefix="mengkeju-demo-"),
+    "PORT": str(port),
+    "MENGKEJU_DEMO": "1",
+}
 env.pop("DATABASE_URL", None)
 
 started = time.perf_counter()

@@ -55,6 +55,7 @@ def parse_args(argv=None):
 
 def environment(args) -> dict[str, str]:
     env = {**os.environ, "MENGKEJU_VAR_DIR": args.var_dir, "PYTHONPATH": str(ROOT)}
+    env.setdefault("MENGKEJU_DEMO", "1")  # demo data and a local demo key
     env.pop("MATCHING_SYNC", None)
     if args.database_url:
         env["DATABASE_URL"] = args.database_url

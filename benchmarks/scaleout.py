@@ -361,6 +361,7 @@ def main() -> int:
         "MATCHING_EMBEDDER": args.embedder,
         "MATCHING_SYNC": "0",
         "LOG_LEVEL": "WARNING",
+        "MENGKEJU_DEMO": os.environ.get("MENGKEJU_DEMO", "1"),  # demo data, a local demo key
     }
     if args.full_disk:
         env["MATCHING_INDEX_DIR"] = str(Path(args.full_disk) / "index")
