@@ -152,3 +152,27 @@ def test_merged_cells_are_reported_as_merged_not_as_missing(tmp_path):
     problems = _problems(_xlsx(tmp_path / "a.xlsx", rows, merge="C2:C4"))
     assert {(2, "成熟度"), (3, "成熟度"), (4, "成熟度")} == set(problems)
     assert "C2:C4" in problems[3, "成熟度"] and "合并" in problems[3, "成熟度"]
+
+
+def test_rows_are_written_in_bounded_chunks_all_or_nothing(tmp_path, monkeypatch):
+    from django.core.exceptions import ValidationError
+
+    from mengkeju.catalog import importing
+
+    monkeypatch.setattr(importing, "WRITE_CHUNK", 2)
+    sizes = []
+    real = importing.bulk_upsert_listings
+
+    def spy(model, rows, **kwargs):
+        sizes.append(len(rows))
+        if len(sizes) == 3 and fail:
+            raise ValidationError(["J-4 · title: 坏"])
+        return real(model, rows, **kwargs)
+
+    monkeypatch.setattr(importing, "bulk_upsert_listings", spy)
+    path = _jsonl(tmp_path / "a.jsonl", [{**GOOD, "id": f"J-{i}"} for i in range(5)])
+    fail = True
+    _problems(path)  # the third chunk fails: the first two are rolled back with it
+    assert sizes == [2, 2, 1]
+    fail, sizes[:] = False, []
+    assert import_file(path, "achievement", source="t").created == 5 and sizes == [2, 2, 1]
