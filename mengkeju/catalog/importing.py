@@ -18,6 +18,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -88,21 +89,41 @@ IP_PHRASES = {
 }
 
 
+def _json_row(n: int, text: str, report: ImportReport) -> dict | None:
+    try:
+        value = json.loads(text, parse_constant=_no_constant)
+    except (ValueError, RecursionError) as exc:
+        message = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
+        report.add(n, "", _("not valid JSON: %(error)s") % {"error": message})
+        return None
+    return value if isinstance(value, dict) else {"__invalid__": value}
+
+
+def _no_constant(name: str):
+    raise ValueError(_("%(name)s is not a number") % {"name": name})
+
+
+# Rows written per bulk_upsert_listings call (all in one transaction); what bounds memory on write.
+WRITE_CHUNK = 2000
+
+
 def read_rows(path: Path, report: ImportReport) -> Iterator[tuple[int, dict]]:
-    """Yield (row number, raw dict) from a .jsonl, .json, .csv or .xlsx file."""
+    """Yield (row number, raw dict) from a .jsonl, .json, .csv or .xlsx file, one row at a time.
+
+    A line that is not JSON is a problem of its row (the other rows are still read)."""
     suffix = tabular.suffix_of(path)
     if suffix in ("jsonl", "ndjson"):
-        with path.open(encoding="utf-8") as fh:
-            for n, line in enumerate(fh, start=1):
-                if line.strip():
-                    try:
-                        value = json.loads(line)
-                    except json.JSONDecodeError as exc:
-                        report.add(n, "", _("not valid JSON: %(error)s") % {"error": exc.msg})
-                        raise ImportRejected(report) from exc
-                    yield n, value if isinstance(value, dict) else {"__invalid__": value}
+        for n, line in tabular.text_lines(path, report):
+            if line.strip():
+                value = _json_row(n, line, report)
+                if value is not None:
+                    yield n, value
     elif suffix == "json":
-        data = json.loads(path.read_text(encoding="utf-8"))
+        text = "".join(line for _n, line in tabular.text_lines(path, report))
+        data = _json_row(0, text, report)
+        if data is None:
+            raise ImportRejected(report)
+        data = data.get("__invalid__", data)
         for n, value in enumerate(data if isinstance(data, list) else [data], start=1):
             yield n, value if isinstance(value, dict) else {"__invalid__": value}
     elif suffix in tabular.READERS:
@@ -133,22 +154,39 @@ def _pick(raw: dict, key: str):
     return None
 
 
+_NUMBER = r"\d{1,3}(?:[,，]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_UNIT = r"(?:元|万元|万|亿元|亿)?"
+AMOUNT = re.compile(rf"^(?P<number>{_NUMBER})\s*(?P<unit>{_UNIT})(?:\s*[-~～至]\s*(?:{_NUMBER})\s*{_UNIT})?$")
+UNIT_FACTOR = {"": 1, "元": 1, "万": 10_000, "万元": 10_000, "亿": 100_000_000, "亿元": 100_000_000}
+
+
 def parse_amount(value) -> Decimal | None:
-    """Yuan from 123456, '12.5万元', '100.0万元-200.0万元' (the lower bound) or 面议 (None)."""
+    """Yuan from 123456, '1,234.5', '12.5万元', '100.0万元-200.0万元' (the lower bound) or 面议 (None).
+
+    Strict: digits with an optional decimal point and thousands separators, and a unit 元/万/亿; no
+    exponents, inf or NaN (so '1e400' is refused, not read as 1400)."""
     if value in (None, "", "面议", "议价"):
         return None
-    text = str(value).replace(",", "").replace("，", "").strip()
-    text = text.split("-")[0] if re.match(r"^\d", text) else text
-    factor = Decimal(1)
-    if "亿" in text:
-        factor = Decimal(100_000_000)
-    elif "万" in text:
-        factor = Decimal(10_000)
-    number = re.sub(r"[^\d.\-]", "", text.replace("亿", "").replace("万", "").replace("元", ""))
-    try:
-        amount = Decimal(number) * factor
-    except InvalidOperation as exc:
-        raise ValueError(_("not an amount: %(value)s") % {"value": value}) from exc
+    if isinstance(value, bool):
+        raise ValueError(_("not an amount: %(value)s") % {"value": value})
+    if isinstance(value, int | float | Decimal):
+        try:
+            amount = Decimal(value)
+        except InvalidOperation as exc:  # pragma: no cover - Decimal() takes every int/float
+            raise ValueError(_("not an amount: %(value)s") % {"value": value}) from exc
+        if not amount.is_finite():
+            raise ValueError(_("not an amount: %(value)s") % {"value": value})
+    elif isinstance(value, str):
+        text = value.strip()
+        if text.startswith("-") and AMOUNT.match(text[1:].strip()):
+            raise ValueError(_("the amount must be positive"))
+        match = AMOUNT.match(text)
+        if match is None:
+            raise ValueError(_("not an amount: %(value)s") % {"value": value})
+        number = match["number"].replace(",", "").replace("，", "")
+        amount = Decimal(number) * UNIT_FACTOR[match["unit"]]
+    else:
+        raise ValueError(_("not an amount: %(value)s") % {"value": value})
     if amount <= 0:
         raise ValueError(_("the amount must be positive"))
     if amount > settings.MAX_AMOUNT_YUAN:
@@ -161,7 +199,7 @@ def parse_amount(value) -> Decimal | None:
 def parse_modes(value, modes: dict[str, CooperationMode]) -> list[CooperationMode]:
     if value in (None, ""):
         return [modes["other"]]
-    text = ",".join(value) if isinstance(value, list) else str(value)
+    text = ",".join(as_texts(value))
     found: list[str] = []
     for token in re.split(r"[,，;；、/\s]+", text):
         if not token:
@@ -182,17 +220,46 @@ def parse_modes(value, modes: dict[str, CooperationMode]) -> list[CooperationMod
 
 
 def parse_trl(value) -> int:
-    if isinstance(value, int | float) or (isinstance(value, str) and value.isdigit()):
+    """A maturity level 1–9 (a whole number, or digits) or a listing stage; true/false are not levels."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if (isinstance(value, int) and not isinstance(value, bool)) or (
+        isinstance(value, str) and value.isascii() and value.isdigit()
+    ):
         level = int(value)
         if level not in TRL.values:
             raise ValueError(_("the maturity level must be 1 to 9"))
         return level
-    if value in STAGE_TRL:
+    if isinstance(value, str) and value in STAGE_TRL:
         return STAGE_TRL[value]
     raise ValueError(
         _("unknown maturity “%(value)s”; use 1–9 or one of %(stages)s")
         % {"value": value, "stages": "、".join(STAGE_TRL)}
     )
+
+
+def as_text(value) -> str:
+    """A text cell as text: strings (cleaned of control characters) and whole numbers (an id typed as
+    a number in Excel); a list, an object or true/false is refused rather than stored as its repr."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if not isinstance(value, str):
+        raise ValueError(
+            _("expected text, not %(value)s")
+            % {"value": json.dumps(value, ensure_ascii=False, default=str)[:50]}
+        )
+    return tabular.clean_text(value).strip()
+
+
+def as_texts(value) -> list[str]:
+    """A list of codes: a list of strings (JSON) or one string separated by commas etc."""
+    if isinstance(value, list):
+        return [as_text(item) for item in value]
+    return [as_text(value)]
 
 
 def parse_date(value) -> date | None:
@@ -203,7 +270,7 @@ def parse_date(value) -> date | None:
     if isinstance(value, date):
         return value
     try:
-        return date.fromisoformat(str(value)[:10])
+        return date.fromisoformat(as_text(value)[:10])
     except ValueError as exc:
         raise ValueError(_("not a date (YYYY-MM-DD): %(value)s") % {"value": value}) from exc
 
@@ -212,7 +279,7 @@ def parse_ip(value) -> list[dict]:
     if value in (None, ""):
         return []
     rights = []
-    for part in re.split(r"[;；\n]+", str(value)):
+    for part in re.split(r"[;；\n]+", as_text(value)):
         part = part.strip()
         if not part:
             continue
@@ -240,13 +307,14 @@ class Lookups:
         self.default_owner_code = default_owner
 
     def division(self, value) -> Division:
-        code = value or self.default_division_code
+        code = as_text(value) or self.default_division_code
         division = self.divisions.get(str(code)) or self.divisions_by_name.get(str(code))
         if division is None:
             raise ValueError(_("unknown division “%(code)s”") % {"code": code})
         return division
 
     def owner(self, value, division: Division) -> Organization:
+        value = as_text(value)
         if value:
             org = self.orgs.get(str(value)) or self.orgs_by_name.get(str(value))
             if org is None:
@@ -261,7 +329,7 @@ class Lookups:
     def chain_links(self, value) -> list[ChainLink]:
         if value in (None, ""):
             return []
-        codes = value if isinstance(value, list) else re.split(r"[,，;；\s]+", str(value))
+        codes = [c for text in as_texts(value) for c in re.split(r"[,，;；\s]+", text)]
         unknown = [c for c in codes if c and c not in self.links]
         if unknown:
             raise ValueError(_("unknown chain link “%(code)s”") % {"code": "、".join(unknown)})
@@ -288,7 +356,7 @@ def normalize_row(raw: dict, kind: str, lookups: Lookups, n: int, problems: list
 
     def text(limit):
         def parse(value):
-            value = "" if value is None else str(value).strip()
+            value = as_text(value)
             if len(value) > limit:
                 raise ValueError(
                     _("too long: %(n)s characters (at most %(max)s)") % {"n": len(value), "max": limit}
@@ -354,7 +422,8 @@ def import_file(
     lookups = Lookups(source, default_division, default_owner)
     if not lookups.divisions:
         report.reject(0, "", _("no region is loaded; run `mengkeju load-region PATH` first"))
-    rows, seen = [], {}
+    # First pass: check every row, keeping only each valid row's id and number (bounded memory).
+    valid: dict[str, int] = {}
     for n, raw in read_rows(path, report):
         report.rows += 1
         if progress:
@@ -362,33 +431,53 @@ def import_file(
         row = normalize_row(raw, kind, lookups, n, report.problems)
         if row is None:
             continue
-        if row["external_id"] in seen:
+        if row["external_id"] in valid:
             report.problems.append(
                 RowProblem(
                     n,
                     "id",
                     _("duplicate id %(id)s (also on row %(other)s)")
-                    % {"id": row["external_id"], "other": seen[row["external_id"]]},
+                    % {"id": row["external_id"], "other": valid[row["external_id"]]},
                 )
             )
             continue
-        seen[row["external_id"]] = n
-        published_on = row.pop("published_on", None)
-        if status == Status.PUBLISHED:
-            moment = datetime.combine(published_on, time(9, 0)) if published_on else None
-            row["published_at"] = timezone.make_aware(moment) if moment else timezone.now()
-        row["status"] = status
-        rows.append(row)
+        valid[row["external_id"]] = n
     if report.problems and not skip_invalid:
         raise ImportRejected(report)
-    if not rows:
+    if not valid:
         report.reject(0, "", _("the file holds no rows"))
     if on_write:
-        on_write(len(rows))
+        on_write(len(valid))
+    # Second pass: read the file again and write the valid rows in chunks, all in one transaction.
+    rows_to_write = set(valid.values())
+    del valid
+    created = updated = unchanged = 0
     try:
-        counts = bulk_upsert_listings(model, rows, source=source)
+        with transaction.atomic():
+            chunk: list[dict] = []
+            for n, raw in read_rows(path, ImportReport(report.source)):
+                if n not in rows_to_write:
+                    continue
+                row = normalize_row(raw, kind, lookups, n, [])
+                published_on = row.pop("published_on", None)
+                if status == Status.PUBLISHED:
+                    moment = datetime.combine(published_on, time(9, 0)) if published_on else None
+                    row["published_at"] = timezone.make_aware(moment) if moment else timezone.now()
+                row["status"] = status
+                chunk.append(row)
+                if len(chunk) == WRITE_CHUNK:
+                    counts = bulk_upsert_listings(model, chunk, source=source)
+                    created, updated, unchanged = (
+                        a + b for a, b in zip((created, updated, unchanged), counts, strict=True)
+                    )
+                    chunk = []
+            if chunk:
+                counts = bulk_upsert_listings(model, chunk, source=source)
+                created, updated, unchanged = (
+                    a + b for a, b in zip((created, updated, unchanged), counts, strict=True)
+                )
     except ValidationError as exc:
         report.problems.extend(RowProblem(0, "", m) for m in exc.messages)
         raise ImportRejected(report) from exc
-    report.created, report.updated, report.unchanged = counts
+    report.created, report.updated, report.unchanged = created, updated, unchanged
     return report

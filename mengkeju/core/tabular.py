@@ -11,12 +11,15 @@ the uploaded bytes and yield `(row number, cells)`; the apps map columns and che
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, NoReturn
+from xml.etree import ElementTree
 
 from django.utils.translation import gettext as _
 
@@ -108,20 +111,49 @@ def _binary(source: Source) -> BinaryIO:
     return io.BytesIO(source) if isinstance(source, bytes) else Path(source).open("rb")
 
 
+def not_utf8(report: ImportReport, sample: bytes, exc: UnicodeDecodeError, row: int = 0) -> NoReturn:
+    """Refuse a text file that is not UTF-8, naming GBK when the bytes read as GBK (said, not guessed)."""
+    try:
+        sample.decode("gb18030")
+        looks_gbk = True
+    except UnicodeDecodeError:
+        looks_gbk = False
+    if looks_gbk:
+        message = _("the file is not UTF-8 text (it looks like GBK); save it as UTF-8 and import it again")
+    else:
+        message = _("the file is not UTF-8 text; save it as UTF-8 and import it again")
+    report.add(row, "", message)
+    raise ImportRejected(report) from exc
+
+
+def text_lines(source: Source, report: ImportReport) -> Iterator[tuple[int, str]]:
+    """(line number, text) of a UTF-8 text file (a byte-order mark is allowed), one line at a time."""
+    with _binary(source) as stream:
+        for n, raw in enumerate(stream, start=1):
+            if n == 1 and raw.startswith(codecs.BOM_UTF8):
+                raw = raw[len(codecs.BOM_UTF8) :]
+            try:
+                yield n, raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                not_utf8(report, raw, exc, n)
+
+
 def read_csv(source: Source, report: ImportReport) -> Table:
-    """A UTF-8 CSV file (a byte-order mark, as Excel writes it, is allowed)."""
+    """A UTF-8 CSV file (a byte-order mark, as Excel writes it, is allowed), read row by row."""
     stream = io.TextIOWrapper(_binary(source), encoding="utf-8-sig", newline="")
     reader = csv.reader(stream)
 
-    def not_utf8(exc: UnicodeDecodeError) -> NoReturn:
+    def refuse(exc: UnicodeDecodeError) -> NoReturn:
         stream.close()
-        report.add(0, "", _("the CSV file is not UTF-8 text"))
-        raise ImportRejected(report) from exc
+        not_utf8(report, exc.object, exc)
 
     try:
         header = _header(next(reader, []))
     except UnicodeDecodeError as exc:
-        not_utf8(exc)
+        refuse(exc)
+    except csv.Error as exc:
+        stream.close()
+        report.reject(1, "", _("not a readable CSV file: %(error)s") % {"error": exc})
 
     def rows() -> Iterator[tuple[int, list]]:
         with stream:
@@ -130,37 +162,92 @@ def read_csv(source: Source, report: ImportReport) -> Table:
                     if not _is_blank(cells):
                         yield n, cells
             except UnicodeDecodeError as exc:
-                not_utf8(exc)
+                refuse(exc)
+            except csv.Error as exc:
+                report.reject(reader.line_num, "", _("not a readable CSV file: %(error)s") % {"error": exc})
 
     return Table(header, rows())
 
 
+def _merged_ranges(sheet) -> list:
+    """The sheet's merged ranges, read from its XML (a read-only sheet does not load them)."""
+    from openpyxl.worksheet.cell_range import CellRange
+
+    ranges = []
+    with sheet._get_source() as xml:
+        for _event, element in ElementTree.iterparse(xml):
+            if element.tag.endswith("}mergeCell"):
+                ranges.append(CellRange(element.get("ref")))
+            element.clear()
+    return ranges
+
+
 def read_xlsx(source: Source, report: ImportReport) -> Table:
-    """The first sheet of an Excel workbook (.xlsx/.xlsm), cell values as Excel computed them."""
+    """The first sheet of an Excel workbook (.xlsx/.xlsm), cell values as Excel last saved them.
+
+    Read in read-only (streaming) mode. A formula with no saved value and a cell in merged cells are
+    reported as such (and the row is not yielded) rather than read as an empty cell."""
     from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
 
     def unreadable(exc: Exception) -> NoReturn:
         report.add(0, "", _("not a readable Excel workbook: %(error)s") % {"error": exc})
         raise ImportRejected(report) from exc
 
-    try:
-        book = load_workbook(
-            io.BytesIO(source) if isinstance(source, bytes) else Path(source), read_only=True, data_only=True
+    def open_book(data_only: bool):
+        return load_workbook(
+            io.BytesIO(source) if isinstance(source, bytes) else Path(source),
+            read_only=True,
+            data_only=data_only,
         )
+
+    try:
+        book, formulas = open_book(True), open_book(False)
+        merged = _merged_ranges(book.worksheets[0])
         values = book.worksheets[0].iter_rows(values_only=True)
+        written = formulas.worksheets[0].iter_rows(values_only=True)
         header = _header(next(values, ()))
+        next(written, None)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         unreadable(exc)
+
+    def column_name(index: int) -> str:
+        name = header[index] if index < len(header) else ""
+        return name or get_column_letter(index + 1)
 
     def rows() -> Iterator[tuple[int, list]]:
         try:
             for n, cells in enumerate(values, start=2):
-                if not _is_blank(cells):
+                typed = next(written, ())
+                if _is_blank(cells) and not any(isinstance(v, str) and v.startswith("=") for v in typed):
+                    continue
+                before = len(report.problems)
+                for index, value in enumerate(cells):
+                    code = typed[index] if index < len(typed) else None
+                    if value is None and isinstance(code, str) and code.startswith("="):
+                        report.add(
+                            n,
+                            column_name(index),
+                            _(
+                                "a formula without a saved value; open the file in Excel, save it, and import it again"
+                            ),
+                        )
+                for cells_range in merged:
+                    if cells_range.min_row <= n <= cells_range.max_row:
+                        for index in range(cells_range.min_col - 1, cells_range.max_col):
+                            report.add(
+                                n,
+                                column_name(index),
+                                _("part of merged cells %(range)s; unmerge them and fill in every row")
+                                % {"range": cells_range.coord},
+                            )
+                if len(report.problems) == before:
                     yield n, list(cells)
         except Exception as exc:  # a damaged sheet may fail only part-way through
             unreadable(exc)
         finally:
             book.close()
+            formulas.close()
 
     return Table(header, rows())
 
@@ -170,3 +257,15 @@ READERS: dict[str, Callable[[Source, ImportReport], Table]] = {
     "xlsx": read_xlsx,
     "xlsm": read_xlsx,
 }
+
+
+# Control characters other than tab and line breaks (as core/excel.py removes them on export).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(value: str) -> str:
+    """Text from a file as it may be stored: stray control characters (e.g. `\\x02` in a public
+    listing) are removed; a NUL byte is refused (ValueError), as it marks a damaged or binary file."""
+    if "\x00" in value:
+        raise ValueError(_("contains a NUL character (a damaged or binary file?)"))
+    return CONTROL_CHARACTERS.sub("", value)

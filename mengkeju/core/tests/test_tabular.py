@@ -42,7 +42,7 @@ def test_csv_that_is_not_utf8_is_refused_with_a_file_problem(tmp_path):
         list(read_csv(path, report).rows)
     assert info.value.report is report
     assert [(p.row, p.column, p.message) for p in report.problems] == [
-        (0, "", "CSV 文件不是 UTF-8 编码的文本")
+        (0, "", "文件不是 UTF-8 编码的文本（看起来是 GBK 编码）；请将其另存为 UTF-8 编码后重新导入")
     ]
 
 
