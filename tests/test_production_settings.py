@@ -69,7 +69,10 @@ def test_booleans_accept_the_usual_words(monkeypatch, tmp_path, value, demo):
 
 
 def run_cli(tmp_path, *args, **env):
-    full = {k: v for k, v in os.environ.items() if k not in {"MENGKEJU_DEMO", "DATABASE_URL"}}
+    # Not the test run's own switches: demo mode, its database, and the async override the browser
+    # tests set for Playwright (a deployment must not carry it, and `check --deploy` says so).
+    dropped = {"MENGKEJU_DEMO", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    full = {k: v for k, v in os.environ.items() if k not in dropped}
     full.update(MENGKEJU_VAR_DIR=str(tmp_path), **env)
     return subprocess.run(
         [sys.executable, "-m", "mengkeju.cli", *args], env=full, capture_output=True, text=True
