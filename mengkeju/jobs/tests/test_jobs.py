@@ -5,7 +5,6 @@ from datetime import datetime, timedelta
 
 import pytest
 from django.utils import timezone
-from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from mengkeju.core import clock
@@ -20,15 +19,6 @@ pytestmark = pytest.mark.django_db
 CALLS = []
 
 
-@pytest.fixture(autouse=True)
-def keep_the_test_connection(monkeypatch):
-    """Workers close stale connections between jobs; inside a test's transaction that would close
-    the test's own connection (PostgreSQL), so here they leave it alone."""
-    from django_tasks_db.management.commands import db_worker
-
-    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
-
-
 @job(retries=2, backoff=60)
 def flaky(name: str) -> str:
     """Creates an organization, then fails the first time: the failed attempt must leave nothing."""
@@ -39,24 +29,11 @@ def flaky(name: str) -> str:
     return "done"
 
 
-def _run_ready():
-    Worker(
-        queue_names=["*"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="test",
-        excluded_queue_names=[],
-    ).run()
-
-
-def test_a_failed_job_leaves_no_data_and_is_retried_later_with_back_off():
+def test_a_failed_job_leaves_no_data_and_is_retried_later_with_back_off(job_queue):
     CALLS.clear()
     flaky.enqueue("job-org")
     before = timezone.now()
-    _run_ready()
+    job_queue()
     failed = DBTaskResult.objects.get(status="FAILED")
     assert "the mail server is down" in failed.traceback
     assert not Organization.objects.filter(name__startswith="job-org").exists()  # rolled back
@@ -64,12 +41,12 @@ def test_a_failed_job_leaves_no_data_and_is_retried_later_with_back_off():
     assert retry.run_after >= before + timedelta(seconds=59)  # back-off: not before a minute
     assert retry.args_kwargs == {"args": ["job-org"], "kwargs": {"_attempt": 2}}
     DBTaskResult.objects.filter(pk=retry.pk).update(run_after=timezone.now())
-    _run_ready()
+    job_queue()
     assert DBTaskResult.objects.filter(status="SUCCESSFUL").count() == 1
     assert Organization.objects.filter(name="job-org-2").exists()
 
 
-def test_the_daily_schedule_enqueues_each_job_once_a_day(settings):
+def test_the_daily_schedule_enqueues_each_job_once_a_day(settings, job_queue):
     settings.JOBS_SCHEDULE = [
         {"name": "licensing-daily", "task": "mengkeju.licensing.tasks.daily", "at": "01:30"}
     ]
@@ -85,7 +62,7 @@ def test_the_daily_schedule_enqueues_each_job_once_a_day(settings):
     queued = DBTaskResult.objects.order_by("enqueued_at").first()
     assert queued.task_path == "mengkeju.licensing.tasks.daily"
     assert queued.args_kwargs["args"] == ["2026-12-07"]
-    _run_ready()
+    job_queue()
     assert DBTaskResult.objects.get(pk=queued.pk).status == "SUCCESSFUL"
 
 

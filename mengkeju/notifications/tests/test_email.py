@@ -2,7 +2,7 @@
 
 import pytest
 from django.core import mail
-from django_tasks_db.management.commands import db_worker
+from django.core.mail import send_mail
 from django_tasks_db.models import DBTaskResult
 
 from mengkeju.network.tests.factories import UserFactory
@@ -13,30 +13,16 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def mail_on(settings, monkeypatch):
+def mail_on(settings):
     settings.NOTIFY_BY_EMAIL = True
     settings.SITE_URL = "https://mkj.example.cn"
-    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
 
 
-def _run_jobs():
-    db_worker.Worker(
-        queue_names=["*"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="test",
-        excluded_queue_names=[],
-    ).run()
-
-
-def test_a_notification_is_emailed_once_by_the_worker():
+def test_a_notification_is_emailed_once_by_the_worker(job_queue):
     with_mail, without_mail = UserFactory(email="li@example.cn"), UserFactory(email="")
     notify([with_mail, without_mail], "您的需求已发布", "/demands/7/", kind=Notification.Kind.OTHER)
     assert mail.outbox == []  # nothing is sent inside the request
-    _run_jobs()
+    job_queue()
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["li@example.cn"]
@@ -46,11 +32,11 @@ def test_a_notification_is_emailed_once_by_the_worker():
     from mengkeju.notifications.tasks import send_emails
 
     send_emails.enqueue([n.pk for n in Notification.objects.all()])  # a replayed job
-    _run_jobs()
+    job_queue()
     assert len(mail.outbox) == 1  # not sent twice
 
 
-def test_a_mail_server_failure_is_retried_and_marks_nothing(monkeypatch):
+def test_a_mail_server_failure_is_retried_and_marks_nothing(monkeypatch, job_queue):
     user = UserFactory(email="li@example.cn")
 
     def down(*args, **kwargs):
@@ -58,14 +44,13 @@ def test_a_mail_server_failure_is_retried_and_marks_nothing(monkeypatch):
 
     monkeypatch.setattr("mengkeju.notifications.tasks.send_mail", down)
     notify([user], "合同已登记", "/deals/contracts/3/", kind=Notification.Kind.DEAL)
-    _run_jobs()
+    job_queue()
     assert Notification.objects.get().emailed_at is None
     assert DBTaskResult.objects.filter(status="FAILED").count() == 1
     retry = DBTaskResult.objects.get(status="READY")  # back-off: later
-    monkeypatch.undo()
-    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+    monkeypatch.setattr("mengkeju.notifications.tasks.send_mail", send_mail)  # the server is back
     DBTaskResult.objects.filter(pk=retry.pk).update(run_after=retry.enqueued_at)
-    _run_jobs()
+    job_queue()
     assert len(mail.outbox) == 1
     assert Notification.objects.get().emailed_at is not None
 
