@@ -40,6 +40,10 @@ def exception_handler(exc, context):
     """Turn domain errors from services into API responses with localized messages and codes."""
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(validation_detail(exc))
+    elif isinstance(exc, exceptions.ParseError):  # every 400 has the validation shape
+        exc = exceptions.ValidationError(
+            {NON_FIELD_KEY: [ErrorDetail(str(exc.detail), code=exc.default_code)]}
+        )
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, DomainError):
