@@ -112,6 +112,8 @@ class LadderStayViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets
     permission_classes = [drf_permissions.IsAuthenticatedOrReadOnly]
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema generator asks without a user
+            return LadderMembership.objects.none()
         if self.action == "list" and not ladder_permissions.can_view_ladder_stays(self.request.user):
             raise PermissionDenied
         return LadderMembership.objects.select_related("enterprise", "carrier").order_by("-entered_on", "-id")

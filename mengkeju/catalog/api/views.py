@@ -165,8 +165,8 @@ class PlatformViewSet(viewsets.ReadOnlyModelViewSet):
         )
         return Response(PlatformSerializer(selectors.platforms().get(pk=platform.pk)).data)
 
-    @extend_schema(responses=WhitelistEventSerializer(many=True))
-    @action(detail=True, methods=["get"], url_path="whitelist-events")
+    @extend_schema(responses=WhitelistEventSerializer(many=True), filters=False)
+    @action(detail=True, methods=["get"], url_path="whitelist-events", pagination_class=None)
     def whitelist_events(self, request, pk=None):
         platform = self.get_object()
         if not can_view_whitelist_history(request.user, platform):

@@ -25,6 +25,7 @@ from ..models import (
 
 class IndicatorSerializer(serializers.ModelSerializer):
     class Meta:
+        ref_name = "ChallengeIndicator"  # points has its own Indicator
         model = Indicator
         fields = ("id", "name", "direction", "target_value", "unit", "verification")
         read_only_fields = ("id",)
@@ -85,6 +86,9 @@ class ChallengeSerializer(serializers.ModelSerializer):
 class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, label=_("reason"))
 
+    class Meta:
+        ref_name = "ChallengeReason"
+
 
 class MilestoneInputSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
@@ -114,11 +118,12 @@ class AcceptanceSerializer(serializers.ModelSerializer):
 
 class MilestoneSerializer(serializers.ModelSerializer):
     indicators = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
-    tranche = TrancheSerializer(read_only=True)
+    tranche = TrancheSerializer(read_only=True, allow_null=True)
     acceptances = serializers.SerializerMethodField()
     evidence = serializers.SerializerMethodField()
 
     class Meta:
+        ref_name = "ChallengeMilestone"
         model = Milestone
         fields = (
             "id",

@@ -120,8 +120,8 @@ class ChallengeViewSet(
     def start_review(self, request, pk=None):
         return self._step(lambda c: services.start_review(c, by=request.user))
 
-    @extend_schema(request=PanelInputSerializer, responses=CandidateSerializer(many=True))
-    @action(detail=True, methods=["get", "post"])
+    @extend_schema(request=PanelInputSerializer, responses=CandidateSerializer(many=True), filters=False)
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def panel(self, request, pk=None):
         """GET: the candidates from the expert pool, ranked by the matching engine for the challenge's
         text (`proposed`, `shared_terms`), with their conflicts of interest. POST: add experts."""
@@ -145,8 +145,8 @@ class ChallengeViewSet(
         services.declare_conflict(self.get_object(), by=request.user, **payload.validated_data)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(request=None, responses=RankSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @extend_schema(request=None, responses=RankSerializer(many=True), filters=False)
+    @action(detail=True, methods=["get"], pagination_class=None)
     def ranking(self, request, pk=None):
         challenge = self.get_object()
         if not rules.can_see_ranking(request.user, challenge):
@@ -169,8 +169,8 @@ class ChallengeViewSet(
     def award(self, request, pk=None):
         return self._step(lambda c: services.award(c, by=request.user))
 
-    @extend_schema(request=None, responses=EventSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @extend_schema(request=None, responses=EventSerializer(many=True), filters=False)
+    @action(detail=True, methods=["get"], pagination_class=None)
     def events(self, request, pk=None):
         challenge = self.get_object()
         if not (rules.is_hq(request.user) or rules.is_publisher_member(request.user, challenge)):

@@ -74,6 +74,9 @@ class NoteSerializer(serializers.Serializer):
 class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
+    class Meta:
+        ref_name = "RegistrationReason"
+
 
 class ContractPartySerializer(serializers.ModelSerializer):
     organization = CodeField(Organization.objects.all(), required=False, allow_null=True)

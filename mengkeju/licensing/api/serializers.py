@@ -39,9 +39,14 @@ class OrganizationCodeField(CodeField):
 
 
 class MilestoneSerializer(serializers.Serializer):
+    """A payment milestone of a licence (not a challenge milestone)."""
+
     name = serializers.CharField(max_length=100)
     months_after = serializers.IntegerField(help_text=_("Months after the grant (or conversion)."))
     amount_yuan = _money()
+
+    class Meta:
+        ref_name = "LicenceMilestone"
 
 
 class InventorSerializer(serializers.Serializer):

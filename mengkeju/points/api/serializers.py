@@ -5,6 +5,7 @@ from ..models import EnterpriseYear, Indicator, IndicatorSystem, Score
 
 class IndicatorSerializer(serializers.ModelSerializer):
     class Meta:
+        ref_name = "PointsIndicator"  # challenges has its own Indicator
         model = Indicator
         fields = [
             "code",
