@@ -288,6 +288,27 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name per choice set, so generated clients get readable enum types (not Status949Enum).
+    "ENUM_NAME_OVERRIDES": {
+        "ListingStatusEnum": "mengkeju.catalog.models.Status",
+        "WhitelistActionEnum": "mengkeju.catalog.models.WhitelistAction",
+        "WhitelistStatusEnum": "mengkeju.catalog.models.WhitelistStatus",
+        "GuidanceCatalogStatusEnum": "mengkeju.catalog.models.GuidanceCatalog.Status",
+        "ChallengeStatusEnum": "mengkeju.challenges.models.Challenge.Status",
+        "ApplicationStatusEnum": "mengkeju.challenges.models.Application.Status",
+        "MilestoneStatusEnum": "mengkeju.challenges.models.Milestone.Status",
+        "ChallengeActionEnum": "mengkeju.challenges.models.ChallengeEvent.Action",
+        "DealStageEnum": "mengkeju.deals.models.Deal.Stage",
+        "ContractKindEnum": "mengkeju.deals.models.ContractKind",
+        "ContractStatusEnum": "mengkeju.deals.models.TechnicalContract.Status",
+        "RegistrationStatusEnum": "mengkeju.deals.models.Registration.Status",
+        "LicenceScopeEnum": "mengkeju.deals.models.LicenceScope",
+        "LicenceStatusEnum": "mengkeju.licensing.models.Licence.Status",
+        "DeclarationStatusEnum": "mengkeju.licensing.models.OpenLicenceDeclaration.Status",
+        "ChainStageEnum": "mengkeju.network.models.ChainLink.Stage",
+        "OrganizationKindEnum": "mengkeju.network.models.Organization.Kind",
+        "EnterpriseYearStatusEnum": "mengkeju.points.models.EnterpriseYear.Status",
+    },
 }
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
