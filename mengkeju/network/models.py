@@ -134,6 +134,18 @@ class Organization(models.Model):
     serves_all_chains = models.BooleanField(_("serves all chains"), default=False)
     from_region_pack = models.BooleanField(_("defined by the region pack"), default=False)
 
+    class Verification(models.TextChoices):
+        PENDING = "pending", _("pending verification")
+        VERIFIED = "verified", _("verified")
+        RETURNED = "returned", _("returned")
+
+    # 认证: an organization that signed itself up is pending until the sub-center serving its division
+    # (or headquarters) verifies it; organizations created by staff, imports or the region pack are
+    # verified. A pending or returned organization may draft but not publish or send inquiries.
+    verification = models.CharField(
+        _("verification"), max_length=16, choices=Verification.choices, default=Verification.VERIFIED
+    )
+
     class Meta:
         ordering = ["kind", "code"]
         verbose_name = _("organization")
@@ -143,6 +155,10 @@ class Organization(models.Model):
         return self.name
 
     @property
+    @property
+    def is_verified(self) -> bool:
+        return self.verification == self.Verification.VERIFIED
+
     def is_network_node(self) -> bool:
         return self.kind in self.NETWORK_KINDS
 

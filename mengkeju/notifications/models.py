@@ -9,7 +9,11 @@ class Notification(models.Model):
 
     class Kind(models.TextChoices):
         SAVED_SEARCH = "saved_search", _("new match for a saved search")
+        REVIEW = "review", _("review of a listing")
+        ORGANIZATION = "organization", _("organization and membership")
+        INQUIRY = "inquiry", _("inquiry")
         DEAL = "deal", _("deal")
+        CONTRACT = "contract", _("technical contract")
         LICENCE = "licence", _("licence")
         CHALLENGE = "challenge", _("open challenge")
         OTHER = "other", _("other")
