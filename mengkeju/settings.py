@@ -100,10 +100,6 @@ SESSION_COOKIE_HTTPONLY = True
 # templates use (onchange="this.form.submit()", onclick="window.print()"). Styles allow inline
 # attributes (style="height: 320px", ECharts and Bootstrap set them). The vendored Swagger UI and
 # ReDoc pages (drf-spectacular's templates, inline scripts without a nonce) are left out of the policy.
-# drf-spectacular's schema-naming warnings (duplicate component and enum names) are not about safety;
-# silenced so that `mengkeju check --deploy --fail-level WARNING` gates on the security checks.
-SILENCED_SYSTEM_CHECKS = ["drf_spectacular.W001"]
-
 CONTENT_SECURITY_POLICY = {
     "EXCLUDE_URL_PREFIXES": ["/api/docs/", "/api/redoc/"],
     "DIRECTIVES": {
