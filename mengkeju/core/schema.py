@@ -72,6 +72,8 @@ class AutoSchema(SpectacularAutoSchema):
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if schema and schema.get("type") == "array" and getattr(field, "allow_empty", True) is False:
+            schema["minItems"] = max(schema.get("minItems", 0), 1)
         if not (field.read_only and schema) or "$ref" in schema:
             return schema
         path = _model_fields(field)

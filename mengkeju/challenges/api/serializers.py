@@ -159,12 +159,12 @@ class ApplicationSerializer(serializers.ModelSerializer):
 
     lead = CodeField(read_only=True)
     partners = CodeField(many=True, queryset=Organization.objects.all(), required=False)
-    members = MemberSerializer(many=True)
+    members = MemberSerializer(many=True, allow_empty=False)
     commitments = serializers.DictField(
         child=serializers.DecimalField(**VALUE), write_only=True, help_text="{indicator id: committed value}"
     )
     committed = serializers.SerializerMethodField()
-    milestones = MilestoneInputSerializer(many=True, write_only=True)
+    milestones = MilestoneInputSerializer(many=True, write_only=True, allow_empty=False)
     milestone_list = MilestoneSerializer(source="milestones", many=True, read_only=True)
 
     class Meta:
@@ -206,7 +206,7 @@ class ScoreInputSerializer(serializers.Serializer):
 
 
 class PanelInputSerializer(serializers.Serializer):
-    experts = serializers.PrimaryKeyRelatedField(many=True, queryset=Expert.objects.all())
+    experts = serializers.PrimaryKeyRelatedField(many=True, queryset=Expert.objects.all(), allow_empty=False)
 
 
 class CandidateSerializer(serializers.Serializer):

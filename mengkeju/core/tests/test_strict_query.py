@@ -44,3 +44,10 @@ def test_the_schema_says_which_read_only_fields_may_be_null_or_blank(client):
     assert components["Registration"]["properties"]["decided_by"].get("nullable") is True
     names = set(components)
     assert {"ChallengeMilestone", "LicenceMilestone", "ChallengeIndicator", "PointsIndicator"} <= names
+
+
+def test_the_schema_says_which_lists_may_not_be_empty(client):
+    components = client.get("/api/schema/?format=json").json()["components"]["schemas"]
+    assert components["PanelInputRequest"]["properties"]["experts"]["minItems"] == 1
+    assert components["ApplicationRequest"]["properties"]["members"]["minItems"] == 1
+    assert components["ApplicationRequest"]["properties"]["milestones"]["minItems"] == 1
