@@ -154,7 +154,7 @@ def _pick(raw: dict, key: str):
     return None
 
 
-_NUMBER = r"\d{1,3}(?:[,，]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_NUMBER = tabular.NUMBER
 _UNIT = r"(?:元|万元|万|亿元|亿)?"
 AMOUNT = re.compile(rf"^(?P<number>{_NUMBER})\s*(?P<unit>{_UNIT})(?:\s*[-~～至]\s*(?:{_NUMBER})\s*{_UNIT})?$")
 UNIT_FACTOR = {"": 1, "元": 1, "万": 10_000, "万元": 10_000, "亿": 100_000_000, "亿元": 100_000_000}
