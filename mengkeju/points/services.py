@@ -227,7 +227,7 @@ def import_indicator_values(
         return read_workbook(content, file_name, spec, report, chains=chains, size_classes=sizes)
 
     # First pass: check every row, keeping only each credit code's first row (bounded memory).
-    progress(0, None, _("Checking the file …"))
+    progress(0, None, _("Reading the file …"))
     report = ImportReport(file_name)
     column = FIXED_HEADERS[CREDIT_CODE][0]
     seen: dict[str, int] = {}
