@@ -107,6 +107,31 @@ def _no_constant(name: str):
 WRITE_CHUNK = 2000
 
 
+# A .json file is one array that must be parsed whole (about 1.5× its size in memory, read twice per
+# import); above this size it is refused with a hint to use JSON Lines, which is read line by line.
+JSON_MAX_BYTES = 20 * 1024 * 1024
+
+
+def _json_text(path: Path, report: ImportReport) -> str:
+    limit = getattr(settings, "IMPORT_JSON_MAX_BYTES", JSON_MAX_BYTES)
+    size = path.stat().st_size
+    if size > limit:
+        report.reject(
+            0,
+            "",
+            _(
+                "the .json file is %(size)s MB, more than the %(max)s MB a .json file may have (it is read "
+                "whole); save it as JSON Lines (.jsonl, one object per line), which is read line by line"
+            )
+            % {"size": round(size / 1024 / 1024, 1), "max": round(limit / 1024 / 1024, 1)},
+        )
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        tabular.not_utf8(report, raw, exc)
+
+
 def read_rows(path: Path, report: ImportReport) -> Iterator[tuple[int, dict]]:
     """Yield (row number, raw dict) from a .jsonl, .json, .csv or .xlsx file, one row at a time.
 
@@ -119,8 +144,7 @@ def read_rows(path: Path, report: ImportReport) -> Iterator[tuple[int, dict]]:
                 if value is not None:
                     yield n, value
     elif suffix == "json":
-        text = "".join(line for _n, line in tabular.text_lines(path, report))
-        data = _json_row(0, text, report)
+        data = _json_row(0, _json_text(path, report), report)
         if data is None:
             raise ImportRejected(report)
         data = data.get("__invalid__", data)
@@ -154,7 +178,7 @@ def _pick(raw: dict, key: str):
     return None
 
 
-_NUMBER = r"\d{1,3}(?:[,，]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_NUMBER = tabular.NUMBER
 _UNIT = r"(?:元|万元|万|亿元|亿)?"
 AMOUNT = re.compile(rf"^(?P<number>{_NUMBER})\s*(?P<unit>{_UNIT})(?:\s*[-~～至]\s*(?:{_NUMBER})\s*{_UNIT})?$")
 UNIT_FACTOR = {"": 1, "元": 1, "万": 10_000, "万元": 10_000, "亿": 100_000_000, "亿元": 100_000_000}

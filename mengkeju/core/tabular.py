@@ -17,6 +17,7 @@ import io
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import BinaryIO, NoReturn
 from xml.etree import ElementTree
@@ -269,3 +270,28 @@ def clean_text(value: str) -> str:
     if "\x00" in value:
         raise ValueError(_("contains a NUL character (a damaged or binary file?)"))
     return CONTROL_CHARACTERS.sub("", value)
+
+
+# A number as people write it: digits, optional thousands separators (ASCII or full-width comma) and a
+# decimal point. No exponent, inf or NaN: "1e400" is not a number here (it would be read as 1,400).
+NUMBER = r"\d{1,3}(?:[,，]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_SIGNED_NUMBER = re.compile(rf"^-?\s*(?:{NUMBER})$")
+
+
+def strict_decimal(value) -> Decimal:
+    """A cell's number as a Decimal: an int or float as the file stored it, or text matching NUMBER
+    (with an optional minus sign). true/false, exponents, inf and NaN raise ValueError."""
+    if isinstance(value, bool):
+        raise ValueError(_("%(value)r is not a number") % {"value": value})
+    if isinstance(value, int | float | Decimal):
+        try:
+            number = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+        except InvalidOperation as exc:  # pragma: no cover - str(float) is always a Decimal
+            raise ValueError(_("%(value)r is not a number") % {"value": value}) from exc
+    elif isinstance(value, str) and _SIGNED_NUMBER.match(value.strip()):
+        number = Decimal(re.sub(r"[\s,，]", "", value))
+    else:
+        raise ValueError(_("%(value)r is not a number") % {"value": value})
+    if not number.is_finite():
+        raise ValueError(_("%(value)r is not a number") % {"value": value})
+    return number

@@ -213,6 +213,11 @@ def _calendar_days(calendar: dict, problems: list[Problem]) -> list[dict]:
     return [days[d] for d in sorted(days)]
 
 
+# Codes of the placeholder organizations that imports assign when a record names no owner
+# (services.source_organization): `import-<source>`. No network node may take such a code.
+IMPORT_PLACEHOLDER_PREFIX = "import-"
+
+
 def read_region_pack(root: str | Path) -> RegionPack:
     root = Path(root)
     problems: list[Problem] = []
@@ -282,6 +287,19 @@ def read_region_pack(root: str | Path) -> RegionPack:
                         _("unknown industry chain %(code)r") % {"code": code},
                     )
                 )
+    for i, node in enumerate(nodes):
+        if str(node["code"]).startswith(IMPORT_PLACEHOLDER_PREFIX):
+            problems.append(
+                Problem(
+                    "network.yaml",
+                    f"nodes[{i}].code",
+                    _(
+                        "the code %(code)r is reserved for the placeholder organizations of imports "
+                        "(codes beginning with %(prefix)r); give the node another code"
+                    )
+                    % {"code": node["code"], "prefix": IMPORT_PLACEHOLDER_PREFIX},
+                )
+            )
     if sum(1 for n in nodes if n["kind"] == "headquarters") != 1:
         problems.append(Problem("network.yaml", "nodes", _("exactly one headquarters node is required")))
     calendar_days = _calendar_days(calendar, problems) if calendar is not None else None

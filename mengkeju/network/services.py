@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from mengkeju.core import clock
 
 from .models import CalendarDay, ChainLink, Division, IndustryChain, LadderMembership, Organization, Region
-from .region_pack import RegionPack, read_region_pack
+from .region_pack import IMPORT_PLACEHOLDER_PREFIX, RegionPack, read_region_pack
 
 
 @dataclass
@@ -22,6 +22,17 @@ class LoadReport:
     updated: dict[str, int] = field(default_factory=dict)
     unchanged: dict[str, int] = field(default_factory=dict)
     removed: dict[str, int] = field(default_factory=dict)
+    # Chain links in the database that the pack no longer lists: code → records that still refer to
+    # them. They are kept (never deleted silently); the operator decides what to do with them.
+    stale_links: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def notices(self) -> list[str]:
+        return [
+            _("chain link %(code)s is no longer in chains.yaml but was kept: %(n)s records still refer to it")
+            % {"code": code, "n": n}
+            for code, n in sorted(self.stale_links.items())
+        ]
 
     def count(self, kind: str, outcome: str) -> None:
         bucket = getattr(self, outcome)
@@ -122,6 +133,8 @@ def load_region_pack(path: str | Path) -> LoadReport:
                 "chain_link",
             )
 
+    report.stale_links = _stale_links({link["code"] for item in pack.chains for link in item["links"]})
+
     for node in pack.nodes:
         _upsert(
             Organization,
@@ -149,6 +162,17 @@ def load_region_pack(path: str | Path) -> LoadReport:
     return report
 
 
+def _stale_links(codes: set[str]) -> dict[str, int]:
+    """Links the pack no longer lists, with how many records (of any model) refer to each."""
+    relations = [rel for rel in ChainLink._meta.related_objects if rel.related_model is not ChainLink]
+    return {
+        link.code: sum(
+            rel.related_model._default_manager.filter(**{rel.field.name: link}).count() for rel in relations
+        )
+        for link in ChainLink.objects.exclude(code__in=codes).order_by("code")
+    }
+
+
 def _load_calendar(days: list[dict], report: LoadReport) -> None:
     """The calendar file is the whole truth about holidays and make-up working days: rows for days it no
     longer lists are removed. A pack without calendar.yaml leaves the calendar as it is."""
@@ -171,7 +195,7 @@ def source_organization(source: str) -> Organization:
 
     from .selectors import current_region
 
-    code = f"import-{slugify(source) or 'default'}"[:64]
+    code = f"{IMPORT_PLACEHOLDER_PREFIX}{slugify(source) or 'default'}"[:64]
     org = Organization.objects.filter(code=code).first()
     if org is None:
         region = current_region()

@@ -1,6 +1,6 @@
 """Reading enterprises' yearly indicator values from Excel (or CSV), and the template to fill in.
 
-Same approach as catalog/importing.py, through core/tabular.py: the whole file is read and every row checked before anything
+Same approach as catalog/importing.py, through core/tabular.py: the file is read row by row (bounded memory) and every row checked before anything
 is written; if any row is wrong the report lists each problem with its row, column and reason and
 the database is untouched (services.import_indicator_values). Columns are found by their header:
 `名称（单位）` exactly as the template writes it, or the indicator code; a header naming a known
@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
@@ -32,6 +33,8 @@ FIXED_HEADERS = {
     CHAIN: ("产业链", "chain"),
     SIZE: ("企业规模", "size_class"),
 }
+# Digits before the decimal point that a stored value may have (IndicatorValue: 20 digits, 4 decimals).
+INTEGER_DIGITS = 16
 UNIT_IN_HEADER = re.compile(r"^(?P<name>.+?)\s*[（(](?P<unit>[^）)]*)[）)]\s*$")
 
 
@@ -91,17 +94,14 @@ def build_template(spec: SystemSpec, *, rows: list[list] | None = None, size_cla
     return buffer.getvalue()
 
 
-def _read_table(
-    content: bytes, file_name: str, report: ImportReport
-) -> tuple[list[str], list[tuple[int, list]]]:
+def _read_table(content: tabular.Source, file_name: str, report: ImportReport) -> tabular.Table:
     suffix = tabular.suffix_of(file_name)
     reader = tabular.READERS.get(suffix)
     if reader is None:
         report.reject(
             0, "", _("unsupported file type %(suffix)s; use .xlsx or .csv") % {"suffix": suffix or "?"}
         )
-    table = reader(content, report)
-    return table.header, list(table.rows)
+    return reader(content, report)
 
 
 def _map_columns(header: list[str], spec: SystemSpec, report: ImportReport) -> dict[str, int]:
@@ -148,10 +148,7 @@ def _number(raw, item, row: int, column: str, problems: list[RowProblem]) -> Dec
             return Decimal(0)
         problems.append(RowProblem(row, column, _("a value is required")))
         return None
-    if isinstance(raw, bool):
-        raw = int(raw)
-    text = str(raw).strip().replace(",", "")
-    if isinstance(raw, str) and text.endswith("%"):
+    if isinstance(raw, str) and raw.strip().endswith("%"):
         problems.append(
             RowProblem(
                 row,
@@ -161,12 +158,12 @@ def _number(raw, item, row: int, column: str, problems: list[RowProblem]) -> Dec
         )
         return None
     try:
-        value = Decimal(text)
-    except InvalidOperation:
+        value = tabular.strict_decimal(raw)
+    except ValueError:
         problems.append(RowProblem(row, column, _("%(value)r is not a number") % {"value": raw}))
         return None
-    if not value.is_finite():
-        problems.append(RowProblem(row, column, _("%(value)r is not a number") % {"value": raw}))
+    if value.adjusted() >= INTEGER_DIGITS:
+        problems.append(RowProblem(row, column, _("%(value)s is implausibly large") % {"value": raw}))
         return None
     if item.min is not None and value < Decimal(str(item.min)):
         if item.min == 0:
@@ -205,57 +202,76 @@ class ParsedRow:
     values: dict[str, Decimal]
 
 
-def parse_workbook(
-    content: bytes, file_name: str, spec: SystemSpec, *, chains: dict[str, str], size_classes: dict[str, str]
-) -> tuple[list[ParsedRow], ImportReport]:
-    """Rows of the file, checked column by column. `chains` and `size_classes` map accepted spellings
-    (code or name) to codes. Raises ImportRejected when the file or a column is wrong; row problems are
-    left in the report for the caller, which adds its own (unknown enterprise, scope) before deciding."""
-    report = ImportReport(file_name)
-    header, body = _read_table(content, file_name, report)
-    columns = _map_columns(header, spec, report)
+def _text(raw, row: int, column: str, problems: list[RowProblem]) -> str:
+    """A text cell, stripped of control characters; a NUL byte is a problem of the cell."""
+    if raw is None:
+        return ""
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    try:
+        return tabular.clean_text(str(raw)).strip()
+    except ValueError as exc:
+        problems.append(RowProblem(row, column, str(exc)))
+        return ""
+
+
+def read_workbook(
+    content: tabular.Source,
+    file_name: str,
+    spec: SystemSpec,
+    report: ImportReport,
+    *,
+    chains: dict[str, str],
+    size_classes: dict[str, str],
+) -> Iterator[ParsedRow]:
+    """The rows of the file, checked column by column and read one at a time (bounded memory). `chains`
+    and `size_classes` map accepted spellings (code or name) to codes. Raises ImportRejected when the
+    file or a column is wrong, or when it has no data rows; problems of a row are added to `report`
+    (the row is still yielded, with the values that were readable) for the caller, which adds its own
+    (unknown enterprise, scope) before deciding."""
+    table = _read_table(content, file_name, report)
+    columns = _map_columns(table.header, spec, report)
     if report.problems:
         raise ImportRejected(report)
-    if not body:
-        report.problems.append(RowProblem(0, "", _("the file has no data rows")))
-        raise ImportRejected(report)
-    parsed: list[ParsedRow] = []
-    for n, cells in body:
+    problems = report.problems
+    rows = 0
+    for n, cells in table.rows:
 
         def cell(key, cells=cells):
             index = columns.get(key)
             return cells[index] if index is not None and 0 <= index < len(cells) else None
 
-        code = str(cell(CREDIT_CODE) or "").strip().upper()
+        rows += 1
+        code = _text(cell(CREDIT_CODE), n, FIXED_HEADERS[CREDIT_CODE][0], problems).upper()
         if not code:
-            report.problems.append(RowProblem(n, FIXED_HEADERS[CREDIT_CODE][0], _("a value is required")))
-        chain_raw = str(cell(CHAIN) or "").strip()
+            problems.append(RowProblem(n, FIXED_HEADERS[CREDIT_CODE][0], _("a value is required")))
+        chain_raw = _text(cell(CHAIN), n, FIXED_HEADERS[CHAIN][0], problems)
         chain_code = ""
         if chain_raw:
             chain_code = chains.get(chain_raw, "")
             if not chain_code:
-                report.problems.append(
+                problems.append(
                     RowProblem(
                         n,
                         FIXED_HEADERS[CHAIN][0],
                         _("unknown industry chain %(value)r") % {"value": chain_raw},
                     )
                 )
-        size_raw = str(cell(SIZE) or "").strip()
+        size_raw = _text(cell(SIZE), n, FIXED_HEADERS[SIZE][0], problems)
         size_code = ""
         if size_raw:
             size_code = size_classes.get(size_raw, "")
             if not size_code:
-                report.problems.append(
+                problems.append(
                     RowProblem(
                         n, FIXED_HEADERS[SIZE][0], _("unknown size class %(value)r") % {"value": size_raw}
                     )
                 )
         values = {}
         for item in spec.all_items:
-            value = _number(cell(item.code), item, n, item_header(item), report.problems)
+            value = _number(cell(item.code), item, n, item_header(item), problems)
             if value is not None:
                 values[item.code] = value
-        parsed.append(ParsedRow(n, code, chain_code, size_code, values))
-    report.rows = len(parsed)
-    return parsed, report
+        yield ParsedRow(n, code, chain_code, size_code, values)
+    if rows == 0 and not any(p.row > 1 for p in problems):
+        report.reject(0, "", _("the file has no data rows"))

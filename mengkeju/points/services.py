@@ -36,7 +36,7 @@ from .importing import (
     RowProblem,
     _number,
     item_header,
-    parse_workbook,
+    read_workbook,
 )
 from .models import (
     EnterpriseYear,
@@ -222,83 +222,105 @@ def import_indicator_values(
     system = current_system(year)
     spec = SystemSpec.from_definition(system.definition)
     chains, sizes = _spelling_maps(system)
-    progress(0, 0, _("Reading the file …"))
-    rows, report = parse_workbook(content, file_name, spec, chains=chains, size_classes=sizes)
-    progress(0, len(rows), _("Checking %(n)s rows …") % {"n": len(rows)})
 
-    codes = {r.credit_code for r in rows if r.credit_code}
-    enterprises = {
-        o.credit_code.upper(): o
-        for o in Organization.objects.filter(kind=Organization.Kind.ENTERPRISE, credit_code__in=codes)
-    }
+    def read(report: ImportReport):
+        return read_workbook(content, file_name, spec, report, chains=chains, size_classes=sizes)
+
+    # First pass: check every row, keeping only each credit code's first row (bounded memory).
+    progress(0, None, _("Reading the file …"))
+    report = ImportReport(file_name)
     column = FIXED_HEADERS[CREDIT_CODE][0]
-    sees_every_enterprise = role_of(by) in (Role.PLATFORM_ADMIN, Role.HQ_OPERATOR)
     seen: dict[str, int] = {}
-    for r in rows:
+    for r in read(report):
+        report.rows += 1
+        if report.rows % PROGRESS_EVERY == 0:
+            progress(report.rows, None, _("Checking %(n)s rows …") % {"n": report.rows})
         if not r.credit_code:
             continue
         if r.credit_code in seen:
-            report.problems.append(
-                RowProblem(
-                    r.row,
-                    column,
-                    _("duplicated row: enterprise %(code)s is already in row %(first)s")
-                    % {"code": r.credit_code, "first": seen[r.credit_code]},
-                )
+            report.add(
+                r.row,
+                column,
+                _("duplicated row: enterprise %(code)s is already in row %(first)s")
+                % {"code": r.credit_code, "first": seen[r.credit_code]},
             )
             continue
         seen[r.credit_code] = r.row
-        org = enterprises.get(r.credit_code)
-        if org is None and sees_every_enterprise:
-            report.problems.append(
-                RowProblem(
-                    r.row,
+    sees_every_enterprise = role_of(by) in (Role.PLATFORM_ADMIN, Role.HQ_OPERATOR)
+    enterprises: dict[str, int] = {}  # credit code → organization id, for the rows that may be written
+    codes = list(seen)
+    for start in range(0, len(codes), LOOKUP_CHUNK):
+        found = {
+            org.credit_code.upper(): org
+            for org in Organization.objects.filter(
+                kind=Organization.Kind.ENTERPRISE, credit_code__in=codes[start : start + LOOKUP_CHUNK]
+            )
+        }
+        for code in codes[start : start + LOOKUP_CHUNK]:
+            org = found.get(code)
+            if org is None and sees_every_enterprise:
+                report.add(
+                    seen[code],
                     column,
                     _(
                         "unknown enterprise: no enterprise with credit code %(code)s is registered on the platform"
                     )
-                    % {"code": r.credit_code},
+                    % {"code": code},
                 )
-            )
-        elif org is None or not permissions.can_enter_data(by, org):
-            # One answer for "no such enterprise" and "not yours": a member must not learn which credit
-            # codes are registered (nor their names) by importing guesses.
-            report.problems.append(
-                RowProblem(
-                    r.row,
+            elif org is None or not permissions.can_enter_data(by, org):
+                # One answer for "no such enterprise" and "not yours": a member must not learn which
+                # credit codes are registered (nor their names) by importing guesses.
+                report.add(
+                    seen[code],
                     column,
-                    _("no enterprise with credit code %(code)s that you may enter data for")
-                    % {"code": r.credit_code},
+                    _("no enterprise with credit code %(code)s that you may enter data for") % {"code": code},
                 )
-            )
+            else:
+                enterprises[code] = org.pk
+    del seen
     if report.problems:
         report.problems.sort(key=lambda p: (p.row, p.column))
         raise ImportRejected(report)
+    # Second pass: read the file again and write each row as it comes, all in one transaction.
     with transaction.atomic():
         return _write_import(
-            rows, report, enterprises, content, file_name, year=year, by=by, progress=progress
+            read(ImportReport(file_name)),
+            report,
+            enterprises,
+            content,
+            file_name,
+            year=year,
+            by=by,
+            progress=progress,
         )
+
+
+# Rows between two progress reports; credit codes looked up per query (no query with 20,000 parameters).
+PROGRESS_EVERY = 1000
+LOOKUP_CHUNK = 2000
 
 
 def _write_import(rows, report, enterprises, content, file_name, *, year, by, progress) -> ImportReport:
     now = timezone.now()
     confirm = permissions.confirms_on_entry(by)
     chain_objects = {c.code: c for c in IndustryChain.objects.all()}
-    digest = hashlib.sha256(content).hexdigest()
+    digest = hashlib.sha256(content if isinstance(content, bytes) else Path(content).read_bytes()).hexdigest()
     batch = None
-    message = _("Writing %(n)s rows …") % {"n": len(rows)}
+    total = report.rows
+    message = _("Writing %(n)s rows …") % {"n": total}
     for done, r in enumerate(rows):
-        progress(done, len(rows), message)
-        org = enterprises[r.credit_code]
-        record = EnterpriseYear.objects.select_for_update().filter(organization=org, year=year).first()
+        if done % PROGRESS_EVERY == 0:
+            progress(done, total, message)
+        org_id = enterprises[r.credit_code]
+        record = EnterpriseYear.objects.select_for_update().filter(organization_id=org_id, year=year).first()
         created = record is None
         if created:
-            record = EnterpriseYear(organization=org, year=year, status=Status.ENTERED)
+            record = EnterpriseYear(organization_id=org_id, year=year, status=Status.ENTERED)
         chain = chain_objects.get(r.chain_code) if r.chain_code else record.chain
         size = r.size_class or record.size_class
         if batch is None:
             batch = ImportBatch.objects.create(
-                file_name=file_name[:255], sha256=digest, year=year, rows=len(rows), imported_by=by
+                file_name=file_name[:255], sha256=digest, year=year, rows=total, imported_by=by
             )
         meta_changed = created or chain != record.chain or size != record.size_class
         record.chain, record.size_class = chain, size
@@ -325,7 +347,7 @@ def _write_import(rows, report, enterprises, content, file_name, *, year, by, pr
         )
     if report.created == 0 and report.updated == 0 and batch is not None:
         batch.delete()  # nothing came from this file: the values keep their first source
-    progress(len(rows), len(rows), message)
+    progress(total, total, message)
     return report
 
 

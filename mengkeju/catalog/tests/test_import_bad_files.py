@@ -176,3 +176,19 @@ def test_rows_are_written_in_bounded_chunks_all_or_nothing(tmp_path, monkeypatch
     assert sizes == [2, 2, 1]
     fail, sizes[:] = False, []
     assert import_file(path, "achievement", source="t").created == 5 and sizes == [2, 2, 1]
+
+
+def test_a_json_file_above_the_size_limit_is_refused_suggesting_jsonl(tmp_path, settings):
+    """Issue 13, finding 13: a .json array is parsed whole, so its size is bounded (JSON Lines streams)."""
+    settings.IMPORT_JSON_MAX_BYTES = 1024
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps([{**GOOD, "id": f"J-{i}"} for i in range(30)], ensure_ascii=False), "utf-8")
+    assert path.stat().st_size > 1024
+    message = _problems(path)[0, ""]
+    assert ".jsonl" in message and "JSON Lines" in message
+
+
+def test_a_json_file_below_the_size_limit_is_imported(tmp_path):
+    path = tmp_path / "small.json"
+    path.write_text(json.dumps([{**GOOD, "id": f"J-{i}"} for i in range(3)], ensure_ascii=False), "utf-8")
+    assert import_file(path, "achievement", source="t").created == 3

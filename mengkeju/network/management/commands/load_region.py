@@ -27,6 +27,8 @@ class Command(BaseCommand):
             if counts:
                 parts = ", ".join(f"{kind} {n}" for kind, n in sorted(counts.items()))
                 self.stdout.write(f"{outcome}: {parts}")
+        for notice in report.notices:
+            self.stdout.write(self.style.WARNING(notice))
         self.stdout.write(
             self.style.SUCCESS(_("Region pack loaded.") if report.changed else _("Already up to date."))
         )
