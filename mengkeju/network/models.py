@@ -155,10 +155,10 @@ class Organization(models.Model):
         return self.name
 
     @property
-    @property
     def is_verified(self) -> bool:
         return self.verification == self.Verification.VERIFIED
 
+    @property
     def is_network_node(self) -> bool:
         return self.kind in self.NETWORK_KINDS
 
