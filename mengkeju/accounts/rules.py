@@ -28,7 +28,9 @@ SIGN_UP_KINDS = (
 def is_org_admin(user, organization: Organization) -> bool:
     if role_of(user) is None or user.organization_id != organization.pk:
         return False
-    return Membership.objects.filter(user=user, organization=organization, role=Membership.Role.ADMIN).exists()
+    return Membership.objects.filter(
+        user=user, organization=organization, role=Membership.Role.ADMIN
+    ).exists()
 
 
 def can_verify(user, organization: Organization) -> bool:

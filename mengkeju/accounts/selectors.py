@@ -8,8 +8,8 @@ from mengkeju.core.roles import Role, role_of
 from mengkeju.network.models import Organization
 from mengkeju.network.selectors import user_scope
 
-from .rules import SIGN_UP_KINDS
 from .models import Invitation, JoinRequest, Membership, VerificationEvent, VerifiedEmail
+from .rules import SIGN_UP_KINDS
 
 
 def verification_queue(user) -> QuerySet[Organization]:
@@ -32,14 +32,18 @@ def verification_history(organization: Organization) -> QuerySet[VerificationEve
 
 def last_return_reason(organization: Organization) -> str:
     event = (
-        organization.verification_events.filter(action=VerificationEvent.Action.RETURNED).order_by("-at", "-id").first()
+        organization.verification_events.filter(action=VerificationEvent.Action.RETURNED)
+        .order_by("-at", "-id")
+        .first()
     )
     return event.reason if event else ""
 
 
 def members_of(organization: Organization):
     admins = set(
-        Membership.objects.filter(organization=organization, role=Membership.Role.ADMIN).values_list("user_id", flat=True)
+        Membership.objects.filter(organization=organization, role=Membership.Role.ADMIN).values_list(
+            "user_id", flat=True
+        )
     )
     people = list(organization.people.filter(is_active=True).order_by("pk"))
     return [{"user": person, "is_admin": person.pk in admins} for person in people]

@@ -25,8 +25,8 @@ from mengkeju.notifications.models import Notification
 from mengkeju.notifications.services import notify
 
 from . import rules, tasks
-from .rules import SIGN_UP_KINDS
 from .models import Invitation, JoinRequest, Membership, SignUp, VerificationEvent, VerifiedEmail
+from .rules import SIGN_UP_KINDS
 from .tokens import read_email_token
 
 User = get_user_model()
@@ -47,14 +47,21 @@ def clean_credit_code(raw: str) -> str:
     if not is_valid_credit_code(code):
         raise _error(
             "credit_code",
-            _("“%(code)s” is not a valid unified social credit code (GB 32100: 18 characters and a check character).")
+            _(
+                "“%(code)s” is not a valid unified social credit code (GB 32100: 18 characters and a check character)."
+            )
             % {"code": code or "—"},
             "invalid",
         )
-    if Organization.objects.filter(credit_code__iexact=code).exists() or SignUp.objects.filter(credit_code=code).exists():
+    if (
+        Organization.objects.filter(credit_code__iexact=code).exists()
+        or SignUp.objects.filter(credit_code=code).exists()
+    ):
         raise _error(
             "credit_code",
-            _("An organization with the credit code %(code)s is already registered; ask its administrator to invite you, or request to join it.")
+            _(
+                "An organization with the credit code %(code)s is already registered; ask its administrator to invite you, or request to join it."
+            )
             % {"code": code},
             "duplicate",
         )
@@ -74,7 +81,9 @@ def clean_account(*, username: str, email: str, password: str) -> tuple[str, str
         errors["email"] = [ValidationError(_("Enter a valid e-mail address."), code="invalid")]
     else:
         if User.objects.filter(email__iexact=email).exists():
-            errors["email"] = [ValidationError(_("An account with this e-mail address exists already."), code="duplicate")]
+            errors["email"] = [
+                ValidationError(_("An account with this e-mail address exists already."), code="duplicate")
+            ]
     try:
         validate_password(password, User(username=username, email=email))
     except ValidationError as exc:
@@ -85,7 +94,9 @@ def clean_account(*, username: str, email: str, password: str) -> tuple[str, str
 
 
 def _create_person(*, username: str, email: str, password: str, display_name: str = "", organization=None):
-    user = User(username=username, email=email, role=Role.MEMBER, organization=organization, display_name=display_name)
+    user = User(
+        username=username, email=email, role=Role.MEMBER, organization=organization, display_name=display_name
+    )
     user.set_password(password)
     user.save()
     tasks.send_verification_email.enqueue(user.pk)  # in this transaction: no row, no e-mail
@@ -131,12 +142,17 @@ def sign_up(
     if kind not in SIGN_UP_KINDS:
         errors["kind"] = [ValidationError(_("Choose the kind of organization."), code="invalid")]
     if not name:
-        errors["name"] = [ValidationError(_("Enter the organization's full registered name."), code="required")]
+        errors["name"] = [
+            ValidationError(_("Enter the organization's full registered name."), code="required")
+        ]
     if not responsible_person:
         errors["responsible_person"] = [ValidationError(_("Name the responsible person."), code="required")]
     if division is None or division.external:
         errors["division"] = [ValidationError(_("Choose a division of the region."), code="invalid")]
-    for check in (lambda: clean_credit_code(credit_code), lambda: clean_account(username=username, email=email, password=password)):
+    for check in (
+        lambda: clean_credit_code(credit_code),
+        lambda: clean_account(username=username, email=email, password=password),
+    ):
         try:
             check()
         except ValidationError as exc:
@@ -155,7 +171,11 @@ def sign_up(
         verification=Organization.Verification.PENDING,
     )
     user = _create_person(
-        username=username, email=email, password=password, display_name=display_name, organization=organization
+        username=username,
+        email=email,
+        password=password,
+        display_name=display_name,
+        organization=organization,
     )
     Membership.objects.create(user=user, organization=organization, role=Membership.Role.ADMIN)
     SignUp.objects.create(
@@ -165,7 +185,9 @@ def sign_up(
         responsible_phone=(responsible_phone or "").strip()[:32],
         signed_up_by=user,
     )
-    VerificationEvent.objects.record(organization=organization, action=VerificationEvent.Action.SIGNED_UP, by=user)
+    VerificationEvent.objects.record(
+        organization=organization, action=VerificationEvent.Action.SIGNED_UP, by=user
+    )
     notify(
         _reviewers(organization),
         _("%(org)s signed up and awaits verification.") % {"org": organization.name},
@@ -184,12 +206,18 @@ def verify_organization(organization: Organization, *, by) -> Organization:
     """认证: the sub-center serving the organization's division (or headquarters) approves it."""
     organization = _lock(organization)
     if not rules.can_verify(by, organization):
-        raise PermissionDenied(_("Only the sub-center serving this organization's division, or headquarters, verifies it."))
+        raise PermissionDenied(
+            _("Only the sub-center serving this organization's division, or headquarters, verifies it.")
+        )
     if organization.verification != Organization.Verification.PENDING:
-        raise ValidationError(_("Only an organization awaiting verification can be verified."), code="invalid_state")
+        raise ValidationError(
+            _("Only an organization awaiting verification can be verified."), code="invalid_state"
+        )
     organization.verification = Organization.Verification.VERIFIED
     organization.save(update_fields=["verification"])
-    VerificationEvent.objects.record(organization=organization, action=VerificationEvent.Action.APPROVED, by=by)
+    VerificationEvent.objects.record(
+        organization=organization, action=VerificationEvent.Action.APPROVED, by=by
+    )
     notify(
         _admins(organization),
         _("%(org)s is verified: you may now publish.") % {"org": organization.name},
@@ -205,9 +233,13 @@ def return_organization(organization: Organization, reason: str, *, by) -> Organ
     reason = (reason or "").strip()
     organization = _lock(organization)
     if not rules.can_verify(by, organization):
-        raise PermissionDenied(_("Only the sub-center serving this organization's division, or headquarters, verifies it."))
+        raise PermissionDenied(
+            _("Only the sub-center serving this organization's division, or headquarters, verifies it.")
+        )
     if organization.verification != Organization.Verification.PENDING:
-        raise ValidationError(_("Only an organization awaiting verification can be returned."), code="invalid_state")
+        raise ValidationError(
+            _("Only an organization awaiting verification can be returned."), code="invalid_state"
+        )
     if not reason:
         raise _error("reason", _("Please give a reason."), "required")
     if len(reason) > MAX_REASON:
@@ -242,7 +274,9 @@ def resubmit_organization(organization: Organization, *, by, name: str, division
     organization.name, organization.division = name[:200], division
     organization.verification = Organization.Verification.PENDING
     organization.save(update_fields=["name", "division", "verification"])
-    VerificationEvent.objects.record(organization=organization, action=VerificationEvent.Action.RESUBMITTED, by=by)
+    VerificationEvent.objects.record(
+        organization=organization, action=VerificationEvent.Action.RESUBMITTED, by=by
+    )
     notify(
         _reviewers(organization),
         _("%(org)s corrected its sign-up and awaits verification.") % {"org": organization.name},
@@ -294,13 +328,15 @@ def _join(user, organization: Organization) -> None:
     Membership.objects.update_or_create(
         user=user, defaults={"organization": organization, "role": Membership.Role.MEMBER}
     )
-    JoinRequest.objects.filter(user=user, status=JoinRequest.Status.PENDING).exclude(organization=organization).update(
-        status=JoinRequest.Status.DECLINED, decided_at=timezone.now()
-    )
+    JoinRequest.objects.filter(user=user, status=JoinRequest.Status.PENDING).exclude(
+        organization=organization
+    ).update(status=JoinRequest.Status.DECLINED, decided_at=timezone.now())
 
 
 @transaction.atomic
-def accept_invitation(token: str, *, user=None, username: str = "", password: str = "", display_name: str = ""):
+def accept_invitation(
+    token: str, *, user=None, username: str = "", password: str = "", display_name: str = ""
+):
     """The invited person accepts: a signed-in person without an organization joins; otherwise a new
     account is created with the invited address. Returns the user."""
     invitation = open_invitation(token)
@@ -340,10 +376,15 @@ def request_to_join(organization: Organization, *, by, message: str = "") -> Joi
     if by.organization_id:
         raise ValidationError(_("You belong to an organization already."), code="invalid_state")
     if organization.kind not in SIGN_UP_KINDS:
-        raise ValidationError(_("People join enterprises, universities, institutes, service providers and investors."), code="invalid")
+        raise ValidationError(
+            _("People join enterprises, universities, institutes, service providers and investors."),
+            code="invalid",
+        )
     if JoinRequest.objects.filter(user=by, status=JoinRequest.Status.PENDING).exists():
         raise ValidationError(_("You already have a join request awaiting approval."), code="duplicate")
-    join_request = JoinRequest.objects.create(organization=organization, user=by, message=(message or "").strip()[:300])
+    join_request = JoinRequest.objects.create(
+        organization=organization, user=by, message=(message or "").strip()[:300]
+    )
     notify(
         _admins(organization),
         _("%(person)s asks to join %(org)s.") % {"person": by, "org": organization.name},
@@ -355,7 +396,9 @@ def request_to_join(organization: Organization, *, by, message: str = "") -> Joi
 
 @transaction.atomic
 def decide_join_request(join_request: JoinRequest, *, approve: bool, by) -> JoinRequest:
-    join_request = JoinRequest.objects.select_for_update().select_related("organization", "user").get(pk=join_request.pk)
+    join_request = (
+        JoinRequest.objects.select_for_update().select_related("organization", "user").get(pk=join_request.pk)
+    )
     organization = join_request.organization
     _require_admin(by, organization)
     if join_request.status != JoinRequest.Status.PENDING:
@@ -370,7 +413,9 @@ def decide_join_request(join_request: JoinRequest, *, approve: bool, by) -> Join
         message = _("You are now a member of %(org)s.")
     else:
         message = _("Your request to join %(org)s was declined.")
-    notify([join_request.user], message % {"org": organization.name}, reverse("accounts:organization"), kind=KIND)
+    notify(
+        [join_request.user], message % {"org": organization.name}, reverse("accounts:organization"), kind=KIND
+    )
     return join_request
 
 

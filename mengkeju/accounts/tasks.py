@@ -39,7 +39,9 @@ def send_verification_email(user_id: int) -> bool:
 
 @job(retries=5, backoff=60)
 def send_invitation_email(invitation_id: int) -> bool:
-    invitation = Invitation.objects.select_related("organization", "invited_by").filter(pk=invitation_id).first()
+    invitation = (
+        Invitation.objects.select_related("organization", "invited_by").filter(pk=invitation_id).first()
+    )
     if invitation is None or invitation.accepted_at is not None:
         return False
     with translation.override(settings.LANGUAGE_CODE):
@@ -47,7 +49,9 @@ def send_invitation_email(invitation_id: int) -> bool:
         send_mail(
             subject=_("[%(site)s] You are invited to join %(org)s")
             % {"site": _("Mengkeju"), "org": invitation.organization.name},
-            message=_("%(who)s invites you to join %(org)s on the platform. Open this link to accept:\n\n%(link)s\n")
+            message=_(
+                "%(who)s invites you to join %(org)s on the platform. Open this link to accept:\n\n%(link)s\n"
+            )
             % {"who": invitation.invited_by or "—", "org": invitation.organization.name, "link": link},
             from_email=None,
             recipient_list=[invitation.email],

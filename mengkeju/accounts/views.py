@@ -46,7 +46,9 @@ def signup(request):
             login(request, user, backend=BACKEND)
             messages.success(
                 request,
-                _("Signed up. We sent a confirmation link to your e-mail; the sub-center will verify your organization."),
+                _(
+                    "Signed up. We sent a confirmation link to your e-mail; the sub-center will verify your organization."
+                ),
             )
             return redirect("accounts:organization")
     return render(request, "accounts/signup.html", {"form": form})
@@ -165,8 +167,14 @@ def invitation(request, token: str):
     try:
         invite = services.open_invitation(token)
     except ValidationError as exc:
-        return render(request, "accounts/message.html", {"title": _("Invitation"), "errors": exc.messages}, status=410)
-    form = None if request.user.is_authenticated else PersonForm(request.POST or None, initial={"email": invite.email})
+        return render(
+            request, "accounts/message.html", {"title": _("Invitation"), "errors": exc.messages}, status=410
+        )
+    form = (
+        None
+        if request.user.is_authenticated
+        else PersonForm(request.POST or None, initial={"email": invite.email})
+    )
     if form is not None:
         form.fields["email"].disabled = True
     if request.method == "POST" and (form is None or form.is_valid()):
@@ -195,9 +203,16 @@ def verify_email(request, token: str):
     try:
         services.confirm_email(token)
     except ValidationError as exc:
-        return render(request, "accounts/message.html", {"title": _("E-mail confirmation"), "errors": exc.messages}, status=400)
+        return render(
+            request,
+            "accounts/message.html",
+            {"title": _("E-mail confirmation"), "errors": exc.messages},
+            status=400,
+        )
     return render(
-        request, "accounts/message.html", {"title": _("E-mail confirmation"), "text": _("Your e-mail address is confirmed.")}
+        request,
+        "accounts/message.html",
+        {"title": _("E-mail confirmation"), "text": _("Your e-mail address is confirmed.")},
     )
 
 

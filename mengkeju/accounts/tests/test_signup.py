@@ -12,7 +12,12 @@ pytestmark = pytest.mark.django_db
 
 
 def _counts():
-    return (Organization.objects.count(), User.objects.count(), Membership.objects.count(), SignUp.objects.count())
+    return (
+        Organization.objects.count(),
+        User.objects.count(),
+        Membership.objects.count(),
+        SignUp.objects.count(),
+    )
 
 
 def test_sign_up_creates_a_pending_organization_and_its_administrator(signup_data, people):
@@ -23,9 +28,13 @@ def test_sign_up_creates_a_pending_organization_and_its_administrator(signup_dat
     assert user.membership.role == Membership.Role.ADMIN and user.role == User.Role.MEMBER
     assert user.check_password(signup_data(1)["password"])
     assert org.sign_up.responsible_person == "王建国"
-    assert list(org.verification_events.values_list("action", flat=True)) == [VerificationEvent.Action.SIGNED_UP]
+    assert list(org.verification_events.values_list("action", flat=True)) == [
+        VerificationEvent.Action.SIGNED_UP
+    ]
     # the reviewers serving Baotou and HQ are told; the Chifeng sub-center and members are not
-    told = set(Notification.objects.filter(kind=Notification.Kind.ORGANIZATION).values_list("user", flat=True))
+    told = set(
+        Notification.objects.filter(kind=Notification.Kind.ORGANIZATION).values_list("user", flat=True)
+    )
     assert people["staff_in_scope"].pk in told and people["hq_operator"].pk in told
     assert people["staff_out_of_scope"].pk not in told and people["owner"].pk not in told
 

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from mengkeju.accounts import services
 from mengkeju.accounts.models import VerificationEvent
 from mengkeju.catalog import services as catalog
-from mengkeju.catalog.models import Action, Demand, Status
+from mengkeju.catalog.models import Action, CooperationMode, Demand, Status
 from mengkeju.catalog.tests.factories import AchievementFactory, DemandFactory
 from mengkeju.network.models import ChainLink, Organization, User
 from mengkeju.network.tests.factories import UserFactory
@@ -25,6 +25,14 @@ def colleague(founder):
     return UserFactory(role=User.Role.MEMBER, organization=founder.organization)
 
 
+def _links():
+    return list(ChainLink.objects.filter(code="rare-earth.magnets"))
+
+
+def _modes():
+    return list(CooperationMode.objects.filter(code="commissioned_development"))
+
+
 def _org_notes(user):
     return list(Notification.objects.filter(user=user, kind=Notification.Kind.ORGANIZATION))
 
@@ -34,8 +42,8 @@ def test_a_pending_member_saves_a_draft_but_cannot_submit_it(founder, colleague)
         Demand,
         by=colleague,
         owner=founder.organization,
-        chain_links=list(ChainLink.objects.filter(code="rare-earth.magnets")),
-        modes=[],
+        chain_links=_links(),
+        modes=_modes(),
         title="高温永磁体退磁攻关",
         problem="永磁同步电机在高温工况下出现不可逆退磁，需要提升磁体耐温性能到180℃以上。",
         division=founder.organization.division,
@@ -49,18 +57,19 @@ def test_a_pending_member_saves_a_draft_but_cannot_submit_it(founder, colleague)
 
 
 def test_a_pending_organization_cannot_submit_straight_away_nor_be_published(founder, people):
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as exc:
         catalog.create_listing(
             Demand,
             by=founder,
             owner=founder.organization,
-            chain_links=[],
-            modes=[],
+            chain_links=_links(),
+            modes=_modes(),
             submit=True,
             title="需求",
             problem="永磁同步电机在高温工况下出现不可逆退磁，需要提升磁体耐温性能到180℃以上。",
             division=founder.organization.division,
         )
+    assert exc.value.code == "unverified"
     assert not Demand.objects.filter(owner=founder.organization).exists()  # rolled back as a whole
     submitted = AchievementFactory(status=Status.SUBMITTED, owner=founder.organization)
     with pytest.raises(ValidationError):
@@ -98,10 +107,14 @@ def test_others_cannot_verify_or_return(founder, people, who):
     assert founder.organization.verification_events.count() == 1
 
 
-def test_return_with_a_reason_notifies_the_admin_only_and_resubmission_makes_it_pending(founder, colleague, people):
+def test_return_with_a_reason_notifies_the_admin_only_and_resubmission_makes_it_pending(
+    founder, colleague, people
+):
     with pytest.raises(ValidationError):
         services.return_organization(founder.organization, "  ", by=people["staff_in_scope"])
-    services.return_organization(founder.organization, "营业执照名称与填写不一致", by=people["staff_in_scope"])
+    services.return_organization(
+        founder.organization, "营业执照名称与填写不一致", by=people["staff_in_scope"]
+    )
     org = Organization.objects.get(pk=founder.organization_id)
     assert org.verification == Organization.Verification.RETURNED
     notes = _org_notes(founder)
@@ -129,7 +142,9 @@ def test_verification_pages_and_the_workspace_queue(client, founder, people):
     assert response.status_code == 302
     org.refresh_from_db()
     assert org.is_verified
-    queue = client.get("/workspace/").content.decode().split('id="verification-queue"')[1].split("</table>")[0]
+    queue = (
+        client.get("/workspace/").content.decode().split('id="verification-queue"')[1].split("</table>")[0]
+    )
     assert org.name not in queue
     client.force_login(people["staff_out_of_scope"])
     assert org.name not in client.get("/accounts/verifications/").content.decode()
