@@ -61,6 +61,11 @@ def email_is_verified(user) -> bool:
     return VerifiedEmail.objects.filter(user=user, email__iexact=user.email).exists() if user.email else False
 
 
+def may_request_to_join(user) -> bool:
+    """A member without an organization (a personal account) may ask to join one."""
+    return role_of(user) == Role.MEMBER and not user.organization_id
+
+
 def joinable_organizations(query: str) -> QuerySet[Organization]:
     query = (query or "").strip()
     if not query:

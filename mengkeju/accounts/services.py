@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,6 +39,13 @@ def _error(field: str, message: str, code: str) -> ValidationError:
     return ValidationError({field: ValidationError(message, code=code)})
 
 
+def _duplicate_message(code: str) -> str:
+    return _(
+        "An organization with the credit code %(code)s is already registered; ask its administrator to "
+        "invite you, or request to join it."
+    ) % {"code": code}
+
+
 # --- checks shared by the forms and the services ---------------------------------------------------
 
 
@@ -57,14 +64,7 @@ def clean_credit_code(raw: str) -> str:
         Organization.objects.filter(credit_code__iexact=code).exists()
         or SignUp.objects.filter(credit_code=code).exists()
     ):
-        raise _error(
-            "credit_code",
-            _(
-                "An organization with the credit code %(code)s is already registered; ask its administrator to invite you, or request to join it."
-            )
-            % {"code": code},
-            "duplicate",
-        )
+        raise _error("credit_code", _duplicate_message(code), "duplicate")
     return code
 
 
@@ -162,14 +162,18 @@ def sign_up(
         raise ValidationError(errors)
     code = normalize_party_code(credit_code)
     username, email = username.strip(), email.strip().lower()
-    organization = Organization.objects.create(
-        code=f"uscc-{code.lower()}",
-        name=name[:200],
-        kind=kind,
-        division=division,
-        credit_code=code,
-        verification=Organization.Verification.PENDING,
-    )
+    try:
+        with transaction.atomic():  # of two concurrent sign-ups of one code, one loses here (unique code)
+            organization = Organization.objects.create(
+                code=f"uscc-{code.lower()}",
+                name=name[:200],
+                kind=kind,
+                division=division,
+                credit_code=code,
+                verification=Organization.Verification.PENDING,
+            )
+    except IntegrityError:
+        raise _error("credit_code", _duplicate_message(code), "duplicate") from None
     user = _create_person(
         username=username,
         email=email,
@@ -178,13 +182,17 @@ def sign_up(
         organization=organization,
     )
     Membership.objects.create(user=user, organization=organization, role=Membership.Role.ADMIN)
-    SignUp.objects.create(
-        organization=organization,
-        credit_code=code,
-        responsible_person=responsible_person[:50],
-        responsible_phone=(responsible_phone or "").strip()[:32],
-        signed_up_by=user,
-    )
+    try:
+        with transaction.atomic():  # and the sign-up's own unique code backs it up
+            SignUp.objects.create(
+                organization=organization,
+                credit_code=code,
+                responsible_person=responsible_person[:50],
+                responsible_phone=(responsible_phone or "").strip()[:32],
+                signed_up_by=user,
+            )
+    except IntegrityError:
+        raise _error("credit_code", _duplicate_message(code), "duplicate") from None
     VerificationEvent.objects.record(
         organization=organization, action=VerificationEvent.Action.SIGNED_UP, by=user
     )

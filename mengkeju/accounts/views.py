@@ -117,6 +117,7 @@ def organization(request):
         "invite_form": InviteForm(),
         "resubmit": resubmit,
         "return_reason": selectors.last_return_reason(org),
+        "is_returned": org.verification == Organization.Verification.RETURNED,
         "email_verified": selectors.email_is_verified(request.user),
     }
     return render(request, "accounts/organization.html", context)
@@ -256,6 +257,7 @@ def verification(request, code: str):
         "org": org,
         "sign_up": getattr(org, "sign_up", None),
         "history": selectors.verification_history(org),
+        "is_pending": org.verification == Organization.Verification.PENDING,
         "form": form,
     }
     return render(request, "accounts/verification.html", context)

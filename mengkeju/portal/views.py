@@ -63,6 +63,7 @@ def workspace(request):
         },
         "queue": catalog.review_queue(user),
         "verification_queue": accounts.verification_queue(user),
+        "may_join_organization": accounts.may_request_to_join(user),
         "new_demands": catalog.new_demands_in_scope(user),
         "notifications": notifications_of(user)[:20],
         "saved_searches": user.saved_searches.all(),

@@ -96,3 +96,20 @@ def test_weak_password_and_taken_user_name_are_refused(signup_data, people):
         services.sign_up(**signup_data(6, password="12345678", username=people["owner"].username))
     assert {"password", "username"} <= set(exc.value.error_dict)
     assert not Organization.objects.filter(credit_code=signup_data(6)["credit_code"]).exists()
+
+
+def test_a_sign_up_losing_the_race_for_a_code_gets_the_duplicate_error(signup_data):
+    """The check-then-write window: another sign-up of the same code committed after the check. The
+    unique organization code (uscc-<code>) refuses the second one; the error is the same, nothing written."""
+    code = signup_data(7)["credit_code"]
+    Organization.objects.create(
+        code=f"uscc-{code.lower()}",
+        name="并发注册的另一家",
+        kind="enterprise",
+        division=signup_data(7)["division"],
+    )
+    before = _counts()
+    with pytest.raises(ValidationError) as exc:
+        services.sign_up(**signup_data(7))
+    assert exc.value.error_dict["credit_code"][0].code == "duplicate"
+    assert _counts() == before
