@@ -162,6 +162,7 @@ INSTALLED_APPS = [
     "mengkeju.challenges",
     "mengkeju.insights",
     "mengkeju.portal",
+    "mengkeju.accounts",
     "mengkeju.points",
     "mengkeju.jobs",
     "mengkeju.ops",

@@ -18,6 +18,7 @@ from mengkeju.core import clock
 from mengkeju.core.events import acting_user
 from mengkeju.core.exceptions import ConflictError
 from mengkeju.network.models import ChainLink, Organization
+from mengkeju.network.permissions import require_verified
 from mengkeju.network.services import source_organization
 
 from . import permissions, signals
@@ -241,6 +242,8 @@ def transition(listing, action: str, *, by, reason: str = ""):
         raise PermissionDenied(_("You may not do this to this record."))
     if action in REASON_REQUIRED and not reason:
         raise ValidationError({"reason": ValidationError(_("Please give a reason."), code="required")})
+    if action in (Action.SUBMIT, Action.PUBLISH):
+        require_verified(listing.owner)  # a pending organization drafts, but does not publish
     if len(reason) > 1000:
         raise ValidationError(
             {"reason": ValidationError(_("The reason may be at most 1000 characters."), code="too_long")}

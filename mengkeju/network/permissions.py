@@ -8,6 +8,9 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
 from mengkeju.core.roles import role_of
 
 from .models import Organization, User
@@ -27,3 +30,17 @@ def can_record_ladder_move(user, enterprise: Organization | None = None) -> bool
 
 def can_view_ladder_stays(user) -> bool:
     return role_of(user) in (Role.PLATFORM_ADMIN, Role.HQ_OPERATOR, Role.SUBCENTER_STAFF, Role.ANALYST)
+
+
+def require_verified(organization: Organization | None) -> None:
+    """A pending or returned organization (self sign-up, 认证 not done) may draft but not publish:
+    refuse with a clear message. No organization (staff entering records) is not checked here."""
+    if organization is not None and not organization.is_verified:
+        raise ValidationError(
+            _(
+                "%(org)s is not verified yet (%(state)s): you may save drafts, but publishing and "
+                "submitting wait until the sub-center or headquarters verifies the organization."
+            )
+            % {"org": organization.name, "state": organization.get_verification_display()},
+            code="unverified",
+        )

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from mengkeju.accounts import selectors as accounts
 from mengkeju.catalog import selectors as catalog
 from mengkeju.catalog.models import Status
 from mengkeju.core import charts
@@ -61,6 +62,8 @@ def workspace(request):
             "demands": own["demands"].filter(status__in=[Status.DRAFT, Status.RETURNED]),
         },
         "queue": catalog.review_queue(user),
+        "verification_queue": accounts.verification_queue(user),
+        "may_join_organization": accounts.may_request_to_join(user),
         "new_demands": catalog.new_demands_in_scope(user),
         "notifications": notifications_of(user)[:20],
         "saved_searches": user.saved_searches.all(),

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from mengkeju.network.models import Organization
+from mengkeju.network.permissions import require_verified
 
 from .. import permissions, rules
 from ..models import Application, Challenge, Commitment, Indicator, Milestone
@@ -188,6 +189,7 @@ def apply(challenge: Challenge, *, by, now=None, **raw) -> Application:
         )
     _window_open(challenge, now)
     lead = by.organization
+    require_verified(lead)
     existing = Application.objects.filter(challenge=challenge, lead=lead).first()
     if existing is not None and existing.status != AppStatus.WITHDRAWN:
         raise ValidationError(

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mengkeju.network.models import Organization
+from mengkeju.network.permissions import require_verified
 from mengkeju.network.selectors import region_parameter
 
 from .. import permissions, rules
@@ -210,6 +211,7 @@ def submit_challenge(challenge: Challenge, *, by, now=None) -> Challenge:
     challenge = _lock(challenge)
     if not permissions.can_submit_challenge(by, challenge):
         raise PermissionDenied(_("Only the publisher submits its challenge for review."))
+    require_verified(challenge.publisher)
     if not challenge.indicators.exists():
         raise ValidationError(
             {
@@ -236,6 +238,7 @@ def publish_challenge(challenge: Challenge, *, by, now=None) -> Challenge:
     challenge = _lock(challenge)
     if not permissions.can_review_challenge(by, challenge):
         raise PermissionDenied(_("Only headquarters publishes challenges awaiting review."))
+    require_verified(challenge.publisher)
     if challenge.closes_at <= now:
         raise ValidationError(
             {
