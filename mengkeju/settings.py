@@ -94,6 +94,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# A login lasts a working day (not Django's two weeks); SESSION_HOURS changes it.
+SESSION_COOKIE_AGE = env_int("SESSION_HOURS", 12) * 3600
 
 # Content-Security-Policy (django-csp 4): scripts only from this site, plus inline <script> blocks that
 # carry the request's nonce (`{{ request.csp_nonce }}`) and, by hash, the two inline handlers the

@@ -44,6 +44,7 @@ def test_production_settings_are_strict(monkeypatch, tmp_path):
     assert s["SECURE_HSTS_SECONDS"] == 365 * 24 * 3600
     assert s["X_FRAME_OPTIONS"] == "DENY"
     assert "SECURE_PROXY_SSL_HEADER" not in s  # opt-in only
+    assert s["SESSION_COOKIE_AGE"] == 12 * 3600  # a working day, not Django's two weeks
     s = load_settings(
         monkeypatch, tmp_path, **PRODUCTION, MENGKEJU_BEHIND_TLS_PROXY="1", SECURE_HSTS_SECONDS="600"
     )
