@@ -3,7 +3,8 @@
 - A listing's progress (figures, deals, contracts, timeline) is seen by the members of its owner
   organization, and by network staff: platform administrators and headquarters operators for every
   listing, sub-center staff and technology brokers for listings in their node's divisions or chains.
-  Anonymous visitors, experts, members of other organizations and analysts see nothing.
+  Nobody follows a record they may not see (another organization's draft). Anonymous visitors,
+  experts, members of other organizations and analysts see nothing.
 - Views and recommendations count only when the person looking is someone else: anonymous visitors,
   experts and members of other organizations. The owner organization's own members and the network
   staff (who review, broker and correct listings) are left out, so the figures tell the publisher
@@ -13,7 +14,7 @@
 from __future__ import annotations
 
 from mengkeju.catalog.models import Status
-from mengkeju.catalog.permissions import is_owner
+from mengkeju.catalog.permissions import can_view, is_owner
 from mengkeju.core.roles import Role, role_of
 from mengkeju.network.selectors import user_scope
 
@@ -30,7 +31,7 @@ def has_own_listings(user) -> bool:
 
 def can_follow(user, listing) -> bool:
     role = role_of(user)
-    if role is None:
+    if role is None or not can_view(user, listing):  # staff never follow a draft they may not see
         return False
     if is_owner(user, listing) or role in EVERYTHING_ROLES:
         return True

@@ -180,3 +180,9 @@ def test_the_page_costs_the_same_queries_for_few_or_many_listings(
     with CaptureQueriesContext(connection) as many:
         assert client.get("/progress/").content.decode().count("mk-progress-item") == 6
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+@pytest.mark.parametrize(("role", "status"), [("owner", 200), ("staff_in_scope", 403), ("hq_operator", 403)])
+def test_a_draft_is_followed_by_its_organization_only(orgs, audience, role, status):
+    draft = DemandFactory(owner=orgs["enterprise"], status=Status.DRAFT, created_by=audience["owner"])
+    assert client_of(audience[role]).get(f"/progress/demand/{draft.pk}/").status_code == status
