@@ -168,6 +168,7 @@ INSTALLED_APPS = [
     "mengkeju.points",
     "mengkeju.jobs",
     "mengkeju.ops",
+    "mengkeju.progress",
 ]
 
 MIDDLEWARE = [

@@ -28,6 +28,7 @@ urlpatterns = [
     path("notifications/", include("mengkeju.notifications.urls")),
     path("licensing/", include("mengkeju.licensing.urls")),
     path("points/", include("mengkeju.points.urls")),
+    path("progress/", include("mengkeju.progress.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),

@@ -7,3 +7,7 @@ from django.dispatch import Signal
 
 # sender: the model class; kwargs: ids (list of primary keys whose content or status changed)
 listings_changed = Signal()
+
+# A detail page was shown. sender: the model class; kwargs: listing, viewer (the user, maybe anonymous),
+# recommended (the counterpart listings shown among its recommendations). Receivers count cheaply.
+listing_shown = Signal()

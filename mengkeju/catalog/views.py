@@ -19,7 +19,7 @@ from mengkeju.core import clock, files
 from mengkeju.core.views import attach_errors
 from mengkeju.network.selectors import responsible_nodes
 
-from . import hooks, permissions, selectors, services, tasks
+from . import hooks, permissions, selectors, services, signals, tasks
 from .filtersets import AchievementFilterSet, DemandFilterSet
 from .forms import (
     AchievementForm,
@@ -149,6 +149,9 @@ def listing_detail(request, kind: str, pk: int):
     matchmaker = hooks.matchmaker()  # the matching app's, when installed
     matches = matchmaker.recommendations(listing)
     resources = matchmaker.resources(listing) if kind == "demand" else {}
+    signals.listing_shown.send(
+        k.model, listing=listing, viewer=user, recommended=[obj for obj, _r in matches]
+    )
     context = {
         "kind": kind,
         "listing": listing,

@@ -14,6 +14,7 @@ from mengkeju.core import charts
 from mengkeju.network import selectors as network
 from mengkeju.network.models import Organization, User
 from mengkeju.notifications.selectors import notifications_of
+from mengkeju.progress.permissions import has_own_listings
 
 from . import selectors
 
@@ -70,6 +71,7 @@ def workspace(request):
         "is_reviewer": user.role
         in (User.Role.HQ_OPERATOR, User.Role.SUBCENTER_STAFF, User.Role.PLATFORM_ADMIN)
         or user.is_superuser,
+        "has_own_listings": has_own_listings(user),
         "is_staff_side": user.role in (User.Role.HQ_OPERATOR, User.Role.SUBCENTER_STAFF, User.Role.BROKER),
     }
     return render(request, "portal/workspace.html", context)
