@@ -155,7 +155,6 @@ class Organization(models.Model):
         return self.name
 
     @property
-    @property
     def is_verified(self) -> bool:
         return self.verification == self.Verification.VERIFIED
 
