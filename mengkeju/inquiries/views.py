@@ -180,7 +180,13 @@ def attachment_download(request, pk: int, attachment_id: int):
 def inbox(request):
     """我的对接: the threads of the person's organization, newest first."""
     page = Paginator(selectors.my_threads(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "inquiries/inbox.html", {"page": page, "node": False, "title": _("My inquiries")})
+    context = {
+        "page": page,
+        "node": False,
+        "title": _("My inquiries"),
+        "is_node": role_of(request.user) in NODE_ROLES,
+    }
+    return render(request, "inquiries/inbox.html", context)
 
 
 @login_required
