@@ -213,3 +213,42 @@ def test_read_receipts(cast, thread):
     assert ReadReceipt.objects.filter(thread=thread).count() == 2
     with pytest.raises(PermissionDenied):
         services.mark_read(thread, by=cast["other_member"])
+
+
+def test_a_challenge_routes_by_its_publishers_division_and_a_draft_one_is_refused(cast, orgs):
+    from mengkeju.challenges.tests.factories import draft, member, published_challenge
+
+    challenge = published_challenge(member(cast["university"]))
+    thread = services.send_inquiry("challenge", challenge, by=cast["buyer"], body="我们想揭榜，先了解指标")
+    assert (thread.owner, thread.sub_center) == (cast["university"], orgs["baotou_sub"])
+    unpublished = draft(member(cast["university"]))
+    with pytest.raises(ValidationError, match="未发布"):
+        services.send_inquiry("challenge", unpublished, by=cast["buyer"], body="草稿也能问吗")
+
+
+def test_an_expert_inquiry_reaches_the_expert_who_may_read_it(cast):
+    from mengkeju.challenges.tests.factories import expert_with_user
+    from mengkeju.inquiries import permissions
+
+    expert = expert_with_user()
+    thread = services.send_inquiry("expert", expert, by=cast["buyer"], body="请教稀土永磁工艺")
+    assert Notification.objects.filter(user=expert.user, kind=Notification.Kind.INQUIRY).count() == 1
+    assert permissions.can_view_thread(expert.user, thread)
+    assert list(selectors.my_threads(expert.user)) == [thread]
+    assert not permissions.can_view_thread(cast["expert"], thread)  # another expert
+
+
+def test_the_database_keeps_one_open_thread_per_organization_and_listing(cast, thread):
+    from django.db import IntegrityError, transaction
+
+    duplicate = {
+        f.name: getattr(thread, f.name) for f in Thread._meta.concrete_fields if f.name not in ("id",)
+    }
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Thread.objects.create(**duplicate)
+
+
+def test_an_organization_does_not_inquire_on_its_own_listing(cast, achievement):
+    with pytest.raises(ValidationError):
+        services.send_inquiry("achievement", achievement, by=cast["researcher"], body="自己问自己")
+    assert not Thread.objects.exists()
