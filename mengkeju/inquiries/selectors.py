@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from mengkeju.core.roles import role_of
 from mengkeju.deals.permissions import NODE_ROLES
@@ -72,3 +72,19 @@ def readers(thread: Thread) -> list[ReadReceipt]:
 def read_by(message: Message, receipts: list[ReadReceipt]) -> list:
     """Who (other than the author) has read this message."""
     return [r.user for r in receipts if r.user_id != message.author_id and r.read_at >= message.created_at]
+
+
+def inquiry_counts(kind: str, listing_ids) -> dict[int, dict[str, int]]:
+    """For the publishers' progress pages: per listing id, its threads by status and in total."""
+    counts: dict[int, dict[str, int]] = {}
+    rows = (
+        Thread.objects.filter(kind=kind, **{f"{kind}_id__in": list(listing_ids)})
+        .values_list(f"{kind}_id", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for listing_id, status, n in rows:
+        entry = counts.setdefault(listing_id, {"total": 0})
+        entry[status] = n
+        entry["total"] += n
+    return counts

@@ -7,6 +7,7 @@ from rest_framework.test import APIClient
 
 from mengkeju.catalog.models import Status
 from mengkeju.catalog.tests.factories import AchievementFactory
+from mengkeju.inquiries import services
 from mengkeju.inquiries.models import Attachment, Message, Thread
 
 from .conftest import PDF, pdf
@@ -167,3 +168,28 @@ def test_the_api_refusals_are_localized_and_write_nothing(cast, orgs, achievemen
     )
     assert response.status_code == 403 and "认证" in response.json()["detail"]
     assert not Thread.objects.exists() and not Attachment.objects.exists()
+
+
+def test_the_thread_page_and_inbox_queries_do_not_grow_with_messages(client, cast, thread, settings):
+    settings.INQUIRIES_PER_HOUR = 100
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(cast["buyer"])
+
+    def queries(url):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    page, inbox = reverse("inquiries:thread", args=[thread.pk]), reverse("inquiries:inbox")
+    small = queries(page), queries(inbox)
+    for n in range(20):
+        services.reply(thread, by=cast["researcher"], body=f"消息{n}", uploads=[pdf(f"f{n}.pdf")])
+        services.send_inquiry(
+            "achievement",
+            AchievementFactory(owner=cast["university"]),
+            by=cast["buyer_colleague"],
+            body="另一项",
+        )
+    assert (queries(page), queries(inbox)) == small

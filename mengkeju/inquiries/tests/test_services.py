@@ -252,3 +252,12 @@ def test_an_organization_does_not_inquire_on_its_own_listing(cast, achievement):
     with pytest.raises(ValidationError):
         services.send_inquiry("achievement", achievement, by=cast["researcher"], body="自己问自己")
     assert not Thread.objects.exists()
+
+
+def test_inquiry_counts_for_the_progress_page(cast, achievement, thread):
+    services.send_inquiry("achievement", achievement, by=cast["other_member"], body="我们也问")
+    services.close_thread(thread, by=cast["broker_in_scope"], reason="重复")
+    other = AchievementFactory(owner=cast["university"])
+    assert selectors.inquiry_counts("achievement", [achievement.pk, other.pk]) == {
+        achievement.pk: {"total": 2, "open": 1, "closed": 1}
+    }
