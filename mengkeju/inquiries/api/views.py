@@ -8,6 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from mengkeju.core.schema import ErrorResponseSerializer
 from mengkeju.deals.api.serializers import DealSerializer
 
 from .. import permissions as rules
@@ -51,7 +52,10 @@ class ThreadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         request={"multipart/form-data": InquiryCreateSerializer, "application/json": InquiryCreateSerializer},
         responses={
             201: InquiryThreadSerializer,
-            429: OpenApiResponse(description="Too many inquiries this hour."),
+            429: OpenApiResponse(
+                ErrorResponseSerializer,
+                description="Too many inquiries from this person this hour (code rate_limited), or too many requests.",
+            ),
         },
     )
     def create(self, request):
