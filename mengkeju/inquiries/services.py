@@ -266,9 +266,13 @@ def send_inquiry(
             )
         raise PermissionDenied(_("Only members of a verified organization send inquiries."))
     if not is_published(kind, listing):
+        # No title in the message: it must not tell an outsider what an unpublished record is about.
         raise ValidationError(
-            _("“%(title)s” is not published; it takes no inquiries.") % {"title": title_of(kind, listing)},
-            code="not_published",
+            {
+                "listing": ValidationError(
+                    _("This listing is not published; it takes no inquiries."), code="not_published"
+                )
+            }
         )
     owner = owner_of(kind, listing)
     if owner.pk == by.organization_id:

@@ -1,7 +1,9 @@
 """REST API of 我要对接: thin — the same services, permissions and selectors as the pages."""
 
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
@@ -62,7 +64,15 @@ class ThreadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         payload = InquiryCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        listing = get_object_or_404(SUBJECT_MODELS[data["kind"]], pk=data["listing"])
+        listing = SUBJECT_MODELS[data["kind"]].objects.filter(pk=data["listing"]).first()
+        if listing is None:
+            raise ValidationError(
+                {
+                    "listing": ValidationError(
+                        _("This listing is not published; it takes no inquiries."), code="not_published"
+                    )
+                }
+            )
         thread = services.send_inquiry(
             data["kind"],
             listing,

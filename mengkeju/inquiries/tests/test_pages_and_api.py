@@ -146,7 +146,10 @@ def test_the_api_refusals_are_localized_and_write_nothing(cast, orgs, achievemen
     api.force_authenticate(cast["buyer"])
     draft = AchievementFactory(owner=cast["university"], status=Status.DRAFT)
     response = api.post("/api/inquiries/threads/", {"kind": "achievement", "listing": draft.pk, "body": "x"})
-    assert response.status_code == 400 and "未发布" in str(response.json())
+    assert response.status_code == 400 and response.json()["codes"]["listing"] == ["not_published"]
+    assert "未发布" in response.json()["listing"][0] and draft.title not in str(response.json())
+    missing = api.post("/api/inquiries/threads/", {"kind": "achievement", "listing": 999999, "body": "x"})
+    assert missing.status_code == 400 and missing.json() == {**response.json()}
     settings.INQUIRY_ATTACHMENT_MAX_BYTES = 100
     big = SimpleUploadedFile("big.pdf", PDF)
     response = api.post(

@@ -79,7 +79,8 @@ def test_an_unpublished_listing_takes_no_inquiry(cast, private_media, status):
     achievement = AchievementFactory(owner=cast["university"], status=status)
     with pytest.raises(ValidationError, match="未发布") as caught:
         services.send_inquiry("achievement", achievement, by=cast["buyer"], body="你好", uploads=[pdf()])
-    assert caught.value.code == "not_published"
+    assert caught.value.error_dict["listing"][0].code == "not_published"
+    assert achievement.title not in str(caught.value)  # nothing of an unpublished record is told
     nothing_written(private_media)
 
 
