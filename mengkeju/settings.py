@@ -162,6 +162,7 @@ INSTALLED_APPS = [
     "mengkeju.licensing",
     "mengkeju.deals",
     "mengkeju.challenges",
+    "mengkeju.inquiries",
     "mengkeju.insights",
     "mengkeju.portal",
     "mengkeju.accounts",
@@ -254,6 +255,10 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise serves from finders
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# 我要对接: inquiries one person may send per hour, and the limits on a message's attachments.
+INQUIRIES_PER_HOUR = int(os.environ.get("INQUIRIES_PER_HOUR", "10"))
+INQUIRY_ATTACHMENT_MAX_BYTES = int(os.environ.get("INQUIRY_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+INQUIRY_ATTACHMENTS_PER_MESSAGE = 5
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 REST_FRAMEWORK = {
@@ -308,6 +313,9 @@ SPECTACULAR_SETTINGS = {
         "ChainStageEnum": "mengkeju.network.models.ChainLink.Stage",
         "OrganizationKindEnum": "mengkeju.network.models.Organization.Kind",
         "EnterpriseYearStatusEnum": "mengkeju.points.models.EnterpriseYear.Status",
+        "InquiryKindEnum": "mengkeju.inquiries.models.Thread.Kind",
+        "InquiryStatusEnum": "mengkeju.inquiries.models.Thread.Status",
+        "InquiryContactEnum": "mengkeju.inquiries.models.Thread.Contact",
     },
 }
 

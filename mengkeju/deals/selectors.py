@@ -140,7 +140,12 @@ def deals_by_stage(deals: QuerySet[Deal], per_stage: int = 50) -> list[tuple[str
     counts = dict(deals.values_list("stage").annotate(n=Count("id")).order_by())
     columns = []
     for stage in Stage:
-        items = list(with_deal_related(deals.filter(stage=stage)).order_by("-updated_at")[:per_stage])
+        # inquiry_threads: the 我要对接 threads a deal was made from (the FK lives on inquiries.Thread).
+        items = list(
+            with_deal_related(deals.filter(stage=stage))
+            .prefetch_related("inquiry_threads")
+            .order_by("-updated_at")[:per_stage]
+        )
         columns.append((stage.value, stage.label, items, counts.get(stage.value, 0)))
     return columns
 

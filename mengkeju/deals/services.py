@@ -125,9 +125,10 @@ def route_to_sub_center(record, *, by=None) -> Organization:
 
 
 @transaction.atomic
-def open_deal_from_match(*, demand=None, achievement=None, by) -> Deal:
+def open_deal_from_match(*, demand=None, achievement=None, by, buyer=None, seller=None) -> Deal:
     """Open a deal (stage: intent) for a recommended match. Opening the same open match again returns
-    the deal already open for it."""
+    the deal already open for it. `buyer` / `seller` name the other party when only one listing is
+    known (an inquiry on an achievement names its buyer); a listing's owner is always its side."""
     if demand is None and achievement is None:
         raise ValidationError(_("A deal needs a demand or an achievement."), code="invalid")
     if not permissions.can_open_deal(by):
@@ -137,11 +138,13 @@ def open_deal_from_match(*, demand=None, achievement=None, by) -> Deal:
             raise ValidationError(
                 _("“%(title)s” is not published.") % {"title": record.title}, code="invalid"
             )
-    existing = (
-        Deal.objects.filter(demand=demand, achievement=achievement)
-        .exclude(stage__in=[Stage.COMPLETED, Stage.TERMINATED])
-        .first()
-    )
+    buyer = demand.owner if demand else buyer
+    seller = achievement.owner if achievement else seller
+    same = Deal.objects.filter(demand=demand, achievement=achievement)
+    if demand is None or achievement is None:  # one listing: the other party tells the deals apart
+        same = same.filter(buyer=buyer) if demand is None and buyer else same
+        same = same.filter(seller=seller) if achievement is None and seller else same
+    existing = same.exclude(stage__in=[Stage.COMPLETED, Stage.TERMINATED]).first()
     if existing is not None:
         return existing
     sub_center = route_to_sub_center(demand or achievement, by=by)
@@ -150,8 +153,8 @@ def open_deal_from_match(*, demand=None, achievement=None, by) -> Deal:
         title=title,
         demand=demand,
         achievement=achievement,
-        buyer=demand.owner if demand else None,
-        seller=achievement.owner if achievement else None,
+        buyer=buyer,
+        seller=seller,
         sub_center=sub_center,
         broker=by if permissions.role_of(by) == User.Role.BROKER else None,
         stage=Stage.INTENT,
