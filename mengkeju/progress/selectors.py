@@ -19,6 +19,7 @@ from mengkeju.catalog.models import Achievement, Demand
 from mengkeju.core import clock
 from mengkeju.deals import permissions as deal_permissions
 from mengkeju.deals.models import Deal, DealEvent, Registration, RegistrationEvent, TechnicalContract
+from mengkeju.inquiries.selectors import inquiry_counts
 
 from .models import ListingDailyCount, ListingKind
 from .permissions import has_own_listings
@@ -124,11 +125,14 @@ def _counterpart(kind: str, deal: Deal) -> str:
     return other.name if other else ""
 
 
-def _figures(counts: dict, deals: list[DealLine], contracts: list[ContractLine]) -> dict[str, Figure]:
+def _figures(
+    counts: dict, inquiries: dict, deals: list[DealLine], contracts: list[ContractLine]
+) -> dict[str, Figure]:
     """The figures of one listing, in the order shown. Another app adds its own key here."""
     return {
         "views": Figure(_("Views"), counts.get("views") or 0),
         "recommended": Figure(_("Times recommended"), counts.get("recommended") or 0),
+        "inquiries": Figure(_("Inquiries"), inquiries.get("total", 0)),
         "deals": Figure(_("Deals"), len(deals)),
         "registered_contracts": Figure(
             _("Registered contracts"), sum(1 for line in contracts if line.is_registered)
@@ -142,6 +146,7 @@ def summaries(kind: str, listings: list, user) -> list[ListingProgress]:
     if not ids:
         return []
     counts = _counts(kind, ids)
+    inquiries = inquiry_counts(kind, ids)
     deals = _deals(kind, ids)
     contracts = _contracts([deal.pk for group in deals.values() for deal in group])
     result = []
@@ -165,7 +170,7 @@ def summaries(kind: str, listings: list, user) -> list[ListingProgress]:
             ListingProgress(
                 kind,
                 listing,
-                _figures(counts.get(listing.pk, {}), deal_lines, contract_lines),
+                _figures(counts.get(listing.pk, {}), inquiries.get(listing.pk, {}), deal_lines, contract_lines),
                 deal_lines,
                 contract_lines,
             )

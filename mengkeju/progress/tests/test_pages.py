@@ -137,8 +137,8 @@ def test_the_workspace_links_members_to_their_progress(audience, role, linked):
 
 def test_the_summary_is_a_dict_of_figures_another_app_can_extend(story, audience):
     progress = selectors.progress_of(story["demand"], audience["owner"])
-    assert list(progress.figures) == ["views", "recommended", "deals", "registered_contracts"]
-    assert [f.value for f in progress.figures.values()] == [2, 0, 2, 1]
+    assert list(progress.figures) == ["views", "recommended", "inquiries", "deals", "registered_contracts"]
+    assert [f.value for f in progress.figures.values()] == [2, 0, 0, 2, 1]
     assert [line.deal.stage for line in progress.deals] == [Deal.Stage.INTENT, Deal.Stage.REGISTERED]
 
 
@@ -186,3 +186,15 @@ def test_the_page_costs_the_same_queries_for_few_or_many_listings(
 def test_a_draft_is_followed_by_its_organization_only(orgs, audience, role, status):
     draft = DemandFactory(owner=orgs["enterprise"], status=Status.DRAFT, created_by=audience["owner"])
     assert client_of(audience[role]).get(f"/progress/demand/{draft.pk}/").status_code == status
+
+
+def test_inquiries_on_the_listing_are_counted(story, audience):
+    from mengkeju.inquiries import services as inquiry_services
+
+    inquirer = audience["other_member"]
+    inquiry_services.send_inquiry("demand", story["demand"], by=inquirer, body="我们有耐高温磁体方案，希望对接。")
+    inquiry_services.send_inquiry("demand", story["demand"], by=inquirer, body="补充：可提供样品。")
+    progress = selectors.progress_of(story["demand"], audience["owner"])
+    assert progress.figures["inquiries"].value == 1  # the second joined the open thread
+    body = client_of(audience["owner"]).get(f"/progress/demand/{story['demand'].pk}/").content.decode()
+    assert '<div class="mk-figure-value">1</div><div class="mk-figure-label">对接咨询</div>' in body
