@@ -271,9 +271,12 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
+        "mengkeju.core.throttling.AnonListRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("API_THROTTLE_ANON", "120/min"),
+        # Anonymous list pages (directories of listings, experts, organizations): lower, on their own.
+        "anon_list": os.environ.get("API_THROTTLE_ANON_LIST", "30/min"),
         "user": os.environ.get("API_THROTTLE_USER", "600/min"),
     },
 }
