@@ -351,4 +351,5 @@ NOTIFY_BY_EMAIL = env_bool("NOTIFY_BY_EMAIL", bool(os.environ.get("EMAIL_HOST"))
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 JOBS_SCHEDULE = [
     {"name": "licensing-daily", "task": "mengkeju.licensing.tasks.daily", "at": "01:30"},
+    {"name": "notifications-digest", "task": "mengkeju.notifications.tasks.send_digests", "at": "07:00"},
 ]
