@@ -20,7 +20,7 @@ from mengkeju.core.exceptions import ConflictError
 from mengkeju.network.models import ChainLink, Organization
 from mengkeju.network.services import source_organization
 
-from . import permissions, signals
+from . import notices, permissions, signals
 from .models import (
     REASON_REQUIRED,
     TRANSITIONS,
@@ -254,6 +254,7 @@ def transition(listing, action: str, *, by, reason: str = ""):
         raise ConflictError(_("This record was changed by someone else meanwhile; reload it."))
     listing.refresh_from_db()
     _record(listing, action, source, by=by, reason=reason)
+    notices.review_outcome(listing, action, by=by, reason=reason)
     return listing
 
 
