@@ -52,11 +52,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
 
     def paginate_queryset(self, queryset, request, view=None):
         page = request.query_params.get(self.page_query_param)
-        if (
-            page is not None
-            and page not in self.last_page_strings
-            and not (page.isdigit() and int(page) >= 1)
-        ):
+        if page is not None and page not in self.last_page_strings and not (page.isdigit() and int(page) >= 1):
             raise ValidationError(
                 {self.page_query_param: [_("A page number is a whole number from 1.")]}, code="invalid"
             )
