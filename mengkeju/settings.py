@@ -276,9 +276,12 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
+        "mengkeju.core.throttling.AnonListRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("API_THROTTLE_ANON", "120/min"),
+        # Anonymous list pages (directories of listings, experts, organizations): lower, on their own.
+        "anon_list": os.environ.get("API_THROTTLE_ANON_LIST", "30/min"),
         "user": os.environ.get("API_THROTTLE_USER", "600/min"),
     },
 }
@@ -356,4 +359,5 @@ NOTIFY_BY_EMAIL = env_bool("NOTIFY_BY_EMAIL", bool(os.environ.get("EMAIL_HOST"))
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 JOBS_SCHEDULE = [
     {"name": "licensing-daily", "task": "mengkeju.licensing.tasks.daily", "at": "01:30"},
+    {"name": "notifications-digest", "task": "mengkeju.notifications.tasks.send_digests", "at": "07:00"},
 ]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from mengkeju.core.roles import role_of
 from mengkeju.network.models import Organization, User
-from mengkeju.network.selectors import user_scope
+from mengkeju.network.selectors import region_parameter, user_scope
 
 from .models import EDITABLE_STATES, Status
 
@@ -71,6 +71,36 @@ def can_view(user, listing) -> bool:
     if role in (Role.SUBCENTER_STAFF, Role.BROKER):
         return _in_scope(user, listing)
     return False
+
+
+# --- Contact details (联系人电话/邮箱) --------------------------------------------------------------
+#
+# A listing's contact phone and e-mail are shown to: the owner organization's members and the record's
+# author, network staff (platform admins, headquarters, sub-centers, brokers) and, only when the region
+# pack's `contact_visible_to_verified_members` is true, members of verified organizations. Never to
+# anonymous visitors, experts or analysts. Everybody else reaches the owner through an inquiry.
+CONTACT_STAFF_ROLES = {Role.PLATFORM_ADMIN, Role.HQ_OPERATOR, Role.SUBCENTER_STAFF, Role.BROKER}
+CONTACT_POLICY_PARAMETER = "contact_visible_to_verified_members"
+
+
+def verified_members_see_contacts() -> bool:
+    """The region pack's policy (default False: only through an inquiry)."""
+    return region_parameter(CONTACT_POLICY_PARAMETER, False) is True
+
+
+def can_see_contact(user, listing, *, verified_members: bool | None = None) -> bool:
+    """May `user` read `listing`'s contact phone and e-mail? `verified_members` passes the region's
+    policy in when it is already known (lists ask once, not per row)."""
+    role = role_of(user)
+    if role is None:
+        return False
+    if role in CONTACT_STAFF_ROLES or is_owner(user, listing) or listing.created_by_id == user.pk:
+        return True
+    if role != Role.MEMBER or not user.organization_id:
+        return False
+    if verified_members is None:
+        verified_members = verified_members_see_contacts()
+    return verified_members and user.organization.verification == Organization.Verification.VERIFIED
 
 
 def can_edit(user, listing) -> bool:

@@ -21,7 +21,7 @@ from mengkeju.network.models import ChainLink, Organization
 from mengkeju.network.permissions import require_verified
 from mengkeju.network.services import source_organization
 
-from . import permissions, signals
+from . import notices, permissions, signals
 from .models import (
     REASON_REQUIRED,
     TRANSITIONS,
@@ -257,6 +257,7 @@ def transition(listing, action: str, *, by, reason: str = ""):
         raise ConflictError(_("This record was changed by someone else meanwhile; reload it."))
     listing.refresh_from_db()
     _record(listing, action, source, by=by, reason=reason)
+    notices.review_outcome(listing, action, by=by, reason=reason)
     return listing
 
 

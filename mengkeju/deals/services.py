@@ -23,7 +23,7 @@ from mengkeju.network.selectors import current_region, region_parameter, respons
 from mengkeju.notifications.models import Notification
 from mengkeju.notifications.services import notify
 
-from . import permissions, rules
+from . import notices, permissions, rules
 from .models import (
     CONTRACT_EDITABLE_STATES,
     DEAL_TRANSITIONS,
@@ -85,9 +85,11 @@ def registration_grace_days() -> int:
 
 
 def _record_deal(deal, kind, *, by, from_stage="", to_stage="", note="") -> DealEvent:
-    return DealEvent.objects.record(
+    event = DealEvent.objects.record(
         deal=deal, kind=kind, from_stage=from_stage, to_stage=to_stage, note=note, by=by
     )
+    notices.deal_event(deal, kind, by=by, to_stage=to_stage, note=note)
+    return event
 
 
 def _clean_note(note: str, *, required: bool, field: str = "note") -> str:
@@ -419,7 +421,7 @@ def update_contract(
 
 
 def _record_registration(registration, action, *, by, from_status="", note="") -> RegistrationEvent:
-    return RegistrationEvent.objects.record(
+    event = RegistrationEvent.objects.record(
         registration=registration,
         action=action,
         from_status=from_status,
@@ -427,6 +429,8 @@ def _record_registration(registration, action, *, by, from_status="", note="") -
         note=note,
         by=by,
     )
+    notices.registration_event(registration, action, by=by, note=note)
+    return event
 
 
 def _superseded_registration(contract: TechnicalContract) -> Registration | None:

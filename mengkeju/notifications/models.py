@@ -43,3 +43,27 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+class Preference(models.Model):
+    """How one person wants one kind of notification: e-mailed at once (the default when no row
+    exists), gathered into one daily digest e-mail, or not at all (no in-app row either)."""
+
+    class Mode(models.TextChoices):
+        IMMEDIATELY = "immediately", _("immediately")
+        DIGEST = "digest", _("daily digest")
+        OFF = "off", _("off")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=Notification.Kind.choices)
+    mode = models.CharField(_("mode"), max_length=16, choices=Mode.choices, default=Mode.IMMEDIATELY)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="notification_preference_once")]
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.kind} · {self.mode}"

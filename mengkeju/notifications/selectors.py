@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
-from .models import Notification
+from .models import Notification, Preference
 
 
 def notifications_of(user) -> QuerySet[Notification]:
@@ -13,3 +13,14 @@ def notifications_of(user) -> QuerySet[Notification]:
 
 def unread_count(user) -> int:
     return notifications_of(user).filter(read_at__isnull=True).count()
+
+
+def unread_by_kind(user) -> dict[str, int]:
+    rows = notifications_of(user).filter(read_at__isnull=True).values("kind").annotate(n=Count("pk"))
+    return {row["kind"]: row["n"] for row in rows}
+
+
+def preferences_of(user) -> dict[str, str]:
+    """Every kind → the user's mode (immediately unless chosen otherwise)."""
+    chosen = dict(Preference.objects.filter(user=user).values_list("kind", "mode"))
+    return {kind: chosen.get(kind, Preference.Mode.IMMEDIATELY) for kind in Notification.Kind.values}

@@ -16,6 +16,7 @@ from ..models import (
     WhitelistAction,
     WhitelistEvent,
 )
+from ..permissions import can_see_contact, verified_members_see_contacts
 
 
 class IPRightSerializer(serializers.Serializer):
@@ -62,6 +63,20 @@ class ListingSerializer(serializers.ModelSerializer):
         "submit",
     )
     READ_ONLY = ("status", "published_at", "updated_at")
+    CONTACT_FIELDS = ("contact_name", "contact_phone", "contact_email")
+
+    def to_representation(self, instance):
+        """Contact details only for those `can_see_contact` allows; blank for everybody else."""
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if "contact_policy" not in self.context:  # asked once per response, not per row
+            self.context["contact_policy"] = verified_members_see_contacts()
+        if not can_see_contact(user, instance, verified_members=self.context["contact_policy"]):
+            for field in self.CONTACT_FIELDS:
+                if field in data:
+                    data[field] = ""
+        return data
 
 
 class AchievementSerializer(ListingSerializer):

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mengkeju.core import clock
+from mengkeju.network.models import User
 from mengkeju.notifications.models import Notification
 from mengkeju.notifications.services import notify
 
@@ -94,6 +95,15 @@ def _decimal(value, field: str, message: str) -> Decimal:
 
 def _notify(users, message: str, url: str) -> None:
     notify(users, message, url, kind=Notification.Kind.CHALLENGE)
+
+
+def _members(org_ids) -> list:
+    """The active members of these organizations (a team, a publisher), in a stable order."""
+    return list(
+        User.objects.filter(organization_id__in=set(org_ids), role=User.Role.MEMBER, is_active=True).order_by(
+            "pk"
+        )
+    )
 
 
 def _local(moment: datetime) -> str:

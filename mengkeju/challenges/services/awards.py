@@ -31,6 +31,7 @@ from ._common import (
     _hq_only,
     _local,
     _lock,
+    _members,
     _move,
     _notify,
     _now,
@@ -244,6 +245,7 @@ def award(challenge: Challenge, *, by, now=None) -> Challenge:
     for item in challenge.awards.select_related("application__lead", "challenge__publisher"):
         _award_contract(challenge, item, by=by, now=now)
         Application.objects.filter(pk=item.application_id).update(status=AppStatus.AWARDED)
+    not_awarded = list(submitted_applications(challenge).prefetch_related("partners"))
     submitted_applications(challenge).update(status=AppStatus.NOT_AWARDED)
     challenge = _move(challenge, Status.AWARDED, by=by, now=now, action=Action.AWARDED, awarded_at=now)
     url = reverse("challenges:detail", args=[challenge.pk])
@@ -251,4 +253,17 @@ def award(challenge: Challenge, *, by, now=None) -> Challenge:
         role=User.Role.MEMBER, organization__in=challenge.awards.values("application__lead"), is_active=True
     )
     _notify(winners, _("Your team was awarded “%(title)s”.") % {"title": challenge.title}, url)
+    others = {pk for application in not_awarded for pk in application.organization_ids()}
+    _notify(
+        [u for u in _members(others) if u not in winners],
+        _("“%(title)s” was awarded to other teams; your application was not awarded.")
+        % {"title": challenge.title},
+        url,
+    )
+    _notify(
+        _members([challenge.publisher_id]),
+        _("“%(title)s” was awarded to %(count)d teams.")
+        % {"title": challenge.title, "count": challenge.awards.count()},
+        url,
+    )
     return challenge

@@ -8,13 +8,14 @@ from pathlib import PurePath
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from mengkeju.network.selectors import region_parameter
 
 from .. import permissions, rules
 from ..models import Acceptance, Application, Award, Challenge, Evidence, Milestone, Tranche
-from ._common import Action, AppStatus, Status, _clean_note, _hq_only, _now, _record
+from ._common import Action, AppStatus, Status, _clean_note, _hq_only, _members, _notify, _now, _record
 
 MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
 # Accepted evidence files: extension -> leading bytes the file must start with (None: not checked).
@@ -233,6 +234,18 @@ def accept_milestone(milestone: Milestone, *, by, results: dict, note: str = "",
             "experts": [a.expert_id for a in recorded],
             "indicators": {str(pk): row for pk, row in tally.items()},
         },
+    )
+    # Blind acceptance: the team and the publisher learn the outcome only now the round is decided
+    # (no notification for a single verdict).
+    application = milestone.application
+    if accepted:
+        message = _("Milestone “%(name)s” of “%(title)s” was accepted.")
+    else:
+        message = _("Milestone “%(name)s” of “%(title)s” was not accepted; new evidence opens a new round.")
+    _notify(
+        _members([*application.organization_ids(), challenge.publisher_id]),
+        message % {"name": milestone.title, "title": challenge.title},
+        reverse("challenges:detail", args=[challenge.pk]),
     )
     return acceptance
 
