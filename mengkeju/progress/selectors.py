@@ -170,7 +170,9 @@ def summaries(kind: str, listings: list, user) -> list[ListingProgress]:
             ListingProgress(
                 kind,
                 listing,
-                _figures(counts.get(listing.pk, {}), inquiries.get(listing.pk, {}), deal_lines, contract_lines),
+                _figures(
+                    counts.get(listing.pk, {}), inquiries.get(listing.pk, {}), deal_lines, contract_lines
+                ),
                 deal_lines,
                 contract_lines,
             )

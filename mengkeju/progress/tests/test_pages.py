@@ -192,7 +192,9 @@ def test_inquiries_on_the_listing_are_counted(story, audience):
     from mengkeju.inquiries import services as inquiry_services
 
     inquirer = audience["other_member"]
-    inquiry_services.send_inquiry("demand", story["demand"], by=inquirer, body="我们有耐高温磁体方案，希望对接。")
+    inquiry_services.send_inquiry(
+        "demand", story["demand"], by=inquirer, body="我们有耐高温磁体方案，希望对接。"
+    )
     inquiry_services.send_inquiry("demand", story["demand"], by=inquirer, body="补充：可提供样品。")
     progress = selectors.progress_of(story["demand"], audience["owner"])
     assert progress.figures["inquiries"].value == 1  # the second joined the open thread
