@@ -19,7 +19,7 @@ from mengkeju.catalog.models import Achievement, Demand
 from mengkeju.core import clock
 from mengkeju.deals import permissions as deal_permissions
 from mengkeju.deals.models import Deal, DealEvent, Registration, RegistrationEvent, TechnicalContract
-from mengkeju.inquiries.selectors import inquiry_counts
+from mengkeju.inquiries.selectors import inquiry_counts, my_threads
 
 from .models import ListingDailyCount, ListingKind
 from .permissions import has_own_listings
@@ -236,3 +236,11 @@ def timeline(progress: ListingProgress, user) -> list[TimelineEntry]:
 
 def progress_of(listing, user) -> ListingProgress:
     return summaries(listing._meta.model_name, [listing], user)[0]
+
+
+def sent_inquiries(user) -> list:
+    """The inquiries (我要对接) the person's organization sent on others' records, newest first, each with
+    the deal it became (and that deal's stage) once the broker turned it into one."""
+    if not user.organization_id:
+        return []
+    return list(my_threads(user).filter(inquirer_id=user.organization_id).order_by("-last_message_at")[:50])

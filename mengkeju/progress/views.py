@@ -29,6 +29,7 @@ def my_listings(request):
             ),
             ("demands", _("My demands"), selectors.summaries("demand", own["demand"], user)),
         ],
+        "sent_inquiries": selectors.sent_inquiries(user),
     }
     return render(request, "progress/my_listings.html", context)
 

@@ -200,3 +200,20 @@ def test_inquiries_on_the_listing_are_counted(story, audience):
     assert progress.figures["inquiries"].value == 1  # the second joined the open thread
     body = client_of(audience["owner"]).get(f"/progress/demand/{story['demand'].pk}/").content.decode()
     assert '<div class="mk-figure-value">1</div><div class="mk-figure-label">对接咨询</div>' in body
+
+
+def test_the_inquiries_we_sent_show_the_deal_they_became_and_its_stage(orgs, audience):
+    from mengkeju.inquiries import services as inquiry_services
+
+    achievement = AchievementFactory(owner=orgs["other_enterprise"], title="耐高温钕铁硼磁体")
+    thread = inquiry_services.send_inquiry(
+        "achievement", achievement, by=audience["owner"], body="希望对接耐高温磁体技术。"
+    )
+    page = client_of(audience["owner"]).get("/progress/").content.decode()
+    assert f'data-thread="{thread.pk}"' in page and "progress-deal-stage" not in page
+    inquiry_services.convert_to_deal(thread, by=audience["broker_in_scope"])
+    page = client_of(audience["owner"]).get("/progress/").content.decode()
+    assert 'class="progress-deal-stage">意向</a>' in page
+    # The other side's members do not see it among the inquiries *they* sent.
+    other = client_of(audience["other_member"]).get("/progress/").content.decode()
+    assert f'data-thread="{thread.pk}"' not in other
