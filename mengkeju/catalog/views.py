@@ -172,6 +172,7 @@ def listing_detail(request, kind: str, pk: int):
         )[:3],
         "modes": getattr(listing, k.modes_field).all(),
         "can_edit": permissions.can_edit(user, listing),
+        "shows_inquire": listing.status == Status.PUBLISHED,
         "show_contact": permissions.can_see_contact(user, listing),
         "actions": actions,
         "events": listing.events.select_related("actor")

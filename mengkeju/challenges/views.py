@@ -271,6 +271,7 @@ def challenge_detail(request, pk: int):
         "is_horse_race": horse_race,
         "shows_return_reason": bool(challenge.return_reason) and status == Challenge.Status.RETURNED,
         "in_notice": status == Challenge.Status.NOTICE,
+        "shows_inquire": status == Challenge.Status.PUBLISHED,
         "can_edit": permissions.can_edit_challenge(user, challenge),
         "can_review": permissions.can_review_challenge(user, challenge),
         "can_cancel": permissions.can_cancel_challenge(user, challenge),

@@ -65,7 +65,8 @@ def set_preferences(user, modes: dict[str, str]) -> None:
     bad = {k: m for k, m in modes.items() if k not in kinds or m not in valid}
     if bad:
         raise ValidationError(
-            _("Unknown notification kind or mode: %(items)s") % {"items": ", ".join(sorted(bad))}
+            _("Unknown notification kind or mode: %(items)s") % {"items": ", ".join(sorted(bad))},
+            code="unknown_preference",
         )
     for kind, mode in modes.items():
         Preference.objects.update_or_create(user=user, kind=kind, defaults={"mode": mode})
