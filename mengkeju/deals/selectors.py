@@ -160,6 +160,27 @@ def overdue_deals(deals: QuerySet[Deal], due: FollowUp) -> QuerySet[Deal]:
     )
 
 
+def workspace_deals(user, due: FollowUp, limit: int = 10) -> list[Deal]:
+    """The open deals a broker or node staff works on (their own node's, or those they broker), the
+    overdue follow-ups first (each flagged `is_overdue`), then the most recently touched."""
+    if role_of(user) not in NODE_ROLES | {Role.PLATFORM_ADMIN}:
+        return []
+    mine = Q(broker=user)
+    if user.organization_id:
+        mine |= Q(sub_center_id=user.organization_id)
+    deals = list(
+        with_deal_related(visible_deals(user).filter(mine).exclude(stage__in=FINAL_STAGES))
+        .annotate(last_touch=Coalesce("last_contacted_at", "created_at"))
+        .order_by("-last_touch")[:200]
+    )
+    cutoff = _start_of(due.contact_before)
+    for deal in deals:
+        deal.is_overdue = deal.last_touch < cutoff
+    # Overdue first, the longest-waiting on top; then the rest, the most recently touched first.
+    deals.sort(key=lambda d: (0, d.last_touch.timestamp()) if d.is_overdue else (1, -d.last_touch.timestamp()))
+    return deals[:limit]
+
+
 def overdue_demands(node: Organization | None, due: FollowUp) -> QuerySet[Demand]:
     """Published demands routed to the node (inside its service scope) that nobody has taken up:
     published more than N working days ago and no deal opened for them."""
