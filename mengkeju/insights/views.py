@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
@@ -102,6 +104,44 @@ def _charts(tables: dict[str, selectors.Table]) -> dict:
     return {name: chart(name, table) for name, table in tables.items()}
 
 
+def _drill_down(
+    tables: dict[str, selectors.Table], scope: selectors.Scope, node: Organization | None
+) -> dict:
+    """Give every figure (each row and each total) `drill`: the contract list's query string for the
+    contracts it counts (deals.selectors.statistics_filter reads it). Returns the headline's own."""
+    base = {"registered": "1", "basis": scope.basis, **({"node": node.code} if node else {})}
+    year = {"year": scope.year} if scope.year else {}
+    transformations = [("kind", kind) for kind in selectors.TRANSFORMATION_KINDS]
+
+    def query(*pairs) -> str:
+        return urlencode([*base.items(), *pairs])
+
+    def row_pairs(name: str, key: str) -> list:
+        if name in ("by_year", "transformations"):
+            pairs = [("year", key)]
+            return pairs + transformations if name == "transformations" else pairs
+        if name == "by_quarter":
+            return [("quarter", key)]
+        dimension = {
+            "by_kind": "kind",
+            "by_flow": "flow",
+            "by_seller_division": "seller",
+            "by_buyer_division": "buyer",
+            "by_chain": "chain",
+            "by_sub_center": "sub_center",
+        }[name]
+        return [*year.items(), (dimension, "none" if key == "-" else key)]
+
+    for name, table in tables.items():
+        for row in table.rows:
+            row.drill = query(*row_pairs(name, row.key))
+        over_years = name in ("by_year", "transformations")
+        table.total_drill = query(
+            *(() if over_years else year.items()), *(transformations if name == "transformations" else ())
+        )
+    return {"count": query(*year.items())}
+
+
 @login_required
 def dashboard(request):
     node = _node(request)
@@ -122,6 +162,7 @@ def dashboard(request):
         "growth": stats.growth(),
         "tables": tables,
         "charts": _charts(tables),
+        "drill": _drill_down(tables, scope, node),
         "nodes": Organization.objects.filter(kind__in=Organization.SERVICE_NODE_KINDS).order_by("code")
         if permissions.can_view_region(request.user)
         else [],
