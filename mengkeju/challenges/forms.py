@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from mengkeju.core.forms import style_form
+from mengkeju.core.widgets import ChainLinkPicker
 from mengkeju.network.models import ChainLink, Organization
 
 from .models import Challenge, Indicator
@@ -41,7 +42,7 @@ class ChallengeForm(forms.Form):
         queryset=ChainLink.objects.select_related("chain"),
         required=False,
         to_field_name="code",
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=ChainLinkPicker(),
     )
     indicators = forms.CharField(
         label=_("Technical indicators"),

@@ -84,7 +84,12 @@ def _charts(tables: dict[str, selectors.Table]) -> dict:
                 ],
             }
         horizontal = name in HORIZONTAL_BARS
-        category = {"type": "category", "data": labels, "axisLabel": {"interval": 0, "fontSize": 11}}
+        # Long names (a sub-center, a chain) are cut with "…" at a fixed width and the grid makes room
+        # for them (containLabel), so no label runs off the chart; the tooltip shows the full name.
+        label = {"interval": 0, "fontSize": 11, "width": 110 if horizontal else 70, "overflow": "truncate"}
+        if not horizontal and len(labels) > 4:
+            label["rotate"] = 30
+        category = {"type": "category", "data": labels, "axisLabel": label}
         value = [{"type": "value", "name": money}, {"type": "value", "name": count, "minInterval": 1}]
         series = [{"name": money, "type": "bar", "data": amounts}]
         if not horizontal:
@@ -95,7 +100,7 @@ def _charts(tables: dict[str, selectors.Table]) -> dict:
             **common,
             "tooltip": {"trigger": "axis"},
             "legend": {"top": 0},
-            "grid": {"left": 110 if horizontal else 60, "right": 50, "top": 30, "bottom": 30},
+            "grid": {"left": 8, "right": 16, "top": 36, "bottom": 8, "containLabel": True},
             "xAxis": value[0] if horizontal else category,
             "yAxis": category if horizontal else value,
             "series": series,

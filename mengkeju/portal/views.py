@@ -26,8 +26,13 @@ def _chain_chart(data: dict) -> dict:
     return {
         "tooltip": {"trigger": "axis"},
         "legend": {"data": [achievements, demands]},
-        "grid": {"left": 40, "right": 10, "bottom": 60, "top": 40},
-        "xAxis": {"type": "category", "data": data["chains"], "axisLabel": {"interval": 0, "rotate": 30}},
+        # containLabel: the grid makes room for the rotated chain names ("现代煤化工/精细化工" was cut off).
+        "grid": {"left": 8, "right": 8, "bottom": 8, "top": 40, "containLabel": True},
+        "xAxis": {
+            "type": "category",
+            "data": data["chains"],
+            "axisLabel": {"interval": 0, "rotate": 30, "width": 90, "overflow": "truncate"},
+        },
         "yAxis": {"type": "value"},
         "series": [
             {

@@ -52,7 +52,7 @@ def test_workspace_panels_on_the_demo(pages):
     waiting = deal_selectors.registration_queue(hq)
     assert waiting.count() >= 1
     registrations = panel(pages["hq"], "registration-queue")
-    assert f'data-count>{waiting.count()}<' in registrations
+    assert f"data-count>{waiting.count()}<" in registrations
     for registration in waiting:
         assert f'data-registration="{registration.pk}"' in registrations
     # Only registrars get that panel.
