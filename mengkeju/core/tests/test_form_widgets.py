@@ -88,3 +88,16 @@ def test_contract_form_narrows_sub_kinds_and_names_a_wrong_one_in_words(people):
     html = response.content.decode()
     assert "data-error-summary" in html
     assert "“patent_licence”" not in html  # the code was shown before; now its label
+
+
+def test_challenge_eligible_divisions_are_ticked_not_typed_as_codes():
+    from mengkeju.challenges.forms import ChallengeForm
+
+    html = str(ChallengeForm()["division_codes"])
+    assert 'type="checkbox" name="division_codes" value="150200"' in html
+    assert "data-picker-group" in html
+    form = ChallengeForm({"division_codes": ["150200", "150400"]})
+    form.is_valid()
+    assert "division_codes" not in form.errors
+    assert sorted(d.code for d in form.cleaned_data["division_codes"]) == ["150200", "150400"]
+    assert "division_codes" in ChallengeForm({"division_codes": ["nowhere"]}).errors
