@@ -86,7 +86,7 @@ def _charts(tables: dict[str, selectors.Table]) -> dict:
         horizontal = name in HORIZONTAL_BARS
         # Long names (a sub-center, a chain) are cut with "…" at a fixed width and the grid makes room
         # for them (containLabel), so no label runs off the chart; the tooltip shows the full name.
-        label = {"interval": 0, "fontSize": 11, "width": 110 if horizontal else 70, "overflow": "truncate"}
+        label = {"interval": 0, "fontSize": 11, "width": 150 if horizontal else 70, "overflow": "truncate"}
         if not horizontal and len(labels) > 4:
             label["rotate"] = 30
         category = {"type": "category", "data": labels, "axisLabel": label}
@@ -99,8 +99,9 @@ def _charts(tables: dict[str, selectors.Table]) -> dict:
         return {
             **common,
             "tooltip": {"trigger": "axis"},
-            "legend": {"top": 0},
-            "grid": {"left": 8, "right": 16, "top": 36, "bottom": 8, "containLabel": True},
+            # The legend sits at the bottom: at the top it covered the axis names on a phone.
+            "legend": {"bottom": 0},
+            "grid": {"left": 8, "right": 40, "top": 30, "bottom": 30, "containLabel": True},
             "xAxis": value[0] if horizontal else category,
             "yAxis": category if horizontal else value,
             "series": series,
