@@ -261,6 +261,9 @@ INQUIRY_ATTACHMENT_MAX_BYTES = int(os.environ.get("INQUIRY_ATTACHMENT_MAX_BYTES"
 INQUIRY_ATTACHMENTS_PER_MESSAGE = 5
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
+# List filters (django-filter): the empty choice of a filter reads "全部" / "All", not "---------".
+FILTERS_EMPTY_CHOICE_LABEL = _("All")
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "mengkeju.portal.security.ExpiringTokenAuthentication",

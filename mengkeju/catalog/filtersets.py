@@ -65,7 +65,7 @@ class ListingFilterSet(django_filters.FilterSet):
         )
 
 
-TRL_CHOICES = [("", "---------"), *TRL.choices]
+TRL_CHOICES = [("", _("All")), *TRL.choices]
 
 
 class AchievementFilterForm(forms.Form):

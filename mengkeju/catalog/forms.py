@@ -6,12 +6,22 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from mengkeju.core.forms import style_form
+from mengkeju.core.forms import MultipleFileField, style_form
+from mengkeju.core.widgets import ChainLinkPicker
 from mengkeju.network.models import ChainLink, Division, Organization
 
 from . import permissions
 from .models import Achievement, CooperationMode, Demand
 from .services import IP_KINDS
+
+
+def contact_initial(user) -> dict[str, str]:
+    """A new listing's contact, filled in from the account (the person can change it)."""
+    return {
+        "contact_name": user.display_name or user.get_full_name() or user.username,
+        "contact_phone": user.phone,
+        "contact_email": user.email,
+    }
 
 
 class ListingForm(forms.ModelForm):
@@ -25,8 +35,8 @@ class ListingForm(forms.ModelForm):
         queryset=ChainLink.objects.select_related("chain"),
         to_field_name="code",
         label=_("Industry chain links"),
-        help_text=_("Hold Ctrl to choose several."),
-        widget=forms.SelectMultiple(attrs={"size": 10}),
+        help_text=_("Tick every link the listing belongs to."),
+        widget=ChainLinkPicker(),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     kind = ""
@@ -46,13 +56,12 @@ class ListingForm(forms.ModelForm):
             self.fields["owner"].queryset = Organization.objects.filter(pk__in=allowed).order_by("name")
             if user is not None and user.organization_id in allowed:
                 self.fields["owner"].initial = user.organization.code
+            if user is not None and user.is_authenticated:
+                for name, value in contact_initial(user).items():
+                    self.fields[name].initial = value
         for name in ("summary", "problem"):
             if name in self.fields:
                 self.fields[name].required = True
-        groups: dict[str, list] = {}
-        for link in self.fields["chain_links"].queryset:
-            groups.setdefault(link.chain.name, []).append((link.code, link.name))
-        self.fields["chain_links"].widget.choices = list(groups.items())
         style_form(self)
 
     def clean_title(self):
@@ -93,6 +102,13 @@ class AchievementForm(ListingForm):
         help_text=_("One per line: kind and number, e.g. “发明专利 ZL202110345678.9”."),
     )
 
+    attachments = MultipleFileField(
+        label=_("Attachments"),
+        help_text=_(
+            "Specification, test report, patent certificate … (PDF, Office or images, at most 10 MB each)."
+        ),
+    )
+
     class Meta:
         model = Achievement
         fields = [
@@ -114,7 +130,8 @@ class AchievementForm(ListingForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk:
+        if self.instance.pk:  # an existing achievement adds attachments on its page, one by one
+            del self.fields["attachments"]
             self.fields["ip_text"].initial = "\n".join(
                 f"{IP_KINDS.get(r['kind'], r['kind'])} {r.get('number', '')}".strip()
                 for r in self.instance.ip_rights

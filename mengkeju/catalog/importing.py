@@ -77,6 +77,7 @@ MODE_PHRASES = {
     "其他": "other",
 }
 IP_PHRASES = {
+    "发明专利申请": "invention_patent_application",
     "发明专利": "invention_patent",
     "实用新型专利": "utility_model",
     "实用新型": "utility_model",

@@ -6,6 +6,7 @@ Views, the API and commands call these; they never save catalog models themselve
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -46,6 +47,8 @@ from .models import (
 
 IP_KINDS = {
     "invention_patent": "发明专利",
+    # A pending application (common for a university's newest results): its application number, not a ZL number.
+    "invention_patent_application": "发明专利申请",
     "utility_model": "实用新型",
     "design_patent": "外观设计",
     "software_copyright": "软件著作权",
@@ -54,6 +57,9 @@ IP_KINDS = {
     "integrated_circuit": "集成电路布图设计",
 }
 MAX_CHAIN_LINKS = 6
+# A Chinese patent application number: year (4) + type (1) + serial (7) + check digit, e.g. 202110345678.9,
+# optionally written with "CN" in front.
+PATENT_APPLICATION_NUMBER = re.compile(r"^(CN)?\d{12}\.?[\dX]$")
 
 
 def _kind(model) -> str:
@@ -97,6 +103,18 @@ def validate_ip_rights(value) -> list[dict]:
                 {
                     "ip_rights": ValidationError(
                         _("Item %(n)s: the number is too long.") % {"n": i + 1}, code="too_long"
+                    )
+                }
+            )
+        if item["kind"] == "invention_patent_application" and not PATENT_APPLICATION_NUMBER.match(
+            number.replace(" ", "").upper()
+        ):
+            raise ValidationError(
+                {
+                    "ip_rights": ValidationError(
+                        _("Item %(n)s: a patent application number looks like 202110345678.9 (CN optional).")
+                        % {"n": i + 1},
+                        code="application_number",
                     )
                 }
             )
@@ -157,9 +175,11 @@ def create_listing(
     chain_links: list[ChainLink],
     modes: list[CooperationMode],
     submit: bool = False,
+    attachments=(),
     **values,
 ):
-    """Create an achievement or demand as a draft (or submit it straight away)."""
+    """Create an achievement or demand as a draft (or submit it straight away); an achievement may
+    bring its attachments (uploaded files) along, checked as `add_attachment` checks them."""
     kind = _kind(model)
     if not permissions.can_create_for(by, owner, kind):
         raise PermissionDenied(_("You may not publish on behalf of %(org)s.") % {"org": owner.name})
@@ -168,11 +188,18 @@ def create_listing(
     chain_links, modes = list(chain_links), list(modes)
     _check_relations(model, chain_links, modes)
     _check_deadline(model, values)
+    attachments = [(upload, validate_attachment(upload)) for upload in attachments or ()]
+    if attachments and model is not Achievement:
+        raise ValidationError(
+            {"file": ValidationError(_("Only achievements carry attachments."), code="invalid")}
+        )
     listing = model(owner=owner, created_by=acting_user(by), **values)
     listing.full_clean()
     listing.save()
     listing.chain_links.set(chain_links)
     getattr(listing, _modes_field(model)).set(modes)
+    for upload, title in attachments:
+        listing.attachments.create(file=upload, title=title)
     _record(listing, Action.CREATE, "", by=by)
     if submit:
         transition(listing, Action.SUBMIT, by=by)
@@ -379,14 +406,10 @@ ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 
 
 @transaction.atomic
-def add_attachment(achievement: Achievement, *, upload, title: str, by):
-    """Attach a file (specification, test report, patent certificate …) to an achievement."""
+def validate_attachment(upload, title: str = "") -> str:
+    """Check an uploaded file (type, size) and its title; return the title to store."""
     from pathlib import PurePath
 
-    from .models import Attachment
-
-    if not permissions.can_edit(by, achievement):
-        raise PermissionDenied(_("You may not edit this record in its current state."))
     title = (title or "").strip() or PurePath(upload.name).stem
     extension = PurePath(upload.name).suffix.lower()
     if extension not in ATTACHMENT_EXTENSIONS:
@@ -407,6 +430,16 @@ def add_attachment(achievement: Achievement, *, upload, title: str, by):
         raise ValidationError(
             {"title": ValidationError(_("The title may be at most 200 characters."), code="too_long")}
         )
+    return title
+
+
+def add_attachment(achievement: Achievement, *, upload, title: str, by):
+    """Attach a file (specification, test report, patent certificate …) to an achievement."""
+    from .models import Attachment
+
+    if not permissions.can_edit(by, achievement):
+        raise PermissionDenied(_("You may not edit this record in its current state."))
+    title = validate_attachment(upload, title)
     attachment = Attachment.objects.create(achievement=achievement, file=upload, title=title)
     _record(
         achievement,

@@ -191,7 +191,7 @@ def listing_detail(request, kind: str, pk: int):
 @login_required
 def listing_create(request, kind: str):
     k = _kind(kind)
-    form = k.form(request.POST or None, user=request.user)
+    form = k.form(request.POST or None, request.FILES or None, user=request.user)
     if not form.fields["owner"].queryset.exists():
         raise PermissionDenied(_("Your account may not publish this kind of record."))
     if request.method == "POST" and form.is_valid():
@@ -200,6 +200,7 @@ def listing_create(request, kind: str):
         owner = values.pop("owner")
         chain_links = values.pop("chain_links")
         modes = values.pop(k.modes_field)
+        attachments = values.pop("attachments", [])
         try:
             listing = services.create_listing(
                 k.model,
@@ -208,10 +209,11 @@ def listing_create(request, kind: str):
                 chain_links=chain_links,
                 modes=modes,
                 submit="submit" in request.POST,
+                attachments=attachments,
                 **values,
             )
         except ValidationError as exc:
-            attach_errors(form, exc)
+            attach_errors(form, exc, {"file": "attachments"})
         else:
             messages.success(
                 request,

@@ -12,7 +12,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from mengkeju.core.forms import style_form
-from mengkeju.network.models import ChainLink, Organization
+from mengkeju.core.widgets import ChainLinkPicker
+from mengkeju.network.models import ChainLink, Division, Organization
 
 from .models import Challenge, Indicator
 
@@ -41,7 +42,7 @@ class ChallengeForm(forms.Form):
         queryset=ChainLink.objects.select_related("chain"),
         required=False,
         to_field_name="code",
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=ChainLinkPicker(),
     )
     indicators = forms.CharField(
         label=_("Technical indicators"),
@@ -73,10 +74,13 @@ class ChallengeForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("None ticked: any kind."),
     )
-    division_codes = forms.CharField(
-        label=_("Division codes allowed"),
+    division_codes = forms.ModelMultipleChoiceField(
+        label=_("Divisions allowed"),
+        queryset=Division.objects.filter(external=False).select_related("parent"),
+        to_field_name="code",
         required=False,
-        help_text=_("Comma-separated; empty: any division."),
+        widget=ChainLinkPicker(group_by="parent"),  # the same grouped checkboxes, by prefecture
+        help_text=_("None ticked: any division."),
     )
     eligibility_notes = forms.CharField(
         label=_("Other eligibility conditions"), required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -129,7 +133,7 @@ class ChallengeForm(forms.Form):
             "closes_at": challenge.closes_at,
             "inside_region_only": rules.get("inside_region_only"),
             "organization_kinds": rules.get("organization_kinds") or [],
-            "division_codes": ", ".join(rules.get("division_codes") or []),
+            "division_codes": list(rules.get("division_codes") or []),
             "eligibility_notes": challenge.eligibility_notes,
             "ip_terms": challenge.ip_terms,
         }
@@ -139,7 +143,7 @@ class ChallengeForm(forms.Form):
         data["eligibility"] = {
             "inside_region_only": data.pop("inside_region_only"),
             "organization_kinds": data.pop("organization_kinds"),
-            "division_codes": [c.strip() for c in data.pop("division_codes").split(",") if c.strip()],
+            "division_codes": [division.code for division in data.pop("division_codes")],
         }
         return data
 

@@ -8,9 +8,10 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from mengkeju.core.forms import style_form
+from mengkeju.core.widgets import NarrowedSelect
 from mengkeju.network.models import Division, IndustryChain, Organization
 
-from .models import MONEY, ContractParty, Deal, TechnicalContract
+from .models import MONEY, SUB_KINDS, ContractParty, Deal, TechnicalContract
 from .services import CONTRACT_FIELDS
 
 
@@ -52,6 +53,12 @@ class ContractForm(forms.ModelForm):
         for name in TechnicalContract.NON_TECHNICAL_FIELDS:
             self.fields[name].initial = Decimal("0")
         self.fields["sub_kind"].help_text = _("Must belong to the contract kind.")
+        # Only the sub-kinds of the chosen kind are offered (forms.js); the service checks it again.
+        self.fields["sub_kind"].widget = NarrowedSelect(
+            "kind",
+            {sub: kind for kind, subs in SUB_KINDS.items() for sub in subs},
+            choices=self.fields["sub_kind"].choices,
+        )
         self.fields["licence_scope"].help_text = _("Licences only.")
         style_form(self)
 

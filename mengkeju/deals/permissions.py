@@ -8,6 +8,8 @@ selectors mirror the `can_view_*` functions. See docs/deals.md for the table.
 - technology broker: like its node's staff and also any deal they broker, but does not register;
 - organization member: sees the deals and contracts their organization is a party to, edits those
   contracts while they are drafts (or refused); only the seller side applies for registration;
+- government analyst: reads registered contracts (current versions, what the statistics count);
+  changes nothing;
 - expert, unrelated member, anonymous: nothing.
 
 Nobody edits a registered contract: a change is an amendment (a new version, registered again).
@@ -90,11 +92,25 @@ def can_view_contract(user, contract) -> bool:
         return False
     if role in (Role.PLATFORM_ADMIN, Role.HQ_OPERATOR):
         return True
+    if role == Role.ANALYST:  # read-only, and only what the statistics count
+        return contract.registrations.filter(status=Registration.Status.REGISTERED, is_current=True).exists()
     if is_node_staff(user, contract.sub_center_id) or contract.created_by_id == user.pk:
         return True
     if contract.deal_id and contract.deal.broker_id == user.pk:
         return True
     return _is_member_of(user, _party_org_ids(contract))
+
+
+def may_draft_contracts(user) -> bool:
+    """Whether the "new technical contract" button is offered: people who draft contracts (a member
+    for their own organization), not government analysts or experts."""
+    return role_of(user) in (
+        Role.PLATFORM_ADMIN,
+        Role.HQ_OPERATOR,
+        Role.SUBCENTER_STAFF,
+        Role.BROKER,
+        Role.MEMBER,
+    )
 
 
 def can_create_contract(user, *, deal=None, party_organization_ids=()) -> bool:

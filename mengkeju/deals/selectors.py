@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
@@ -12,7 +13,7 @@ from mengkeju.catalog.models import Demand
 from mengkeju.catalog.models import Status as ListingStatus
 from mengkeju.core import clock
 from mengkeju.core.roles import role_of
-from mengkeju.network.models import Organization, User
+from mengkeju.network.models import Division, Organization, User
 from mengkeju.network.selectors import calendar_days, service_scope
 
 from . import services
@@ -54,6 +55,8 @@ def visible_contracts(user) -> QuerySet[TechnicalContract]:
         return qs.none()
     if role in (Role.PLATFORM_ADMIN, Role.HQ_OPERATOR):
         return qs
+    if role == Role.ANALYST:  # the government reads registered contracts, nothing in the making
+        return registered_contracts()
     q = Q(created_by=user) | Q(deal__broker=user)
     if role in NODE_ROLES and user.organization_id:
         q |= Q(sub_center_id=user.organization_id)
@@ -64,6 +67,83 @@ def visible_contracts(user) -> QuerySet[TechnicalContract]:
             )
         )
     return qs.filter(q)
+
+
+def registered_contracts() -> QuerySet[TechnicalContract]:
+    """Contracts whose current version is registered: what the statistics count."""
+    return TechnicalContract.objects.filter(
+        Exists(registered(Registration.objects.filter(contract=OuterRef("pk"))))
+    )
+
+
+# --- the contract list filtered as the statistics count (a statistics figure links here) ------------
+
+STATISTICS_FILTERS = ("year", "quarter", "kind", "flow", "seller", "buyer", "chain", "sub_center", "node")
+DATE_BASES = ("registered_on", "signed_on")
+QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
+
+
+def _prefecture_ids(code: str) -> list[int]:
+    """The divisions counted under a prefecture-level division (盟市) in the statistics: itself and its
+    counties; `outside` — every division outside the region."""
+    divisions = {d.pk: d for d in Division.objects.all()}
+
+    def prefecture(d: Division) -> Division:
+        while d.level == Division.Level.COUNTY and d.parent_id in divisions:
+            d = divisions[d.parent_id]
+        return d
+
+    if code == "outside":
+        return [pk for pk, d in divisions.items() if prefecture(d).external]
+    return [pk for pk, d in divisions.items() if prefecture(d).code == code and not prefecture(d).external]
+
+
+def statistics_filter(params) -> tuple[QuerySet[Registration], dict[str, str]] | None:
+    """The registrations that a statistics figure counts, from the contract list's query parameters
+    (the same ones `insights` puts on each figure's link), with the filters understood; None when the
+    query names no statistics filter. Unknown values select nothing rather than everything."""
+    given = {name: params.get(name, "") for name in STATISTICS_FILTERS if params.get(name, "")}
+    kinds = [k for k in params.getlist("kind") if k] if hasattr(params, "getlist") else []
+    if not given and params.get("registered") != "1":
+        return None
+    basis = params.get("basis") if params.get("basis") in DATE_BASES else "registered_on"
+    qs = registered()
+    nothing = qs.none()
+    if "year" in given:
+        if not given["year"].isdigit():
+            return nothing, given
+        year = int(given["year"])
+        qs = qs.filter(**{f"{basis}__range": (date(year, 1, 1), date(year, 12, 31))})
+    if "quarter" in given:
+        match = QUARTER.match(given["quarter"])
+        if not match:
+            return nothing, given
+        year, quarter = int(match[1]), int(match[2])
+        qs = qs.filter(**{f"{basis}__year": year, f"{basis}__month__range": (3 * quarter - 2, 3 * quarter)})
+    if kinds:
+        qs = qs.filter(kind__in=kinds)
+        given["kind"] = ",".join(kinds)
+    if "flow" in given:
+        qs = qs.filter(flow=given["flow"])
+    for side in ("seller", "buyer"):
+        if side in given:
+            code = given[side]
+            field = f"{side}_division"
+            qs = qs.filter(
+                **{f"{field}__isnull": True} if code == "unknown" else {f"{field}__in": _prefecture_ids(code)}
+            )
+    for name in ("chain", "sub_center"):
+        if name in given:
+            value = given[name]
+            if value == "none":
+                qs = qs.filter(**{f"{name}__isnull": True})
+            elif value.isdigit():
+                qs = qs.filter(**{f"{name}_id": int(value)})
+            else:
+                return nothing, given
+    if "node" in given:
+        qs = qs.filter(sub_center__code=given["node"])
+    return qs, given
 
 
 def visible_registrations(user) -> QuerySet[Registration]:
@@ -158,6 +238,29 @@ def overdue_deals(deals: QuerySet[Deal], due: FollowUp) -> QuerySet[Deal]:
         .filter(last_touch__lt=_start_of(due.contact_before))
         .order_by("last_touch")
     )
+
+
+def workspace_deals(user, due: FollowUp, limit: int = 10) -> list[Deal]:
+    """The open deals a broker or node staff works on (their own node's, or those they broker), the
+    overdue follow-ups first (each flagged `is_overdue`), then the most recently touched."""
+    if role_of(user) not in NODE_ROLES | {Role.PLATFORM_ADMIN}:
+        return []
+    mine = Q(broker=user)
+    if user.organization_id:
+        mine |= Q(sub_center_id=user.organization_id)
+    deals = list(
+        with_deal_related(visible_deals(user).filter(mine).exclude(stage__in=FINAL_STAGES))
+        .annotate(last_touch=Coalesce("last_contacted_at", "created_at"))
+        .order_by("-last_touch")[:200]
+    )
+    cutoff = _start_of(due.contact_before)
+    for deal in deals:
+        deal.is_overdue = deal.last_touch < cutoff
+    # Overdue first, the longest-waiting on top; then the rest, the most recently touched first.
+    deals.sort(
+        key=lambda d: (0, d.last_touch.timestamp()) if d.is_overdue else (1, -d.last_touch.timestamp())
+    )
+    return deals[:limit]
 
 
 def overdue_demands(node: Organization | None, due: FollowUp) -> QuerySet[Demand]:

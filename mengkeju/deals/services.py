@@ -37,6 +37,7 @@ from .models import (
     Registration,
     RegistrationCounter,
     RegistrationEvent,
+    SubKind,
     TechnicalContract,
     Trigger,
     classify_flow,
@@ -249,7 +250,10 @@ def _validate_contract(values: dict) -> None:
         if allowed and sub_kind not in allowed:
             errors.setdefault("sub_kind", []).append(
                 _("“%(sub)s” is not a sub-kind of %(kind)s.")
-                % {"sub": sub_kind or "—", "kind": ContractKind(kind).label}
+                % {
+                    "sub": SubKind(sub_kind).label if sub_kind in SubKind.values else sub_kind or "—",
+                    "kind": ContractKind(kind).label,
+                }
             )
         if not allowed and sub_kind:
             errors.setdefault("sub_kind", []).append(_("A non-technical contract has no sub-kind."))

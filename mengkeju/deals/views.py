@@ -171,11 +171,25 @@ def contract_list(request):
     status = request.GET.get("status", "")
     if status in TechnicalContract.Status.values:
         qs = qs.filter(status=status)
+    # A statistics figure links here with its filters: the contracts it counts (that this person may see).
+    counted = selectors.statistics_filter(request.GET)
+    if counted is not None:
+        registrations, _given = counted
+        qs = qs.filter(pk__in=registrations.values("contract_id"))
+    query = request.GET.copy()
+    query.pop("page", None)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "deals/contract_list.html",
-        {"page": page, "status": status, "statuses": TechnicalContract.Status.choices},
+        {
+            "page": page,
+            "status": status,
+            "statuses": TechnicalContract.Status.choices,
+            "is_statistics_drill": counted is not None,
+            "query": query.urlencode(),
+            "may_draft": permissions.may_draft_contracts(request.user),
+        },
     )
 
 
@@ -188,6 +202,8 @@ def _visible_contract(request, pk: int) -> TechnicalContract:
 
 @login_required
 def contract_create(request, pk: int | None = None):
+    if not permissions.may_draft_contracts(request.user):
+        raise PermissionDenied(_("You may read registered contracts but not draft them."))
     deal = _visible_deal(request, pk) if pk is not None else None
     if deal is not None and not permissions.can_change_deal(request.user, deal):
         raise PermissionDenied(_("You may not change this deal."))

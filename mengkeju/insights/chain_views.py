@@ -39,19 +39,53 @@ def _graph_chart(graph: dict) -> dict | None:
         [_("achievements"), "achievements"],
         [_("open demands"), "demands"],
     ]
+    data = [{**node, "itemStyle": {"color": colour(node)}} for node in graph["nodes"]]
+    # On a phone the stages run top to bottom (each stage a row) instead of left to right, so the
+    # nodes keep their size and do not overlap; ECharts applies `media` by the chart's own width.
+    stages = list(dict.fromkeys(node["stage"] for node in data))
+    row_of: dict[str, int] = {}
+    narrow = []
+    for node in data:
+        index = row_of[node["stage"]] = row_of.get(node["stage"], -1) + 1
+        narrow.append({**node, "x": index * 100, "y": stages.index(node["stage"]) * 110})
     return {
-        "tooltip": {"formatter": charts.formatter("nodeFigures", figures)},
-        "series": [
+        "baseOption": {
+            "tooltip": {"formatter": charts.formatter("nodeFigures", figures)},
+            "series": [
+                {
+                    "type": "graph",
+                    "layout": "none",
+                    "roam": True,
+                    "symbolSize": 44,
+                    # Labels sit under the node in dark text (inside a node they were white on white).
+                    "label": {
+                        "show": True,
+                        "position": "bottom",
+                        "color": "#1b2633",
+                        "fontSize": 12,
+                        "width": 120,
+                        "overflow": "break",
+                    },
+                    "edgeSymbol": ["none", "arrow"],
+                    "lineStyle": {"opacity": 0.25},
+                    "data": data,
+                    "links": graph["edges"],
+                }
+            ],
+        },
+        "media": [
             {
-                "type": "graph",
-                "layout": "none",
-                "roam": True,
-                "symbolSize": 56,
-                "label": {"show": True, "fontSize": 11, "width": 90, "overflow": "break"},
-                "edgeSymbol": ["none", "arrow"],
-                "lineStyle": {"opacity": 0.25},
-                "data": [{**node, "itemStyle": {"color": colour(node)}} for node in graph["nodes"]],
-                "links": graph["edges"],
+                "query": {"maxWidth": 576},
+                "option": {
+                    "series": [
+                        {
+                            "symbolSize": 26,
+                            "label": {"fontSize": 10, "width": 84},
+                            "edgeSymbol": ["none", "none"],
+                            "data": narrow,
+                        }
+                    ]
+                },
             }
         ],
     }

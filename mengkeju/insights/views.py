@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
@@ -82,7 +84,12 @@ def _charts(tables: dict[str, selectors.Table]) -> dict:
                 ],
             }
         horizontal = name in HORIZONTAL_BARS
-        category = {"type": "category", "data": labels, "axisLabel": {"interval": 0, "fontSize": 11}}
+        # Long names (a sub-center, a chain) are cut with "…" at a fixed width and the grid makes room
+        # for them (containLabel), so no label runs off the chart; the tooltip shows the full name.
+        label = {"interval": 0, "fontSize": 11, "width": 150 if horizontal else 70, "overflow": "truncate"}
+        if not horizontal and len(labels) > 4:
+            label["rotate"] = 30
+        category = {"type": "category", "data": labels, "axisLabel": label}
         value = [{"type": "value", "name": money}, {"type": "value", "name": count, "minInterval": 1}]
         series = [{"name": money, "type": "bar", "data": amounts}]
         if not horizontal:
@@ -92,14 +99,53 @@ def _charts(tables: dict[str, selectors.Table]) -> dict:
         return {
             **common,
             "tooltip": {"trigger": "axis"},
-            "legend": {"top": 0},
-            "grid": {"left": 110 if horizontal else 60, "right": 50, "top": 30, "bottom": 30},
+            # The legend sits at the bottom: at the top it covered the axis names on a phone.
+            "legend": {"bottom": 0},
+            "grid": {"left": 8, "right": 40, "top": 30, "bottom": 30, "containLabel": True},
             "xAxis": value[0] if horizontal else category,
             "yAxis": category if horizontal else value,
             "series": series,
         }
 
     return {name: chart(name, table) for name, table in tables.items()}
+
+
+def _drill_down(
+    tables: dict[str, selectors.Table], scope: selectors.Scope, node: Organization | None
+) -> dict:
+    """Give every figure (each row and each total) `drill`: the contract list's query string for the
+    contracts it counts (deals.selectors.statistics_filter reads it). Returns the headline's own."""
+    base = {"registered": "1", "basis": scope.basis, **({"node": node.code} if node else {})}
+    year = {"year": scope.year} if scope.year else {}
+    transformations = [("kind", kind) for kind in selectors.TRANSFORMATION_KINDS]
+
+    def query(*pairs) -> str:
+        return urlencode([*base.items(), *pairs])
+
+    def row_pairs(name: str, key: str) -> list:
+        if name in ("by_year", "transformations"):
+            pairs = [("year", key)]
+            return pairs + transformations if name == "transformations" else pairs
+        if name == "by_quarter":
+            return [("quarter", key)]
+        dimension = {
+            "by_kind": "kind",
+            "by_flow": "flow",
+            "by_seller_division": "seller",
+            "by_buyer_division": "buyer",
+            "by_chain": "chain",
+            "by_sub_center": "sub_center",
+        }[name]
+        return [*year.items(), (dimension, "none" if key == "-" else key)]
+
+    for name, table in tables.items():
+        for row in table.rows:
+            row.drill = query(*row_pairs(name, row.key))
+        over_years = name in ("by_year", "transformations")
+        table.total_drill = query(
+            *(() if over_years else year.items()), *(transformations if name == "transformations" else ())
+        )
+    return {"count": query(*year.items())}
 
 
 @login_required
@@ -122,6 +168,7 @@ def dashboard(request):
         "growth": stats.growth(),
         "tables": tables,
         "charts": _charts(tables),
+        "drill": _drill_down(tables, scope, node),
         "nodes": Organization.objects.filter(kind__in=Organization.SERVICE_NODE_KINDS).order_by("code")
         if permissions.can_view_region(request.user)
         else [],

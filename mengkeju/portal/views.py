@@ -11,6 +11,8 @@ from mengkeju.accounts import selectors as accounts
 from mengkeju.catalog import selectors as catalog
 from mengkeju.catalog.models import Status
 from mengkeju.core import charts
+from mengkeju.deals import permissions as deal_permissions
+from mengkeju.deals import selectors as deals
 from mengkeju.network import selectors as network
 from mengkeju.network.models import Organization, User
 from mengkeju.notifications.selectors import notifications_of
@@ -24,8 +26,13 @@ def _chain_chart(data: dict) -> dict:
     return {
         "tooltip": {"trigger": "axis"},
         "legend": {"data": [achievements, demands]},
-        "grid": {"left": 40, "right": 10, "bottom": 60, "top": 40},
-        "xAxis": {"type": "category", "data": data["chains"], "axisLabel": {"interval": 0, "rotate": 30}},
+        # containLabel: the grid makes room for the rotated chain names ("现代煤化工/精细化工" was cut off).
+        "grid": {"left": 8, "right": 8, "bottom": 8, "top": 40, "containLabel": True},
+        "xAxis": {
+            "type": "category",
+            "data": data["chains"],
+            "axisLabel": {"interval": 0, "rotate": 30, "width": 90, "overflow": "truncate"},
+        },
         "yAxis": {"type": "value"},
         "series": [
             {
@@ -55,14 +62,31 @@ def home(request):
 def workspace(request):
     user = request.user
     own = catalog.own_listings(user)
+    drafts = {
+        "achievements": own["achievements"].filter(status__in=[Status.DRAFT, Status.RETURNED]),
+        "demands": own["demands"].filter(status__in=[Status.DRAFT, Status.RETURNED]),
+    }
+    queue = catalog.review_queue(user)
+    may_register = deal_permissions.can_see_registration_queue(user)
+    registrations = deals.registration_queue(user) if may_register else None
+    due = deals.follow_up()
+    my_deals = deals.workspace_deals(user, due)
     context = {
         "role": user.get_role_display(),
         "own": own,
-        "drafts": {
-            "achievements": own["achievements"].filter(status__in=[Status.DRAFT, Status.RETURNED]),
-            "demands": own["demands"].filter(status__in=[Status.DRAFT, Status.RETURNED]),
-        },
-        "queue": catalog.review_queue(user),
+        "drafts": drafts,
+        # One "nothing here" line per panel, shown only when every list in it is empty.
+        "has_drafts": drafts["achievements"].exists() or drafts["demands"].exists(),
+        "has_own": own["achievements"].exists() or own["demands"].exists(),
+        "queue": queue,
+        "has_queue": queue["achievements"].exists() or queue["demands"].exists(),
+        "shows_registrations": may_register,
+        "registrations": list(registrations[:10]) if may_register else [],
+        "registration_count": registrations.count() if may_register else 0,
+        "shows_deals": deal_permissions.can_see_board(user),
+        "my_deals": my_deals,
+        "overdue_deal_count": sum(1 for deal in my_deals if deal.is_overdue),
+        "follow_up_days": due.working_days,
         "verification_queue": accounts.verification_queue(user),
         "may_join_organization": accounts.may_request_to_join(user),
         "new_demands": catalog.new_demands_in_scope(user),

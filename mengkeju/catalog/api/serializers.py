@@ -17,20 +17,11 @@ from ..models import (
     WhitelistEvent,
 )
 from ..permissions import can_see_contact, verified_members_see_contacts
+from ..services import IP_KINDS
 
 
 class IPRightSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(
-        choices=[
-            "invention_patent",
-            "utility_model",
-            "design_patent",
-            "software_copyright",
-            "trade_secret",
-            "plant_variety",
-            "integrated_circuit",
-        ]
-    )
+    kind = serializers.ChoiceField(choices=list(IP_KINDS))
     number = serializers.CharField(max_length=40, allow_blank=True, required=False)
 
 
