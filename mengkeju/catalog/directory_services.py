@@ -102,12 +102,13 @@ def _require_manager(by, division) -> None:
         )
 
 
-def create_resource(kind: str, *, by, chain_links: Iterable[ChainLink] = (), **values):
-    """A new expert, platform or service, entered by headquarters or the division's sub-center."""
-    _check_values(kind, values)
+def create_resource(directory: str, /, *, by, chain_links: Iterable[ChainLink] = (), **values):
+    """A new expert, platform or service (`directory`), entered by headquarters or the division's
+    sub-center. (Positional: platforms and services have a field named `kind`.)"""
+    _check_values(directory, values)
     _require_manager(by, values.get("division"))
     links = _check_chain_links(chain_links)
-    resource = DIRECTORY_MODELS[kind](**values)
+    resource = DIRECTORY_MODELS[directory](**values)
     _validate(resource)
     with transaction.atomic():
         resource.save()

@@ -171,6 +171,11 @@ class DirectoryViewSet(
     def get_queryset(self):
         return selectors.visible_resources(DIRECTORY_MODELS[self.kind], self.request.user)
 
+    def filter_queryset(self, queryset):
+        # The filters (and their default: entries in the directory, not retired ones) shape the list;
+        # one entry is found by its number among all the user may see.
+        return super().filter_queryset(queryset) if self.action == "list" else queryset
+
     def create(self, request, *args, **kwargs):
         if not can_manage_directory(request.user):  # refused before the body is read
             raise PermissionDenied(_("You may not change the directories."))
