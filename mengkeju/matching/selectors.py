@@ -64,7 +64,13 @@ def ranked_resources(kind: str, text: str, queryset) -> list | None:
     except EngineError:
         return None
     prefix = f"{kind}:"
-    wanted = [(int(r.id[len(prefix) :]), r) for r in results if r.id.startswith(prefix)]
+    # A directory's search box keeps the entries that share a term with the query (ranked by the fused
+    # score): the dense model's nearest neighbour of a word nobody wrote is not a search result.
+    wanted = [
+        (int(r.id[len(prefix) :]), r)
+        for r in results
+        if r.id.startswith(prefix) and r.parts.get("bm25", 0) > 0
+    ]
     allowed = queryset.in_bulk([pk for pk, _r in wanted])
     ranked = []
     for pk, result in wanted:

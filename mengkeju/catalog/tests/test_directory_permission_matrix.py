@@ -130,7 +130,13 @@ def test_web_forms_follow_the_table(role, cast, expert, orgs, client):
     assert (expert.tier == "strategic") is may["edit"], role
 
     # the expert's own open fields; their form has no tier, so a posted tier changes nothing
-    own = {"title": "教授", "field": "稀土功能材料", "bio": f"更新：{role}", "tier": "reserve", "chain_links": []}
+    own = {
+        "title": "教授",
+        "field": "稀土功能材料",
+        "bio": f"更新：{role}",
+        "tier": "reserve",
+        "chain_links": [],
+    }
     web.post(f"/experts/{expert.pk}/edit/", (data | own) if may["edit"] else own)
     expert.refresh_from_db()
     assert (expert.bio == f"更新：{role}") is may["edit_own_fields"], role
@@ -181,7 +187,9 @@ def test_the_api_follows_the_table(role, cast, expert, orgs):
 
 
 def test_a_sub_center_may_not_move_an_entry_out_of_its_divisions(cast, expert, orgs):
-    answer = _api(cast["sub_right"]).patch(f"/api/experts/{expert.pk}/", {"division": "150400"}, format="json")
+    answer = _api(cast["sub_right"]).patch(
+        f"/api/experts/{expert.pk}/", {"division": "150400"}, format="json"
+    )
     assert answer.status_code == 403
     assert Expert.objects.get(pk=expert.pk).division.code == "150200"
 
@@ -207,6 +215,8 @@ def test_platforms_and_services_are_written_by_the_sub_center_of_their_division(
     answer = _api(cast["sub_right"]).post(path, body, format="json")
     assert answer.status_code == 201, answer.content
     created = model.objects.get(pk=answer.json()["id"])
-    events = DirectoryEvent.objects.filter(resource_id=created.pk, resource_kind=path.split("/")[2].rstrip("s"))
+    events = DirectoryEvent.objects.filter(
+        resource_id=created.pk, resource_kind=path.split("/")[2].rstrip("s")
+    )
     assert [e.action for e in events] == ["create"]
     assert events[0].actor == cast["sub_right"]
