@@ -48,9 +48,10 @@ def experts(orgs, hq):
 
 
 def test_keyword_and_filters_find_an_expert_and_an_empty_result_says_so(client, experts):
-    a, b = experts
+    a, _b = experts
     page = client.get("/experts/", {"q": "钕铁硼"}).content.decode()
     assert "赵磁材" in page and "钱乳业" not in page
+    assert "bg-primary-subtle" in page  # ranked through the matching engine's resource index
     page = client.get("/experts/", {"tier": "reserve"}).content.decode()
     assert "钱乳业" in page and "赵磁材" not in page
     page = client.get("/experts/", {"division": "150200"}).content.decode()
