@@ -153,3 +153,49 @@ def test_the_upload_page_reports_rows_in_chinese(client, orgs, hq):
     text = answer.content.decode()
     assert "第 2 行" in text or "row 2" in text
     assert not Service.objects.filter(external_id="S1").exists()
+
+
+def test_the_command_line_imports_a_file_all_or_nothing(tmp_path, orgs):
+    from django.core.management import CommandError, call_command
+
+    good = tmp_path / "services.csv"
+    good.write_bytes(
+        _csv(f"id,name,kind,provider,division\nS9,稀土检测,testing,{orgs['enterprise'].code},150200\n")
+    )
+    call_command("import_directory", str(good), kind="services")
+    assert Service.objects.get(external_id="S9").kind == "testing"
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(
+        _csv(
+            f"id,name,kind,provider,division\nS10,好,testing,{orgs['enterprise'].code},150200\nS11,坏,x,y,z\n"
+        )
+    )
+    with pytest.raises(CommandError):
+        call_command("import_directory", str(bad), kind="services")
+    assert not Service.objects.filter(external_id="S10").exists()
+
+
+def test_an_expert_edits_only_the_open_fields_of_their_own_profile(client, orgs, hq):
+    own = UserFactory(role=User.Role.EXPERT)
+    expert = services.create_resource(
+        "expert",
+        by=hq,
+        name="吴专家",
+        tier="leading",
+        organization=orgs["enterprise"],
+        division=division("150200"),
+        user=own,
+    )
+    client.force_login(own)
+    page = client.get(f"/experts/{expert.pk}/").content.decode()
+    assert 'id="directory-edit"' in page and 'id="directory-retire"' not in page
+    form = client.get(f"/experts/{expert.pk}/edit/").content.decode()
+    assert 'name="bio"' in form and 'name="tier"' not in form and 'name="organization"' not in form
+    event = DirectoryEvent.objects.filter(resource_kind="expert", resource_id=expert.pk).last()
+    client.post(
+        f"/experts/{expert.pk}/edit/", {"title": "教授", "field": "稀土", "bio": "新简介", "chain_links": []}
+    )
+    expert.refresh_from_db()
+    assert (expert.title, expert.bio, expert.tier) == ("教授", "新简介", "leading")
+    latest = DirectoryEvent.objects.filter(resource_kind="expert", resource_id=expert.pk).last()
+    assert latest.pk != event.pk and latest.actor == own and set(latest.fields) == {"title", "field", "bio"}
