@@ -90,7 +90,7 @@ def directory_list(request, kind: str):
         without_keywords.pop("q", None)
         scope = d.filterset(without_keywords, queryset=base, shows_retired=shows_retired).qs
         engine = hooks.matchmaker().ranked_resources(kind, text, scope)
-        if engine is not None:
+        if engine:
             results = _merge_ranked(engine, results)
             ranked = True
     page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))

@@ -287,9 +287,9 @@ def group_chain_links(field: forms.ModelMultipleChoiceField) -> None:
 def _use_please_choose(form: forms.BaseForm) -> None:
     """Empty choices read “请选择” rather than “---------”."""
     for field in form.fields.values():
-        if isinstance(field, forms.ModelChoiceField) and not isinstance(
-            field, forms.ModelMultipleChoiceField
-        ):
+        if isinstance(field, forms.ModelMultipleChoiceField | forms.MultipleChoiceField):
+            continue  # no empty choice (and the chain picker's groups stay as they are)
+        if isinstance(field, forms.ModelChoiceField):
             field.empty_label = PLEASE_CHOOSE
         elif isinstance(field, forms.TypedChoiceField | forms.ChoiceField) and field.choices:
             field.choices = [("", PLEASE_CHOOSE) if v == "" else (v, label) for v, label in field.choices]

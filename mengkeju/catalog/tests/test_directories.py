@@ -9,7 +9,7 @@ from mengkeju.catalog import services
 from mengkeju.catalog.directory_importing import import_upload
 from mengkeju.catalog.models import DirectoryEvent, Expert, Platform, Service
 from mengkeju.core.tabular import ImportRejected
-from mengkeju.network.models import ChainLink, User
+from mengkeju.network.models import ChainLink, IndustryChain, User
 from mengkeju.network.tests.factories import UserFactory, division
 
 pytestmark = pytest.mark.django_db
@@ -92,7 +92,9 @@ def test_service_detail_and_form_labels(client, orgs, hq):
     client.force_login(hq)
     form = client.get("/platforms/new/").content.decode()
     assert "---------" not in form
-    assert "mk-grouped-checkboxes" in form and "<details" in form  # chain links grouped by chain
+    assert "mk-grouped-checkboxes" in form  # chain links grouped by chain, one folding section each
+    assert form.count("<details") == IndustryChain.objects.count()
+    assert "<summary>稀土" in form
 
 
 def _csv(text: str) -> bytes:
