@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django import forms
 from django.conf import settings
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from mengkeju.core.forms import style_form
@@ -278,9 +279,15 @@ def chain_link_picker() -> forms.ModelMultipleChoiceField:
 
 
 def group_chain_links(field: forms.ModelMultipleChoiceField) -> None:
+    """Group the picker's links by chain, named in the page's language (English names when shown in English)."""
+    english = (get_language() or "").lower().startswith("en")
+
+    def name(obj) -> str:
+        return (english and getattr(obj, "name_en", "")) or obj.name
+
     groups: dict[str, list] = {}
     for link in field.queryset:
-        groups.setdefault(link.chain.name, []).append((link.code, link.name))
+        groups.setdefault(name(link.chain), []).append((link.code, name(link)))
     field.widget.choices = list(groups.items())
 
 
