@@ -4,6 +4,8 @@ mengkeju demo [--port N]         migrate, load region + demo data, serve, print 
 mengkeju serve [--port N]        serve the platform
 mengkeju load-region PATH        load a region pack
 mengkeju import FILE [FILE …]    import achievements/demands (.jsonl/.csv/.xlsx)
+mengkeju import-directory --kind experts|platforms|services FILE …
+                                 import experts/platforms/services (.csv/.xlsx)
 mengkeju load-demo               load the demo data
 mengkeju <django command> …      any other Django management command (migrate, createsuperuser …)
 """

@@ -6,12 +6,12 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from mengkeju.core.forms import MultipleFileField, style_form
+from mengkeju.core.forms import EMPTY_LABEL, MultipleFileField, style_form
 from mengkeju.core.widgets import ChainLinkPicker
 from mengkeju.network.models import ChainLink, Division, Organization
 
 from . import permissions
-from .models import Achievement, CooperationMode, Demand
+from .models import Achievement, CooperationMode, Demand, Expert, Platform, Service
 from .services import IP_KINDS
 
 
@@ -271,6 +271,166 @@ class BulkImportForm(forms.Form):
         if suffix_of(upload.name) not in IMPORT_SUFFIXES:
             raise forms.ValidationError(
                 _("Unsupported file type; upload a .jsonl, .json, .csv or .xlsx file."), code="file_type"
+            )
+        if upload.size > MAX_IMPORT_BYTES:
+            raise forms.ValidationError(_("The file is larger than 50 MB."), code="too_large")
+        return upload
+
+
+# --- Directories: experts, innovation platforms, services --------------------------------------------
+
+
+def chain_link_picker() -> forms.ModelMultipleChoiceField:
+    """Chain links as checkboxes grouped by chain (core's ChainLinkPicker), not a 60-option multi-select."""
+    return forms.ModelMultipleChoiceField(
+        queryset=ChainLink.objects.select_related("chain"),
+        to_field_name="code",
+        label=_("Industry chain links"),
+        required=False,
+        widget=ChainLinkPicker(),
+    )
+
+
+class DirectoryForm(forms.ModelForm):
+    """What headquarters and sub-centers fill in for an expert, platform or service. Divisions are
+    limited to those the person may manage; the service re-checks everything."""
+
+    division = forms.ModelChoiceField(
+        queryset=Division.objects.none(), label=_("Division"), to_field_name="code"
+    )
+    chain_links = chain_link_picker()
+    kind = ""
+    organization_field = "organization"
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        divisions = Division.objects.filter(external=False)
+        if permissions.role_of(user) == permissions.Role.SUBCENTER_STAFF:
+            from mengkeju.network.selectors import user_scope
+
+            divisions = divisions.filter(pk__in=user_scope(user).division_ids)
+        self.fields["division"].queryset = divisions.order_by("code")
+        org_field = self.fields[self.organization_field]
+        org_field.queryset = Organization.objects.order_by("name")
+        org_field.to_field_name = "code"
+        if self.instance.pk:
+            self.initial[self.organization_field] = getattr(self.instance, self.organization_field).code
+            self.initial["division"] = self.instance.division.code
+        style_form(self)
+
+    def service_values(self) -> dict:
+        return dict(self.cleaned_data)
+
+
+class ExpertForm(DirectoryForm):
+    kind = "expert"
+    account = forms.CharField(
+        label=_("Linked account (user name)"),
+        required=False,
+        max_length=150,
+        help_text=_("The expert's own account, so they can keep their profile up to date. Optional."),
+    )
+
+    class Meta:
+        model = Expert
+        fields = ["name", "tier", "title", "organization", "division", "field", "chain_links", "bio"]
+        widgets = {"bio": forms.Textarea(attrs={"rows": 6, "maxlength": 5000})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.user_id:
+            self.fields["account"].initial = self.instance.user.username
+
+    def clean_account(self):
+        from mengkeju.network.models import User
+
+        username = self.cleaned_data["account"].strip()
+        if not username:
+            return None
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            raise forms.ValidationError(_("There is no account with this user name."), code="unknown")
+        return user
+
+    def service_values(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["user"] = data.pop("account")
+        return data
+
+
+class PlatformForm(DirectoryForm):
+    kind = "platform"
+
+    class Meta:
+        model = Platform
+        fields = ["name", "kind", "level", "organization", "division", "chain_links", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 6, "maxlength": 5000})}
+
+
+class ServiceForm(DirectoryForm):
+    kind = "service"
+    organization_field = "provider"
+
+    class Meta:
+        model = Service
+        fields = ["name", "kind", "provider", "division", "price_note", "chain_links", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 6, "maxlength": 5000})}
+
+
+DIRECTORY_FORMS = {"expert": ExpertForm, "platform": PlatformForm, "service": ServiceForm}
+
+
+class ExpertProfileForm(forms.ModelForm):
+    """An expert's own profile: field, title, biography and chain links (the tier and organization are
+    the network's to set)."""
+
+    chain_links = chain_link_picker()
+
+    class Meta:
+        model = Expert
+        fields = ["title", "field", "chain_links", "bio"]
+        widgets = {"bio": forms.Textarea(attrs={"rows": 6, "maxlength": 5000})}
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_form(self)
+
+    def service_values(self) -> dict:
+        return dict(self.cleaned_data)
+
+
+class RetireForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class DirectoryImportForm(forms.Form):
+    """A .csv or .xlsx file of experts, platforms or services (see docs/directories.md)."""
+
+    kind = forms.ChoiceField(
+        label=_("The file holds"),
+        choices=[
+            ("", EMPTY_LABEL),
+            ("expert", _("experts")),
+            ("platform", _("innovation platforms")),
+            ("service", _("services")),
+        ],
+    )
+    file = forms.FileField(label=_("File (.csv or .xlsx)"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_form(self)
+
+    def clean_file(self):
+        from mengkeju.core.tabular import suffix_of
+
+        upload = self.cleaned_data["file"]
+        if suffix_of(upload.name) not in ("csv", "xlsx"):
+            raise forms.ValidationError(
+                _("Unsupported file type; upload a .csv or .xlsx file."), code="file_type"
             )
         if upload.size > MAX_IMPORT_BYTES:
             raise forms.ValidationError(_("The file is larger than 50 MB."), code="too_large")

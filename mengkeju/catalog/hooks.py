@@ -18,6 +18,11 @@ class Matchmaker:
         filtered records in their usual order."""
         return None
 
+    def ranked_resources(self, kind: str, text: str, queryset) -> list | None:
+        """The entries of `queryset` (experts, platforms or services: `kind`) that match `text`, best
+        first, each with its `match`; None: no ranking (the database's keyword search alone)."""
+        return None
+
     def recommendations(self, listing) -> list:
         """(counterpart, result) pairs for a record's page: achievements for a demand, demands for
         an achievement."""

@@ -268,12 +268,18 @@ class ChainResource(models.Model):
         ChainLink, blank=True, related_name="%(class)ss", verbose_name=_("industry chain links")
     )
     external_id = models.CharField(max_length=64, blank=True, db_index=True)
+    # Retired (停用): gone from public lists and pages, kept for staff, restorable. Never deleted.
+    retired_at = models.DateTimeField(_("retired at"), null=True, blank=True, db_index=True)
 
     class Meta:
         abstract = True
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_retired(self) -> bool:
+        return self.retired_at is not None
 
 
 class Expert(ChainResource):
@@ -445,6 +451,39 @@ class WhitelistEvent(Event):
 
     def __str__(self) -> str:
         return f"{self.platform_id} {self.action}"
+
+
+class DirectoryAction(models.TextChoices):
+    CREATE = "create", _("created")
+    EDIT = "edit", _("edited")
+    RETIRE = "retire", _("retired")
+    RESTORE = "restore", _("restored")
+    IMPORT_CREATE = "import_create", _("created by import")
+    IMPORT_UPDATE = "import_update", _("updated by import")
+
+
+class DirectoryKind(models.TextChoices):
+    EXPERT = "expert", _("expert")
+    PLATFORM = "platform", _("innovation platform")
+    SERVICE = "service", _("service")
+
+
+class DirectoryEvent(Event):
+    """An append-only change of an expert, platform or service: who, what, which fields, why."""
+
+    resource_kind = models.CharField(_("directory"), max_length=16, choices=DirectoryKind.choices)
+    resource_id = models.PositiveIntegerField(_("record number"))
+    action = models.CharField(_("action"), max_length=16, choices=DirectoryAction.choices)
+    fields = models.JSONField(_("fields changed"), default=list, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta(Event.Meta):
+        verbose_name = _("directory record")
+        verbose_name_plural = _("directory records")
+        indexes = [models.Index(fields=["resource_kind", "resource_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.resource_kind}:{self.resource_id} {self.action}"
 
 
 class GuidanceCatalog(models.Model):

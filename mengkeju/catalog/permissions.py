@@ -204,3 +204,49 @@ def can_view_guidance(user, catalog) -> bool:
     if catalog.status == catalog.Status.PUBLISHED:
         return True
     return role_of(user) in (DECIDING_ROLES | {Role.ANALYST})
+
+
+# --- Directories: experts, innovation platforms and services ----------------------------------------
+#
+# - creating, editing, retiring and restoring: headquarters and platform admins anywhere; sub-center
+#   staff for the divisions their node serves (a chain they serve elsewhere is not enough: the
+#   directory entry belongs to a place);
+# - an expert (the user linked by Expert.user) edits their own field, title, biography and chain links,
+#   never their tier, organization, name or division;
+# - importing files: headquarters, platform admins and sub-center staff (each row within their divisions);
+# - a retired entry is seen only by those who may restore it; everyone else gets "not found".
+DIRECTORY_MANAGERS = {Role.PLATFORM_ADMIN, Role.HQ_OPERATOR}
+EXPERT_SELF_FIELDS = ("field", "title", "bio", "chain_links")
+
+
+def can_manage_directory(user, division_id: int | None = None) -> bool:
+    """May `user` create or change directory entries (in `division_id`; None: in some division)?"""
+    role = role_of(user)
+    if role in DIRECTORY_MANAGERS:
+        return True
+    if role != Role.SUBCENTER_STAFF:
+        return False
+    scope = user_scope(user)
+    if division_id is None:
+        return bool(scope.division_ids)
+    return scope.covers(division_id, set())
+
+
+def can_manage_resource(user, resource) -> bool:
+    return can_manage_directory(user, resource.division_id)
+
+
+def is_own_expert_profile(user, expert) -> bool:
+    owner_id = getattr(expert, "user_id", None)  # platforms and services have no linked user
+    return bool(user and user.is_authenticated and owner_id and owner_id == user.pk)
+
+
+def can_edit_resource(user, resource) -> bool:
+    """Edit anything (managers) or one's own profile's open fields (the expert)."""
+    if can_manage_resource(user, resource):
+        return True
+    return resource.retired_at is None and is_own_expert_profile(user, resource)
+
+
+def can_view_resource(user, resource) -> bool:
+    return resource.retired_at is None or can_manage_resource(user, resource)

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
-from mengkeju.network.models import User
+from mengkeju.core.roles import role_of
+from mengkeju.network.models import Organization, User
 from mengkeju.network.selectors import division_subtree, user_scope
 
 from .models import Achievement, Demand, Expert, Platform, Service, Status
@@ -137,12 +138,64 @@ def new_demands_in_scope(user, limit: int = 20) -> QuerySet[Demand]:
 
 
 def published_experts() -> QuerySet[Expert]:
-    return Expert.objects.select_related("organization", "division").prefetch_related("chain_links__chain")
+    """Experts in the directory (not retired)."""
+    return (
+        Expert.objects.filter(retired_at__isnull=True)
+        .select_related("organization", "division")
+        .prefetch_related("chain_links__chain")
+    )
 
 
 def platforms() -> QuerySet[Platform]:
+    """Every platform, retired ones included (the whitelist pages and services look them up)."""
     return Platform.objects.select_related("organization", "division").prefetch_related("chain_links__chain")
 
 
 def services() -> QuerySet[Service]:
+    """Every service, retired ones included."""
     return Service.objects.select_related("provider", "division").prefetch_related("chain_links__chain")
+
+
+# --- Directories -------------------------------------------------------------------------------------
+
+DIRECTORY_RELATED = {Expert: "organization", Platform: "organization", Service: "provider"}
+
+
+def visible_resources(model, user) -> QuerySet:
+    """The experts, platforms or services `user` may see: entries in the directory, and the retired ones
+    they may restore (mirrors permissions.can_view_resource)."""
+    qs = model.objects.select_related(DIRECTORY_RELATED[model], "division").prefetch_related(
+        "chain_links__chain"
+    )
+    role = role_of(user)
+    if role in (Role.PLATFORM_ADMIN, Role.HQ_OPERATOR):
+        return qs
+    if role == Role.SUBCENTER_STAFF:
+        return qs.filter(Q(retired_at__isnull=True) | Q(division_id__in=user_scope(user).division_ids))
+    return qs.filter(retired_at__isnull=True)
+
+
+def directory_organizations(model) -> QuerySet:
+    """Organizations that have an entry in this directory (a filter's choices, not every organization)."""
+    field = {Expert: "experts", Platform: "platforms", Service: "services"}[model]
+    return Organization.objects.filter(**{f"{field}__isnull": False}).distinct().order_by("name")
+
+
+def keyword_search(qs: QuerySet, text: str) -> QuerySet:
+    """Entries naming every word of `text` (up to 8) in their name, field, title, biography,
+    description, organization or chain links: the database's keyword search of the directories."""
+    model = qs.model
+    organization = DIRECTORY_RELATED[model]
+    for word in text.split()[:8]:
+        cond = (
+            Q(name__icontains=word)
+            | Q(**{f"{organization}__name__icontains": word})
+            | Q(chain_links__name__icontains=word)
+            | Q(chain_links__chain__name__icontains=word)
+        )
+        if model is Expert:
+            cond |= Q(field__icontains=word) | Q(title__icontains=word) | Q(bio__icontains=word)
+        else:
+            cond |= Q(description__icontains=word)
+        qs = qs.filter(pk__in=model.objects.filter(cond).values("pk"))
+    return qs

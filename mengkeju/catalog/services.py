@@ -23,6 +23,16 @@ from mengkeju.network.permissions import require_verified
 from mengkeju.network.services import source_organization
 
 from . import notices, permissions, signals
+
+# The directories (experts, platforms, services) keep their state changes in their own module.
+from .directory_services import (  # noqa: F401 (re-exported: views and the API call services.*)
+    create_resource,
+    directory_history,
+    restore_resource,
+    retire_resource,
+    update_own_profile,
+    update_resource,
+)
 from .models import (
     REASON_REQUIRED,
     TRANSITIONS,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import directory_views, views
 
 app_name = "catalog"
 
@@ -28,9 +28,7 @@ for kind, prefix in (("achievement", "achievements"), ("demand", "demands")):
         ),
     ]
 urlpatterns += [
-    path("experts/", views.expert_list, name="expert-list"),
-    path("platforms/", views.platform_list, name="platform-list"),
-    path("platforms/<int:pk>/", views.platform_detail, name="platform-detail"),
+    path("directories/import/", directory_views.directory_import, name="directory-import"),
     path(
         "platforms/<int:pk>/whitelist/<slug:action>/",
         views.platform_whitelist_step,
@@ -41,5 +39,26 @@ urlpatterns += [
     path("guidance/<int:year>/publish/", views.guidance_publish, name="guidance-publish"),
     path("guidance/<int:year>/export.xlsx", views.guidance_export, {"fmt": "xlsx"}, name="guidance-xlsx"),
     path("guidance/<int:year>/export.pdf", views.guidance_export, {"fmt": "pdf"}, name="guidance-pdf"),
-    path("services/", views.service_list, name="service-list"),
+    path("platforms/<int:pk>/", directory_views.platform_detail, name="platform-detail"),
+    path("experts/<int:pk>/", directory_views.expert_detail, name="expert-detail"),
+    path("services/<int:pk>/", directory_views.service_detail, name="service-detail"),
 ]
+# The directories: experts, innovation platforms, services.
+for kind, prefix in (("expert", "experts"), ("platform", "platforms"), ("service", "services")):
+    urlpatterns += [
+        path(f"{prefix}/", directory_views.directory_list, {"kind": kind}, name=f"{kind}-list"),
+        path(f"{prefix}/new/", directory_views.directory_create, {"kind": kind}, name=f"{kind}-create"),
+        path(f"{prefix}/<int:pk>/edit/", directory_views.directory_edit, {"kind": kind}, name=f"{kind}-edit"),
+        path(
+            f"{prefix}/<int:pk>/retire/",
+            directory_views.directory_retire,
+            {"kind": kind},
+            name=f"{kind}-retire",
+        ),
+        path(
+            f"{prefix}/<int:pk>/restore/",
+            directory_views.directory_restore,
+            {"kind": kind},
+            name=f"{kind}-restore",
+        ),
+    ]

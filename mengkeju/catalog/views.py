@@ -42,7 +42,6 @@ from .models import (
     Platform,
     Status,
     WhitelistAction,
-    WhitelistStatus,
 )
 
 PAGE_SIZE = 20
@@ -303,36 +302,6 @@ def attachment_download(request, pk: int, attachment_id: int):
     return files.serve(attachment.file)
 
 
-def expert_list(request):
-    page = Paginator(selectors.published_experts(), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "catalog/expert_list.html", {"page": page})
-
-
-def platform_list(request):
-    qs = selectors.platforms()
-    if request.GET.get("whitelisted") == "1":
-        qs = qs.filter(whitelisted=True)
-    status = request.GET.get("whitelist_status", "")
-    if status in WhitelistStatus.values:
-        qs = qs.filter(whitelist_status=status)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    for platform in page:
-        # Whitelisted platforms carry the whitelist badge; others show where they stand, if anywhere.
-        platform.shows_whitelist_status = (
-            not platform.whitelisted and platform.whitelist_status != WhitelistStatus.NONE
-        )
-    return render(
-        request,
-        "catalog/platform_list.html",
-        {"page": page, "statuses": WhitelistStatus.choices, "status": status},
-    )
-
-
-def service_list(request):
-    page = Paginator(selectors.services(), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "catalog/service_list.html", {"page": page})
-
-
 # --- Platform whitelist (白名单) -----------------------------------------------------------------------
 
 WHITELIST_BUTTONS = {
@@ -365,19 +334,6 @@ def _whitelist_actions(user, platform) -> list[dict]:
                 }
             )
     return out
-
-
-def platform_detail(request, pk: int):
-    platform = get_object_or_404(selectors.platforms(), pk=pk)
-    context = {
-        "platform": platform,
-        "actions": _whitelist_actions(request.user, platform),
-        "history": platform.whitelist_events.select_related("actor")
-        if permissions.can_view_whitelist_history(request.user, platform)
-        else None,
-        "this_year": clock.local_date().year,
-    }
-    return render(request, "catalog/platform_detail.html", context)
 
 
 @login_required

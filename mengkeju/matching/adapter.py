@@ -87,7 +87,9 @@ def _published(kind: str, ids=None):
 
 def resource_documents():
     """Experts, platforms and services as documents with typed ids (`expert:12`)."""
-    for expert in Expert.objects.select_related("organization", "division").prefetch_related("chain_links"):
+    # Retired entries (ChainResource.retired_at) have left the directory: nothing recommends them.
+    experts = Expert.objects.filter(retired_at__isnull=True)
+    for expert in experts.select_related("organization", "division").prefetch_related("chain_links"):
         yield Document(
             id=f"expert:{expert.pk}",
             title=f"{expert.name} {expert.title} {expert.field}",
@@ -95,8 +97,10 @@ def resource_documents():
             chain_links=[link.code for link in expert.chain_links.all()],
             division=expert.division.code,
         )
-    for platform in Platform.objects.select_related("organization", "division").prefetch_related(
-        "chain_links"
+    for platform in (
+        Platform.objects.filter(retired_at__isnull=True)
+        .select_related("organization", "division")
+        .prefetch_related("chain_links")
     ):
         yield Document(
             id=f"platform:{platform.pk}",
@@ -105,7 +109,8 @@ def resource_documents():
             chain_links=[link.code for link in platform.chain_links.all()],
             division=platform.division.code,
         )
-    for service in Service.objects.select_related("provider", "division").prefetch_related("chain_links"):
+    services = Service.objects.filter(retired_at__isnull=True)
+    for service in services.select_related("provider", "division").prefetch_related("chain_links"):
         yield Document(
             id=f"service:{service.pk}",
             title=service.name,

@@ -53,6 +53,34 @@ def ranked_search(kind: str, filterset) -> list | None:
     return ranked
 
 
+def ranked_resources(kind: str, text: str, queryset) -> list | None:
+    """Keyword search of a directory (experts, platforms or services) through the resource index,
+    ranked by relevance, within `queryset` (the visible, filtered entries). None when matching is off
+    or the engine refuses the query."""
+    if not text or not settings.MATCHING_ENABLED:
+        return None
+    try:
+        results = adapter.store.search(adapter.RESOURCE, text, k=RANKED_SEARCH_LIMIT, strict=True)
+    except EngineError:
+        return None
+    prefix = f"{kind}:"
+    # A directory's search box keeps the entries that share a term with the query (ranked by the fused
+    # score): the dense model's nearest neighbour of a word nobody wrote is not a search result.
+    wanted = [
+        (int(r.id[len(prefix) :]), r)
+        for r in results
+        if r.id.startswith(prefix) and r.parts.get("bm25", 0) > 0
+    ]
+    allowed = queryset.in_bulk([pk for pk, _r in wanted])
+    ranked = []
+    for pk, result in wanted:
+        obj = allowed.get(pk)
+        if obj is not None:
+            obj.match = result
+            ranked.append(obj)
+    return ranked
+
+
 def _aid(fetch, empty, failure: str, *args):
     """What the engine adds to a detail page: `empty` when matching is off, and `empty` (the failure
     logged) when the engine fails — the page still renders."""
@@ -104,6 +132,9 @@ class CatalogMatchmaker(Matchmaker):
 
     def ranked(self, kind: str, filterset) -> list | None:
         return ranked_search(kind, filterset)
+
+    def ranked_resources(self, kind: str, text: str, queryset) -> list | None:
+        return ranked_resources(kind, text, queryset)
 
     def recommendations(self, listing) -> list:
         return recommendations(listing)

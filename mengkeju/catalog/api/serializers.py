@@ -127,26 +127,42 @@ class TransitionSerializer(serializers.Serializer):
 
 
 class ChainResourceSerializer(serializers.ModelSerializer):
-    division = serializers.CharField(source="division.code")
-    chain_links = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    """An expert, platform or service. Organizations, divisions and chain links are named by code;
+    headquarters and the division's sub-center write, an expert writes their own open fields."""
+
+    division = CodeField(Division.objects.all(), help_text=_("Division code"))
+    chain_links = CodeField(ChainLink.objects.all(), many=True, required=False)
+    retired_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text=_("Set while the entry is retired (停用).")
+    )
+    COMMON = ("id", "name", "division", "chain_links", "retired_at")
 
 
 class ExpertSerializer(ChainResourceSerializer):
-    organization = serializers.CharField(source="organization.name")
+    organization = CodeField(Organization.objects.all(), help_text=_("Organization code"))
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
 
     class Meta:
         model = Expert
-        fields = ("id", "name", "tier", "title", "organization", "division", "field", "chain_links", "bio")
+        fields = (
+            *ChainResourceSerializer.COMMON,
+            "tier",
+            "title",
+            "organization",
+            "organization_name",
+            "field",
+            "bio",
+        )
 
 
 class PlatformSerializer(ChainResourceSerializer):
-    organization = serializers.CharField(source="organization.name")
+    organization = CodeField(Organization.objects.all(), help_text=_("Organization code"))
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
 
     class Meta:
         model = Platform
         fields = (
-            "id",
-            "name",
+            *ChainResourceSerializer.COMMON,
             "kind",
             "level",
             "whitelisted",
@@ -154,18 +170,31 @@ class PlatformSerializer(ChainResourceSerializer):
             "listed_on",
             "last_evaluated_year",
             "organization",
-            "division",
-            "chain_links",
+            "organization_name",
             "description",
         )
+        # The whitelist moves only through its own steps (POST …/whitelist/).
+        read_only_fields = ("whitelisted", "whitelist_status", "listed_on", "last_evaluated_year")
 
 
 class ServiceSerializer(ChainResourceSerializer):
-    provider = serializers.CharField(source="provider.name")
+    provider = CodeField(Organization.objects.all(), help_text=_("Provider organization code"))
+    provider_name = serializers.CharField(source="provider.name", read_only=True)
 
     class Meta:
         model = Service
-        fields = ("id", "name", "kind", "provider", "division", "chain_links", "description", "price_note")
+        fields = (
+            *ChainResourceSerializer.COMMON,
+            "kind",
+            "provider",
+            "provider_name",
+            "description",
+            "price_note",
+        )
+
+
+class RetireSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=1000, required=False, allow_blank=True)
 
 
 class WhitelistStepSerializer(serializers.Serializer):

@@ -8,9 +8,23 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from .. import selectors, services
-from ..filtersets import AchievementFilterSet, DemandFilterSet
+from ..directory_services import DIRECTORY_MODELS
+from ..filtersets import (
+    AchievementFilterSet,
+    DemandFilterSet,
+    ExpertFilterSet,
+    PlatformFilterSet,
+    ServiceFilterSet,
+)
 from ..models import Achievement, Action, Demand, GuidanceCatalog
-from ..permissions import can_view, can_view_guidance, can_view_whitelist_history
+from ..permissions import (
+    can_edit_resource,
+    can_manage_directory,
+    can_manage_resource,
+    can_view,
+    can_view_guidance,
+    can_view_whitelist_history,
+)
 from .serializers import (
     AchievementSerializer,
     DemandSerializer,
@@ -18,6 +32,7 @@ from .serializers import (
     GuidanceCatalogSerializer,
     GuidanceEntrySerializer,
     PlatformSerializer,
+    RetireSerializer,
     ServiceSerializer,
     TransitionSerializer,
     WhitelistEventSerializer,
@@ -140,18 +155,88 @@ class DemandViewSet(ListingViewSet):
     visible = staticmethod(selectors.visible_demands)
 
 
-class ExpertViewSet(viewsets.ReadOnlyModelViewSet):
+class DirectoryViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Experts, platforms and services: everyone reads the directory; headquarters and the division's
+    sub-center create, edit, retire and restore (no delete); an expert edits their own open fields."""
+
+    permission_classes = [permissions.IsAuthenticatedOrReadOnly]
+    kind = ""
+
+    def get_queryset(self):
+        return selectors.visible_resources(DIRECTORY_MODELS[self.kind], self.request.user)
+
+    def filter_queryset(self, queryset):
+        # The filters (and their default: entries in the directory, not retired ones) shape the list;
+        # one entry is found by its number among all the user may see.
+        return super().filter_queryset(queryset) if self.action == "list" else queryset
+
+    def create(self, request, *args, **kwargs):
+        if not can_manage_directory(request.user):  # refused before the body is read
+            raise PermissionDenied(_("You may not change the directories."))
+        return super().create(request, *args, **kwargs)
+
+    def update(self, request, *args, **kwargs):
+        if not can_edit_resource(request.user, self.get_object()):
+            raise PermissionDenied(_("You may not edit this entry."))
+        return super().update(request, *args, **kwargs)
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        links = data.pop("chain_links", [])
+        serializer.instance = services.create_resource(
+            self.kind, by=self.request.user, chain_links=links, **data
+        )
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        links = data.pop("chain_links", None)
+        resource = serializer.instance
+        if can_manage_resource(self.request.user, resource):
+            updated = services.update_resource(resource, by=self.request.user, chain_links=links, **data)
+        else:
+            updated = services.update_own_profile(resource, by=self.request.user, chain_links=links, **data)
+        serializer.instance = self.get_queryset().get(pk=updated.pk)
+
+    def _step(self, request, step):
+        resource = self.get_object()
+        payload = RetireSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        step(resource, request.user, payload.validated_data.get("reason", ""))
+        return Response(self.get_serializer(self.get_queryset().get(pk=resource.pk)).data)
+
+    @extend_schema(request=RetireSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
+    def retire(self, request, pk=None):
+        """Retire (停用): gone from the public directory, kept and restorable."""
+        return self._step(request, lambda r, by, reason: services.retire_resource(r, by=by, reason=reason))
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
+    def restore(self, request, pk=None):
+        """Bring a retired entry back into the directory."""
+        return self._step(request, lambda r, by, reason: services.restore_resource(r, by=by))
+
+
+class ExpertViewSet(DirectoryViewSet):
+    """Experts and talent (战略 · 领军 · 后备)."""
+
+    kind = "expert"
     serializer_class = ExpertSerializer
-    queryset = selectors.published_experts()
-    filterset_fields = ["tier"]
+    filterset_class = ExpertFilterSet
 
 
-class PlatformViewSet(viewsets.ReadOnlyModelViewSet):
+class PlatformViewSet(DirectoryViewSet):
     """Innovation platforms; the whitelist (白名单) lifecycle is driven through `whitelist`."""
 
+    kind = "platform"
     serializer_class = PlatformSerializer
-    queryset = selectors.platforms()
-    filterset_fields = ["kind", "level", "whitelisted", "whitelist_status"]
+    filterset_class = PlatformFilterSet
 
     @extend_schema(request=WhitelistStepSerializer, responses=PlatformSerializer)
     @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
@@ -163,7 +248,7 @@ class PlatformViewSet(viewsets.ReadOnlyModelViewSet):
         services.whitelist_step(
             platform, data["action"], by=request.user, reason=data.get("reason", ""), year=data.get("year")
         )
-        return Response(PlatformSerializer(selectors.platforms().get(pk=platform.pk)).data)
+        return Response(PlatformSerializer(self.get_queryset().get(pk=platform.pk)).data)
 
     @extend_schema(responses=WhitelistEventSerializer(many=True), filters=False)
     @action(detail=True, methods=["get"], url_path="whitelist-events", pagination_class=None)
@@ -217,7 +302,9 @@ class GuidanceCatalogViewSet(
         return Response(self.get_serializer(catalog).data)
 
 
-class ServiceViewSet(viewsets.ReadOnlyModelViewSet):
+class ServiceViewSet(DirectoryViewSet):
+    """Services: testing, incubation, technology finance …"""
+
+    kind = "service"
     serializer_class = ServiceSerializer
-    queryset = selectors.services()
-    filterset_fields = ["kind"]
+    filterset_class = ServiceFilterSet
