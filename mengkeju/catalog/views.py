@@ -88,6 +88,16 @@ def _kind(name: str) -> Kind:
 def listing_list(request, kind: str):
     k = _kind(kind)
     filterset = k.filterset(request.GET or None, queryset=selectors.with_related(k.visible(request.user)))
+    # The status filter offers only the states of records this person may see; a visitor sees published
+    # records only, so the filter is not offered at all.
+    statuses = selectors.visible_statuses(k.model, request.user)
+    if set(statuses) <= {Status.PUBLISHED}:
+        del filterset.form.fields["status"]
+    else:
+        filterset.form.fields["status"].choices = [
+            ("", "---------"),
+            *[(value, Status(value).label) for value in statuses],
+        ]
     if filterset.is_bound and not filterset.is_valid():
         qs = k.model.objects.none()
     else:
@@ -109,6 +119,9 @@ def listing_list(request, kind: str):
         "page": page,
         "query": query.urlencode(),
         "ranked": ranked is not None,
+        # Keywords that matched nothing: say so, and offer ways out (other words, no filters).
+        "keywords": (filterset.form.cleaned_data.get("q") or "").strip() if filterset.is_bound else "",
+        "has_filters": bool(set(request.GET) - {"q", "page", "sort"}),
     }
     template = f"catalog/{kind}_list.html"
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "results":

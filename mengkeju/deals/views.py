@@ -126,6 +126,8 @@ def deal_detail(request, pk: int):
         "events": deal.events.select_related("actor"),
         "contracts": selectors.with_contract_related(deal.contracts.all()),
         "can_change": can_change,
+        # The breadcrumb leads to the board only for those who may open it (parties go to their contracts).
+        "may_see_board": permissions.can_see_board(request.user),
         "next_stages": next_stages if can_change else [],
         "note_form": NoteForm(),
     }
@@ -258,6 +260,7 @@ def contract_detail(request, pk: int):
         "registrations": registrations,
         "can_edit": permissions.can_edit_contract(user, contract),
         "can_submit": permissions.can_submit_contract(user, contract),
+        "may_view_deal": bool(contract.deal_id) and permissions.can_view_deal(user, contract.deal),
         "reason_form": ReasonForm(),
     }
     return render(request, "deals/contract_detail.html", context)
