@@ -56,6 +56,36 @@ ACTION_BUTTONS = {
 }
 
 
+# The owner withdraws (撤回) its own record; a reviewer takes a published one down (下架) or rejects
+# (驳回) one awaiting review. Both are the WITHDRAW transition; the words tell who did what.
+TAKE_DOWN_BUTTON = gettext_lazy("Take down")
+REJECT_BUTTON = gettext_lazy("Reject")
+TAKEN_DOWN = gettext_lazy("taken down")
+REJECTED = gettext_lazy("rejected")
+
+
+def _acts_as_owner(user, listing) -> bool:
+    return permissions.is_owner(user, listing) or (user.is_authenticated and listing.created_by_id == user.pk)
+
+
+def _action_button(code: str, user, listing) -> str:
+    if code != Action.WITHDRAW or _acts_as_owner(user, listing):
+        return ACTION_BUTTONS[code]
+    return TAKE_DOWN_BUTTON if listing.status == Status.PUBLISHED else REJECT_BUTTON
+
+
+def _history(listing) -> list:
+    """The record's events, each with the words for what happened (a reviewer's withdrawal is a take-down)."""
+    events = list(listing.events.select_related("actor"))
+    published = False
+    for event in events:
+        event.label = event.get_action_display()
+        if event.action == Action.WITHDRAW and event.actor and not _acts_as_owner(event.actor, listing):
+            event.label = TAKEN_DOWN if published else REJECTED
+        published = event.action == Action.PUBLISH if event.action != Action.EDIT else published
+    return events
+
+
 @dataclass(frozen=True)
 class Kind:
     name: str
@@ -152,7 +182,7 @@ def listing_detail(request, kind: str, pk: int):
         actions = [
             {
                 "code": code,
-                "label": ACTION_BUTTONS[code],
+                "label": _action_button(code, user, listing),
                 "needs_reason": needs_reason,
                 "is_approval": code == Action.PUBLISH,
             }
@@ -188,7 +218,7 @@ def listing_detail(request, kind: str, pk: int):
         "shows_inquire": listing.status == Status.PUBLISHED,
         "show_contact": permissions.can_see_contact(user, listing),
         "actions": actions,
-        "events": listing.events.select_related("actor")
+        "events": _history(listing)
         if permissions.is_reviewer_for(user, listing) or permissions.is_owner(user, listing)
         else [],
         "transition_form": TransitionForm(),

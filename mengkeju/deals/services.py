@@ -37,6 +37,7 @@ from .models import (
     Registration,
     RegistrationCounter,
     RegistrationEvent,
+    SubKind,
     TechnicalContract,
     Trigger,
     classify_flow,
@@ -148,6 +149,7 @@ def open_deal_from_match(*, demand=None, achievement=None, by, buyer=None, selle
         same = same.filter(seller=seller) if achievement is None and seller else same
     existing = same.exclude(stage__in=[Stage.COMPLETED, Stage.TERMINATED]).first()
     if existing is not None:
+        existing.is_new = False  # the caller tells the person the existing deal was opened, not a new one
         return existing
     sub_center = route_to_sub_center(demand or achievement, by=by)
     title = " ↔ ".join(r.title for r in (demand, achievement) if r is not None)[:200]
@@ -164,6 +166,7 @@ def open_deal_from_match(*, demand=None, achievement=None, by, buyer=None, selle
     )
     _record_deal(deal, DealEvent.Kind.OPENED, by=by, to_stage=Stage.INTENT)
     _notify_node(deal, by=by)
+    deal.is_new = True
     return deal
 
 
@@ -249,7 +252,10 @@ def _validate_contract(values: dict) -> None:
         if allowed and sub_kind not in allowed:
             errors.setdefault("sub_kind", []).append(
                 _("“%(sub)s” is not a sub-kind of %(kind)s.")
-                % {"sub": sub_kind or "—", "kind": ContractKind(kind).label}
+                % {
+                    "sub": SubKind(sub_kind).label if sub_kind in SubKind.values else (sub_kind or "—"),
+                    "kind": ContractKind(kind).label,
+                }
             )
         if not allowed and sub_kind:
             errors.setdefault("sub_kind", []).append(_("A non-technical contract has no sub-kind."))

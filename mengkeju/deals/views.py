@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.html import format_html
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -100,8 +101,20 @@ def deal_open(request):
     except ValidationError as exc:
         messages.error(request, error_text(exc))
         return redirect(_safe_next(request, reverse("deals:board")))
-    messages.success(request, _("Deal opened: %(title)s") % {"title": deal.title})
-    return redirect(reverse("deals:deal-detail", args=[deal.pk]))
+    url = reverse("deals:deal-detail", args=[deal.pk])
+    if deal.is_new:
+        messages.success(request, _("Deal opened: %(title)s") % {"title": deal.title})
+    else:
+        messages.info(
+            request,
+            format_html(
+                '{} <a href="{}">{}</a>',
+                _("This match already has a deal; the existing deal is opened:"),
+                url,
+                deal.title,
+            ),
+        )
+    return redirect(url)
 
 
 def _visible_deal(request, pk: int) -> Deal:
