@@ -474,7 +474,23 @@ def submit_contract(contract: TechnicalContract, *, by) -> Registration:
     )
     action = RegistrationEvent.Action.AMEND if registration.supersedes_id else RegistrationEvent.Action.SUBMIT
     _record_registration(registration, action, by=by)
+    _deal_reaches_signed(contract, by=by)
     return registration
+
+
+def _deal_reaches_signed(contract: TechnicalContract, *, by) -> None:
+    """A contract applied for registration is a signed, written one: its deal, if still at intent or
+    negotiation, moves to `signed`, so the deal page never says 洽谈 beside a contract 已申请登记."""
+    deal = Deal.objects.filter(pk=contract.deal_id).first() if contract.deal_id else None
+    if deal is None or deal.stage not in (Stage.INTENT, Stage.NEGOTIATION):
+        return
+    _move_deal(
+        deal,
+        Stage.SIGNED,
+        by=by,
+        trigger=DEAL_TRANSITIONS[(deal.stage, Stage.SIGNED)],
+        note=_("Contract “%(title)s” applied for registration.") % {"title": contract.title},
+    )
 
 
 def check_registration(registration: Registration, *, today: date | None = None) -> list[rules.RuleFailure]:
