@@ -472,7 +472,11 @@ class ChallengeEvent(Event):
     def _status_label(self, value: str) -> str:
         """A stored state as people read it: the application's states for an application's event, the
         challenge's otherwise (a milestone's as a last resort); never the internal code."""
-        order = (Application.Status, Challenge.Status) if self.application_id else (Challenge.Status, Application.Status)
+        order = (
+            (Application.Status, Challenge.Status)
+            if self.application_id
+            else (Challenge.Status, Application.Status)
+        )
         for choices in (*order, Milestone.Status):
             if value in choices.values:
                 return choices(value).label

@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -249,6 +250,7 @@ def challenge_detail(request, pk: int):
         if user.is_authenticated
         else None
     )
+    window_closed = challenge.closes_at is None or timezone.now() >= challenge.closes_at
     context = {
         "challenge": challenge,
         "indicators": indicators,
@@ -278,7 +280,9 @@ def challenge_detail(request, pk: int):
         "can_apply": permissions.can_apply(user, challenge),
         "may_take_on": own_application is None or own_application.status == Application.Status.WITHDRAWN,
         "can_object": permissions.can_object(user, challenge),
-        "may_start_review": runs_review and status == Challenge.Status.PUBLISHED,
+        # Before the window closes the button is shown disabled, with the reason (the service refuses).
+        "may_start_review": runs_review and status == Challenge.Status.PUBLISHED and window_closed,
+        "is_review_waiting": runs_review and status == Challenge.Status.PUBLISHED and not window_closed,
         "may_decide": runs_review and status == Challenge.Status.REVIEWING,
         "may_award": runs_review and status == Challenge.Status.NOTICE,
         "is_expert": expert is not None,

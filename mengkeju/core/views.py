@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
-from django.utils.translation import gettext as _
 from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 from django.views import defaults
 
 API_PREFIX = "/api/"

@@ -22,9 +22,13 @@ def _titles(page: str, titles) -> list[str]:
 def three():
     now = timezone.now()
     return [
-        AchievementFactory(title="甲成果", trl=3, price_yuan=Decimal("900000"), published_at=now - timedelta(days=3)),
+        AchievementFactory(
+            title="甲成果", trl=3, price_yuan=Decimal("900000"), published_at=now - timedelta(days=3)
+        ),
         AchievementFactory(title="乙成果", trl=8, price_yuan=None, published_at=now - timedelta(days=1)),
-        AchievementFactory(title="丙成果", trl=5, price_yuan=Decimal("20000"), published_at=now - timedelta(days=2)),
+        AchievementFactory(
+            title="丙成果", trl=5, price_yuan=Decimal("20000"), published_at=now - timedelta(days=2)
+        ),
     ]
 
 

@@ -174,7 +174,10 @@ def test_applying_for_registration_moves_the_deal_to_signed(stage):
     deal.refresh_from_db()
     assert deal.stage == Stage.SIGNED
     event = deal.events.filter(kind=DealEvent.Kind.STAGE).last()
-    assert (event.from_stage, event.to_stage) == (stage, Stage.SIGNED) and "applied for registration" in event.note
+    assert (event.from_stage, event.to_stage) == (
+        stage,
+        Stage.SIGNED,
+    ) and "applied for registration" in event.note
 
 
 def test_applying_for_registration_leaves_a_later_deal_where_it_is():

@@ -89,9 +89,13 @@ def test_dashboard_and_export_carry_the_same_figures(client):
     assert "1,234,568.00" in html  # turnover, formatted with separators
     book = load_workbook(BytesIO(client.get(EXPORT, {"year": year, "table": "all"}).content))
     # Tabs in the reader's language, not internal codes (by_year …).
-    assert {"按年度", "按合同类别", "按技术流向", "按卖方所在地区（技术输出）", "按分中心"} <= set(book.sheetnames)
+    assert {"按年度", "按合同类别", "按技术流向", "按卖方所在地区（技术输出）", "按分中心"} <= set(
+        book.sheetnames
+    )
     assert not any("_" in name for name in book.sheetnames)
-    quarters = [row[0] for row in book["按季度"].iter_rows(min_row=4, values_only=True)][:-1]  # less the total
+    quarters = [row[0] for row in book["按季度"].iter_rows(min_row=4, values_only=True)][
+        :-1
+    ]  # less the total
     assert quarters and all("年第" in q and q.endswith("季度") and " Q" not in q for q in quarters), quarters
     sheet = book["按技术流向"]
     assert sheet["B4"].number_format == "0" and sheet["C4"].number_format == "#,##0.00"
