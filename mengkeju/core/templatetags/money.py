@@ -3,7 +3,7 @@
 Chinese pages: amounts of 10,000 yuan and more in 万元 with up to two decimals, trailing zeros dropped
 (800000 → "80万元", 173000 → "17.3万元", 1234567.89 → "123.46万元"); smaller amounts in 元 with
 thousands separators and up to two decimals ("8,000元", "7,121.23元"). English pages: "¥800,000",
-"¥7,121.23". Nothing (None, "") prints nothing; the page says 面议 / — itself.
+"¥7,121.23" (cents only when there are any). Nothing (None, "") prints nothing; the page says 面议 / — itself.
 """
 
 from __future__ import annotations
@@ -35,7 +35,8 @@ def format_yuan(amount, language: str | None = None) -> str:
         return str(amount)
     sign, value = ("-" if value < 0 else ""), abs(value)
     if (language or get_language() or "").lower().startswith("en"):
-        return f"{sign}¥{_trimmed(value, separators=True)}" if value % 1 else f"{sign}¥{value:,.0f}"
+        cents = value.quantize(CENT, rounding=ROUND_HALF_UP)
+        return f"{sign}¥{cents:,.2f}" if cents % 1 else f"{sign}¥{cents:,.0f}"
     if value >= WAN:
         return f"{sign}{_trimmed(value / WAN, separators=True)}万元"
     return f"{sign}{_trimmed(value, separators=True)}元"
