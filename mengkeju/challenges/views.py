@@ -76,13 +76,26 @@ def challenge_list(request):
         budget_min=_money(params.get("budget_min", "")),
         budget_max=_money(params.get("budget_max", "")),
     )
-    page = Paginator(selectors.with_related(qs).order_by("-published_at", "-id"), PAGE_SIZE).get_page(
-        params.get("page")
-    )
+    sort = params.get("sort") or "newest"
+    sort_error = "" if sort in selectors.SORTS else _("Choose an order from the list.")
+    if sort_error:
+        qs = qs.none()  # like a bad filter: the error, not a list in some other order
+    ordered = selectors.with_related(qs).order_by(*selectors.SORTS.get(sort, selectors.SORTS["newest"]))
+    page = Paginator(ordered, PAGE_SIZE).get_page(params.get("page"))
+    statuses = selectors.visible_statuses(request.user)
     context = {
         "page": page,
         "chains": IndustryChain.objects.all(),
-        "statuses": Challenge.Status.choices,
+        # Only the states this person may see; a visitor sees public ones only.
+        "statuses": [(value, Challenge.Status(value).label) for value in statuses],
+        "sorts": [
+            ("newest", _("Newest first")),
+            ("closing", _("Closing soonest")),
+            ("price_high", _("Budget, high to low")),
+            ("price_low", _("Budget, low to high")),
+        ],
+        "sort": sort,
+        "sort_error": sort_error,
         "modes": Challenge.Mode.choices,
         "params": params,
         "may_draft": permissions.can_draft_challenge(
