@@ -96,3 +96,9 @@ def test_the_status_filter_offers_an_owner_the_states_of_its_records(client, thr
     client.force_login(UserFactory(role=User.Role.MEMBER, organization=draft.owner))
     page = client.get("/achievements/").content.decode()
     assert 'name="status"' in page and 'value="draft"' in page and 'value="returned"' not in page
+
+
+def test_the_guidance_catalog_is_linked_from_the_achievements(client):
+    page = client.get("/achievements/").content.decode()
+    assert 'id="guidance-link"' in page and 'href="/guidance/"' in page
+    assert client.get("/guidance/").status_code == 200

@@ -136,3 +136,11 @@ def test_money_reads_the_same_everywhere(demo):
     page = as_user("hq").get(reverse("deals:contract-detail", args=[contract.pk])).content.decode()
     assert re.search(r"\d+(\.\d+)?万元", page)
     assert not re.search(r"\d{4,}\.\d\d ?元", page) and " 元<" not in page
+
+
+def test_the_home_search_placeholder_follows_the_chosen_list(client):
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    select = page.split('id="search-in"', 1)[1].split("</select>", 1)[0]
+    assert 'value="achievements" data-placeholder="搜索科技成果' in select
+    assert 'value="demands" data-placeholder="搜索技术需求' in select
+    assert 'getElementById("search-in")' in page and "dataset.placeholder" in page
