@@ -53,3 +53,5 @@ urlpatterns = [
 
 handler404 = "mengkeju.core.views.not_found"
 handler500 = "mengkeju.core.views.server_error"
+handler400 = "mengkeju.core.views.bad_request"
+handler403 = "mengkeju.core.views.permission_denied"

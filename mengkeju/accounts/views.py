@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -128,7 +127,7 @@ def organization(request):
 def invite(request):
     org = request.user.organization
     if org is None:
-        return HttpResponseForbidden()
+        raise PermissionDenied
     form = InviteForm(request.POST)
     try:
         if not form.is_valid():

@@ -24,7 +24,16 @@ from .models import (
     Status,
     WhitelistStatus,
 )
-from .selectors import ListingFilters, directory_organizations, keyword_search
+from .selectors import (
+    SORT_NEWEST,
+    SORT_PRICE_HIGH,
+    SORT_PRICE_LOW,
+    SORT_RELEVANCE,
+    SORT_TRL_HIGH,
+    ListingFilters,
+    directory_organizations,
+    keyword_search,
+)
 
 
 class ListingFilterSet(django_filters.FilterSet):
@@ -51,6 +60,17 @@ class ListingFilterSet(django_filters.FilterSet):
         method="noop",
     )
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Status.choices, method="noop")
+    sort = django_filters.ChoiceFilter(
+        label=_("Sort by"),
+        choices=[
+            (SORT_RELEVANCE, _("Relevance (with keywords)")),
+            (SORT_NEWEST, _("Newest first")),
+            (SORT_PRICE_LOW, _("Price, low to high")),
+            (SORT_PRICE_HIGH, _("Price, high to low")),
+        ],
+        empty_label=None,
+        method="noop",
+    )
 
     # Filtering happens once in filter_queryset (through ListingFilters); the typed no-ops only
     # tell the OpenAPI generator what each parameter holds.
@@ -61,7 +81,8 @@ class ListingFilterSet(django_filters.FilterSet):
         return queryset
 
     def filter_queryset(self, queryset):
-        return self.listing_filters().apply(queryset)
+        filters = self.listing_filters()
+        return filters.order(filters.apply(queryset))
 
     def listing_filters(self) -> ListingFilters:
         data = self.form.cleaned_data
@@ -75,7 +96,15 @@ class ListingFilterSet(django_filters.FilterSet):
             trl_min=data.get("trl_min"),
             trl_max=data.get("trl_max"),
             field=(data.get("field") or "").strip(),
+            sort=self.sort_order(),
         )
+
+    def sort_order(self) -> str:
+        """The order asked for; without one, relevance when there are keywords, else newest first."""
+        data = getattr(self.form, "cleaned_data", {})
+        if data.get("sort"):
+            return data["sort"]
+        return SORT_RELEVANCE if (data.get("q") or "").strip() else SORT_NEWEST
 
 
 TRL_CHOICES = [("", _("All")), *TRL.choices]
@@ -107,12 +136,25 @@ class AchievementFilterSet(ListingFilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.form.fields["mode"].label = _("Transfer mode")
+        self.form.fields["sort"].choices = [
+            *self.form.fields["sort"].choices,
+            (SORT_TRL_HIGH, _("Maturity (TRL), highest first")),
+        ]
 
 
 class DemandFilterSet(ListingFilterSet):
     class Meta:
         model = Demand
         fields = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.form.fields["sort"].choices = [
+            (SORT_RELEVANCE, _("Relevance (with keywords)")),
+            (SORT_NEWEST, _("Newest first")),
+            (SORT_PRICE_LOW, _("Budget, low to high")),
+            (SORT_PRICE_HIGH, _("Budget, high to low")),
+        ]
 
 
 # --- Directories: experts, platforms, services -------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from mengkeju.core.roles import role_of
 from mengkeju.network.models import Organization, User
@@ -47,6 +47,42 @@ def with_related(qs: QuerySet) -> QuerySet:
     return qs.select_related("owner", "division").prefetch_related("chain_links__chain", *related)
 
 
+SORT_RELEVANCE, SORT_NEWEST, SORT_PRICE_LOW, SORT_PRICE_HIGH, SORT_TRL_HIGH = (
+    "relevance",
+    "newest",
+    "price_low",
+    "price_high",
+    "trl_high",
+)
+
+
+def _money_field(model) -> str:
+    """What a listing costs: an achievement's asking price, a demand's budget."""
+    return "price_yuan" if model is Achievement else "budget_yuan"
+
+
+SORTS = {
+    SORT_RELEVANCE: (lambda m: F("published_at").desc(nulls_last=True), "-id"),  # no keywords: newest
+    SORT_NEWEST: (lambda m: F("published_at").desc(nulls_last=True), "-id"),
+    SORT_PRICE_LOW: (lambda m: F(_money_field(m)).asc(nulls_last=True), "-id"),
+    SORT_PRICE_HIGH: (lambda m: F(_money_field(m)).desc(nulls_last=True), "-id"),
+    SORT_TRL_HIGH: (lambda m: F("trl").desc(nulls_last=True), "-published_at", "-id"),
+}
+DESCENDING_SORTS = {SORT_NEWEST, SORT_PRICE_HIGH, SORT_TRL_HIGH}
+SORT_KEYS = {
+    SORT_NEWEST: lambda x: x.published_at,
+    SORT_PRICE_LOW: lambda x: getattr(x, _money_field(type(x))),
+    SORT_PRICE_HIGH: lambda x: getattr(x, _money_field(type(x))),
+    SORT_TRL_HIGH: lambda x: getattr(x, "trl", None),
+}
+
+
+def visible_statuses(model, user) -> list[str]:
+    """The states of the records this person may see (a status filter offers only these)."""
+    present = set(_visible(model, user).order_by().values_list("status", flat=True).distinct())
+    return [value for value in Status.values if value in present]
+
+
 @dataclass
 class ListingFilters:
     """Structured filters shared by the web list pages and the API."""
@@ -60,6 +96,22 @@ class ListingFilters:
     mode: str = ""
     field: str = ""
     status: str = ""
+    sort: str = ""  # a SORTS code; "" or "relevance" keeps the order given (the engine's, or newest)
+
+    def order(self, qs: QuerySet) -> QuerySet:
+        """The list in the order asked for (newest first unless another order is named)."""
+        fields = SORTS.get(self.sort) or SORTS[SORT_NEWEST]
+        return qs.order_by(*(field(qs.model) if callable(field) else field for field in fields))
+
+    def order_list(self, listings: list) -> list:
+        """A ranked list re-ordered by an explicit sort; relevance keeps the engine's order."""
+        if self.sort not in SORTS or self.sort == SORT_RELEVANCE:
+            return listings
+        key = SORT_KEYS[self.sort]
+        present = [x for x in listings if key(x) is not None]
+        missing = [x for x in listings if key(x) is None]  # 面议 and unknown values last, whatever the way
+        present.sort(key=key, reverse=self.sort in DESCENDING_SORTS)
+        return present + missing
 
     def apply(self, qs: QuerySet) -> QuerySet:
         model = qs.model

@@ -55,6 +55,36 @@ ACTION_BUTTONS = {
 }
 
 
+# The owner withdraws (撤回) its own record; a reviewer takes a published one down (下架) or rejects
+# (驳回) one awaiting review. Both are the WITHDRAW transition; the words tell who did what.
+TAKE_DOWN_BUTTON = gettext_lazy("Take down")
+REJECT_BUTTON = gettext_lazy("Reject")
+TAKEN_DOWN = gettext_lazy("taken down")
+REJECTED = gettext_lazy("rejected")
+
+
+def _acts_as_owner(user, listing) -> bool:
+    return permissions.is_owner(user, listing) or (user.is_authenticated and listing.created_by_id == user.pk)
+
+
+def _action_button(code: str, user, listing) -> str:
+    if code != Action.WITHDRAW or _acts_as_owner(user, listing):
+        return ACTION_BUTTONS[code]
+    return TAKE_DOWN_BUTTON if listing.status == Status.PUBLISHED else REJECT_BUTTON
+
+
+def _history(listing) -> list:
+    """The record's events, each with the words for what happened (a reviewer's withdrawal is a take-down)."""
+    events = list(listing.events.select_related("actor"))
+    published = False
+    for event in events:
+        event.label = event.get_action_display()
+        if event.action == Action.WITHDRAW and event.actor and not _acts_as_owner(event.actor, listing):
+            event.label = TAKEN_DOWN if published else REJECTED
+        published = event.action == Action.PUBLISH if event.action != Action.EDIT else published
+    return events
+
+
 @dataclass(frozen=True)
 class Kind:
     name: str
@@ -87,6 +117,16 @@ def _kind(name: str) -> Kind:
 def listing_list(request, kind: str):
     k = _kind(kind)
     filterset = k.filterset(request.GET or None, queryset=selectors.with_related(k.visible(request.user)))
+    # The status filter offers only the states of records this person may see; a visitor sees published
+    # records only, so the filter is not offered at all.
+    statuses = selectors.visible_statuses(k.model, request.user)
+    if set(statuses) <= {Status.PUBLISHED}:
+        del filterset.form.fields["status"]
+    else:
+        filterset.form.fields["status"].choices = [
+            ("", "---------"),
+            *[(value, Status(value).label) for value in statuses],
+        ]
     if filterset.is_bound and not filterset.is_valid():
         qs = k.model.objects.none()
     else:
@@ -108,6 +148,9 @@ def listing_list(request, kind: str):
         "page": page,
         "query": query.urlencode(),
         "ranked": ranked is not None,
+        # Keywords that matched nothing: say so, and offer ways out (other words, no filters).
+        "keywords": (filterset.form.cleaned_data.get("q") or "").strip() if filterset.is_bound else "",
+        "has_filters": bool(set(request.GET) - {"q", "page", "sort"}),
     }
     template = f"catalog/{kind}_list.html"
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "results":
@@ -138,7 +181,7 @@ def listing_detail(request, kind: str, pk: int):
         actions = [
             {
                 "code": code,
-                "label": ACTION_BUTTONS[code],
+                "label": _action_button(code, user, listing),
                 "needs_reason": needs_reason,
                 "is_approval": code == Action.PUBLISH,
             }
@@ -174,7 +217,7 @@ def listing_detail(request, kind: str, pk: int):
         "shows_inquire": listing.status == Status.PUBLISHED,
         "show_contact": permissions.can_see_contact(user, listing),
         "actions": actions,
-        "events": listing.events.select_related("actor")
+        "events": _history(listing)
         if permissions.is_reviewer_for(user, listing) or permissions.is_owner(user, listing)
         else [],
         "transition_form": TransitionForm(),

@@ -11,7 +11,7 @@ def overview_workbook(data: dict, *, caption: str) -> bytes:
     book = new_workbook()
     add_sheet(
         book,
-        "stages",
+        _("By stage"),
         _("Public challenges by stage"),
         caption,
         [_("Challenge stage"), _("Number of challenges")],
@@ -20,7 +20,7 @@ def overview_workbook(data: dict, *, caption: str) -> bytes:
     )
     chains = add_sheet(
         book,
-        "chains",
+        _("By industry chain"),
         _("Public challenges by industry chain"),
         caption,
         [_("Industry chain"), _("Number of challenges"), _("Budget (yuan)")],
@@ -29,7 +29,7 @@ def overview_workbook(data: dict, *, caption: str) -> bytes:
     )
     money = add_sheet(
         book,
-        "money",
+        _("Money"),
         _("Money"),
         caption,
         [_("Item"), _("Amount (yuan)")],

@@ -468,3 +468,24 @@ class ChallengeEvent(Event):
 
     def __str__(self) -> str:
         return f"{self.challenge_id} {self.action}"
+
+    def _status_label(self, value: str) -> str:
+        """A stored state as people read it: the application's states for an application's event, the
+        challenge's otherwise (a milestone's as a last resort); never the internal code."""
+        order = (
+            (Application.Status, Challenge.Status)
+            if self.application_id
+            else (Challenge.Status, Application.Status)
+        )
+        for choices in (*order, Milestone.Status):
+            if value in choices.values:
+                return choices(value).label
+        return value
+
+    @property
+    def from_status_label(self) -> str:
+        return self._status_label(self.from_status) if self.from_status else ""
+
+    @property
+    def to_status_label(self) -> str:
+        return self._status_label(self.to_status) if self.to_status else ""

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -43,6 +43,21 @@ def visible_challenges(user) -> QuerySet[Challenge]:
     if role_of(user) == Role.MEMBER and user.organization_id:
         q |= Q(publisher_id=user.organization_id)
     return qs.filter(q)
+
+
+def visible_statuses(user) -> list[str]:
+    """The states of the challenges this person may see: the list's status filter offers only these."""
+    present = set(visible_challenges(user).order_by().values_list("status", flat=True).distinct())
+    return [value for value in Challenge.Status.values if value in present]
+
+
+# The list's orders: newest first (the default), by budget either way, closing soonest.
+SORTS = {
+    "newest": (F("published_at").desc(nulls_last=True), "-id"),
+    "price_high": ("-budget_yuan", "-id"),
+    "price_low": ("budget_yuan", "-id"),
+    "closing": (F("closes_at").asc(nulls_last=True), "-id"),
+}
 
 
 def search(

@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -75,13 +76,26 @@ def challenge_list(request):
         budget_min=_money(params.get("budget_min", "")),
         budget_max=_money(params.get("budget_max", "")),
     )
-    page = Paginator(selectors.with_related(qs).order_by("-published_at", "-id"), PAGE_SIZE).get_page(
-        params.get("page")
-    )
+    sort = params.get("sort") or "newest"
+    sort_error = "" if sort in selectors.SORTS else _("Choose an order from the list.")
+    if sort_error:
+        qs = qs.none()  # like a bad filter: the error, not a list in some other order
+    ordered = selectors.with_related(qs).order_by(*selectors.SORTS.get(sort, selectors.SORTS["newest"]))
+    page = Paginator(ordered, PAGE_SIZE).get_page(params.get("page"))
+    statuses = selectors.visible_statuses(request.user)
     context = {
         "page": page,
         "chains": IndustryChain.objects.all(),
-        "statuses": Challenge.Status.choices,
+        # Only the states this person may see; a visitor sees public ones only.
+        "statuses": [(value, Challenge.Status(value).label) for value in statuses],
+        "sorts": [
+            ("newest", _("Newest first")),
+            ("closing", _("Closing soonest")),
+            ("price_high", _("Budget, high to low")),
+            ("price_low", _("Budget, low to high")),
+        ],
+        "sort": sort,
+        "sort_error": sort_error,
         "modes": Challenge.Mode.choices,
         "params": params,
         "may_draft": permissions.can_draft_challenge(
@@ -249,6 +263,7 @@ def challenge_detail(request, pk: int):
         if user.is_authenticated
         else None
     )
+    window_closed = challenge.closes_at is None or timezone.now() >= challenge.closes_at
     context = {
         "challenge": challenge,
         "indicators": indicators,
@@ -278,7 +293,9 @@ def challenge_detail(request, pk: int):
         "can_apply": permissions.can_apply(user, challenge),
         "may_take_on": own_application is None or own_application.status == Application.Status.WITHDRAWN,
         "can_object": permissions.can_object(user, challenge),
-        "may_start_review": runs_review and status == Challenge.Status.PUBLISHED,
+        # Before the window closes the button is shown disabled, with the reason (the service refuses).
+        "may_start_review": runs_review and status == Challenge.Status.PUBLISHED and window_closed,
+        "is_review_waiting": runs_review and status == Challenge.Status.PUBLISHED and not window_closed,
         "may_decide": runs_review and status == Challenge.Status.REVIEWING,
         "may_award": runs_review and status == Challenge.Status.NOTICE,
         "is_expert": expert is not None,

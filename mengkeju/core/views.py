@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from django.core.exceptions import ValidationError
-from django.http import JsonResponse
+from django.http import HttpResponseServerError, JsonResponse
+from django.shortcuts import render
+from django.template import loader
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.views import defaults
 
@@ -34,15 +37,54 @@ def attach_errors(form, exc: ValidationError, aliases: Mapping[str, str] | None 
         form.add_error(name if name in form.fields else None, messages)
 
 
+def _page(request, template: str, status: int, exception=None):
+    """An error page in the site's layout (navigation, language switch), localized."""
+    context = {"request_path": request.path, "status": status}
+    message = _exception_message(exception)
+    if message:
+        context["reason"] = message
+    return render(request, template, context, status=status)
+
+
+def _exception_message(exception) -> str:
+    """The reason a view gave when it refused (PermissionDenied("…")), if it gave one in words."""
+    if exception is None or not exception.args:
+        return ""
+    first = exception.args[0]
+    return str(first) if isinstance(first, str | Promise) else ""
+
+
+def bad_request(request, exception=None):
+    """400: the API answers JSON with a code; pages answer in the site's layout."""
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse({"detail": _("Bad request."), "code": "bad_request"}, status=400)
+    return _page(request, "400.html", 400)
+
+
+def permission_denied(request, exception=None):
+    """403: the API answers JSON with a code; pages say what the person may do instead."""
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse(
+            {"detail": _("You do not have permission to perform this action."), "code": "permission_denied"},
+            status=403,
+        )
+    return _page(request, "403.html", 403, exception)
+
+
 def not_found(request, exception=None):
-    """404: the API answers JSON with a code, like every other API error; pages keep the site's 404."""
+    """404: the API answers JSON with a code, like every other API error; pages answer in the layout."""
     if request.path.startswith(API_PREFIX):
         return JsonResponse({"detail": _("Not found."), "code": "not_found"}, status=404)
-    return defaults.page_not_found(request, exception)
+    return _page(request, "404.html", 404)
 
 
 def server_error(request):
-    """500: the API answers JSON (a client parsing JSON gets JSON); pages keep the site's 500."""
+    """500: the API answers JSON (a client parsing JSON gets JSON); pages answer in the layout, rendered
+    without the request's context processors: the database may be what failed."""
     if request.path.startswith(API_PREFIX):
         return JsonResponse({"detail": _("Server error."), "code": "server_error"}, status=500)
-    return defaults.server_error(request)
+    try:
+        body = loader.get_template("500.html").render({"network_name": "蒙科聚", "status": 500})
+    except Exception:  # the template itself is broken: a plain page rather than a second error
+        return defaults.server_error(request)
+    return HttpResponseServerError(body)

@@ -126,13 +126,16 @@ class Trigger(models.TextChoices):
 
 # The deal pipeline, in one place: (from stage, to stage) -> what triggers it. Tested as a table.
 # Registering a contract moves its deal to `registered` from any stage before it; cancelling that
-# registration moves it back to `signed`. Termination (with a reason) is allowed from any non-final stage.
+# registration moves it back to `signed`. Applying for registration needs a signed, written contract,
+# so it moves a deal still at intent or negotiation to `signed` (negotiation → signed being the
+# broker's own edge, the application takes it on the broker's behalf). Termination (with a reason) is allowed from any non-final stage.
 DEAL_TRANSITIONS: dict[tuple[str, str], str] = {
     (Stage.INTENT, Stage.NEGOTIATION): Trigger.BROKER,
     (Stage.NEGOTIATION, Stage.SIGNED): Trigger.BROKER,
     (Stage.SIGNED, Stage.PERFORMING): Trigger.BROKER,  # registration is voluntary; performance may start
     (Stage.REGISTERED, Stage.PERFORMING): Trigger.BROKER,
     (Stage.PERFORMING, Stage.COMPLETED): Trigger.BROKER,
+    (Stage.INTENT, Stage.SIGNED): Trigger.REGISTRATION,  # its contract applied for registration: signed
     (Stage.INTENT, Stage.REGISTERED): Trigger.REGISTRATION,
     (Stage.NEGOTIATION, Stage.REGISTERED): Trigger.REGISTRATION,
     (Stage.SIGNED, Stage.REGISTERED): Trigger.REGISTRATION,

@@ -149,6 +149,7 @@ def open_deal_from_match(*, demand=None, achievement=None, by, buyer=None, selle
         same = same.filter(seller=seller) if achievement is None and seller else same
     existing = same.exclude(stage__in=[Stage.COMPLETED, Stage.TERMINATED]).first()
     if existing is not None:
+        existing.is_new = False  # the caller tells the person the existing deal was opened, not a new one
         return existing
     sub_center = route_to_sub_center(demand or achievement, by=by)
     title = " ↔ ".join(r.title for r in (demand, achievement) if r is not None)[:200]
@@ -165,6 +166,7 @@ def open_deal_from_match(*, demand=None, achievement=None, by, buyer=None, selle
     )
     _record_deal(deal, DealEvent.Kind.OPENED, by=by, to_stage=Stage.INTENT)
     _notify_node(deal, by=by)
+    deal.is_new = True
     return deal
 
 
@@ -251,7 +253,7 @@ def _validate_contract(values: dict) -> None:
             errors.setdefault("sub_kind", []).append(
                 _("“%(sub)s” is not a sub-kind of %(kind)s.")
                 % {
-                    "sub": SubKind(sub_kind).label if sub_kind in SubKind.values else sub_kind or "—",
+                    "sub": SubKind(sub_kind).label if sub_kind in SubKind.values else (sub_kind or "—"),
                     "kind": ContractKind(kind).label,
                 }
             )
@@ -472,7 +474,23 @@ def submit_contract(contract: TechnicalContract, *, by) -> Registration:
     )
     action = RegistrationEvent.Action.AMEND if registration.supersedes_id else RegistrationEvent.Action.SUBMIT
     _record_registration(registration, action, by=by)
+    _deal_reaches_signed(contract, by=by)
     return registration
+
+
+def _deal_reaches_signed(contract: TechnicalContract, *, by) -> None:
+    """A contract applied for registration is a signed, written one: its deal, if still at intent or
+    negotiation, moves to `signed`, so the deal page never says 洽谈 beside a contract 已申请登记."""
+    deal = Deal.objects.filter(pk=contract.deal_id).first() if contract.deal_id else None
+    if deal is None or deal.stage not in (Stage.INTENT, Stage.NEGOTIATION):
+        return
+    _move_deal(
+        deal,
+        Stage.SIGNED,
+        by=by,
+        trigger=DEAL_TRANSITIONS[(deal.stage, Stage.SIGNED)],
+        note=_("Contract “%(title)s” applied for registration.") % {"title": contract.title},
+    )
 
 
 def check_registration(registration: Registration, *, today: date | None = None) -> list[rules.RuleFailure]:

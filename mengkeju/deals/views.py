@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -100,8 +101,20 @@ def deal_open(request):
     except ValidationError as exc:
         messages.error(request, error_text(exc))
         return redirect(_safe_next(request, reverse("deals:board")))
-    messages.success(request, _("Deal opened: %(title)s") % {"title": deal.title})
-    return redirect(reverse("deals:deal-detail", args=[deal.pk]))
+    url = reverse("deals:deal-detail", args=[deal.pk])
+    if deal.is_new:
+        messages.success(request, _("Deal opened: %(title)s") % {"title": deal.title})
+    else:
+        messages.info(
+            request,
+            format_html(
+                '{} <a href="{}">{}</a>',
+                _("This match already has a deal; the existing deal is opened:"),
+                url,
+                deal.title,
+            ),
+        )
+    return redirect(url)
 
 
 def _visible_deal(request, pk: int) -> Deal:
@@ -126,6 +139,8 @@ def deal_detail(request, pk: int):
         "events": deal.events.select_related("actor"),
         "contracts": selectors.with_contract_related(deal.contracts.all()),
         "can_change": can_change,
+        # The breadcrumb leads to the board only for those who may open it (parties go to their contracts).
+        "may_see_board": permissions.can_see_board(request.user),
         "next_stages": next_stages if can_change else [],
         "note_form": NoteForm(),
     }
@@ -274,6 +289,7 @@ def contract_detail(request, pk: int):
         "registrations": registrations,
         "can_edit": permissions.can_edit_contract(user, contract),
         "can_submit": permissions.can_submit_contract(user, contract),
+        "may_view_deal": bool(contract.deal_id) and permissions.can_view_deal(user, contract.deal),
         "reason_form": ReasonForm(),
     }
     return render(request, "deals/contract_detail.html", context)

@@ -13,7 +13,7 @@ def gaps_workbook(maps: list[ChainMap], *, caption: str) -> bytes:
     book = new_workbook()
     add_sheet(
         book,
-        "gaps",
+        _("Gaps"),
         _("Chain links with demand but no whitelisted platform or no supply"),
         caption,
         [
@@ -41,7 +41,7 @@ def gaps_workbook(maps: list[ChainMap], *, caption: str) -> bytes:
     )
     add_sheet(
         book,
-        "coverage",
+        _("Coverage"),
         _("Whitelisted-platform coverage of each chain"),
         caption,
         [_("Industry chain"), _("Links"), _("Covered links"), _("Coverage (%)"), _("Gaps"), _("Flagged")],

@@ -15,7 +15,7 @@ def workbook(tables: list[Table], *, caption: str) -> bytes:
     for table in tables:
         sheet = add_sheet(
             book,
-            table.name,
+            table.title,  # the tab in the reader's language ("按年度"), not the code (by_year)
             table.title,
             caption,
             [

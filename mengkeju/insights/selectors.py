@@ -247,7 +247,8 @@ class Statistics:
         if name == "by_quarter":
             grouped = self._grouped()["quarter"]
             rows = [
-                grouped[k].row(f"{k[0]}Q{k[1]}", f"{k[0]} Q{k[1]}") for k in sorted(q for q in grouped if q)
+                grouped[k].row(f"{k[0]}Q{k[1]}", _("%(year)s Q%(quarter)s") % {"year": k[0], "quarter": k[1]})
+                for k in sorted(q for q in grouped if q)
             ]
             return Table("by_quarter", _("By quarter"), _("Quarter"), rows)
         if name == "by_kind":

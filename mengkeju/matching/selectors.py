@@ -44,13 +44,20 @@ def ranked_search(kind: str, filterset) -> list | None:
     unfiltered = filterset.queryset.filter(pk__in=[int(r.id) for r in results])
     filtered = ListingFilters(**{**filterset.listing_filters().__dict__, "q": ""}).apply(unfiltered)
     allowed = {obj.pk: obj for obj in filtered.filter(status=Status.PUBLISHED)}
+    if not any(_names_a_query_term(result) for result in results):
+        return []  # nothing shares a word with the query: a near-best dense score alone is no match
     ranked = []
     for result in results:
         obj = allowed.get(int(result.id))
         if obj is not None:
             obj.match = result
             ranked.append(obj)
-    return ranked
+    return filterset.listing_filters().order_list(ranked)
+
+
+def _names_a_query_term(result) -> bool:
+    """The record shares a term with the query (or the engine ranks by meaning alone: no lexical part)."""
+    return result.parts.get("bm25", 1.0) > 0
 
 
 def ranked_resources(kind: str, text: str, queryset) -> list | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 
+from django.template.defaultfilters import floatformat
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
@@ -18,6 +19,11 @@ from .models import Score
 from .selectors import breakdown
 
 CJK_FONT = "STSong-Light"
+
+
+def points(value) -> str:
+    """Scores to two decimals, rounded exactly as the enterprise's points page prints them."""
+    return floatformat(value, 2)
 
 
 def render_certificate(score: Score) -> bytes:
@@ -40,16 +46,16 @@ def render_certificate(score: Score) -> bytes:
         ("统一社会信用代码 Credit code", org.credit_code or "—"),
         ("年度 Year", str(score.year)),
         ("指标体系 System", f"{score.system.name} v{score.system.version}"),
-        ("比较组 Cohort", score.run.cohort_key),
-        ("总积分 Total", f"{score.total:.4f}"),
-        ("指标得分 Indicator points", f"{score.indicator_points:.4f}"),
-        ("加分 Bonus", f"{score.bonus_points:.4f}"),
-        ("平台活动积分 Activity", f"{score.activity_points:.4f}"),
+        ("比较组 Cohort", score.run.cohort_label),
+        ("总积分 Total", points(score.total)),
+        ("指标得分 Indicator points", points(score.indicator_points)),
+        ("加分 Bonus", points(score.bonus_points)),
+        ("平台活动积分 Activity", points(score.activity_points)),
         ("排名 Rank", f"{score.rank} / {score.run.enterprises}"),
         ("等级 Tier", score.tier),
     ]
     for group in breakdown(score)["groups"]:
-        rows.append((f"  {group['name']}", f"{group['points']:.4f}"))
+        rows.append((f"  {group['name']}", points(group["points"])))
     y = top - 25 * mm
     for label, value in rows:
         pdf.setFont(CJK_FONT, 10)

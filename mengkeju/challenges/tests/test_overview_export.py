@@ -41,13 +41,14 @@ def test_the_overview_workbook_carries_the_committed_and_released_money(client, 
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith('attachment; filename="challenges-overview-')
     book = load_workbook(BytesIO(response.content))
-    assert book.sheetnames == ["stages", "chains", "money"]
-    assert book["money"]["A1"].value == "资金"  # Chinese by default
-    money = [amount for _label, amount in rows(book["money"])]
+    assert book.sheetnames == ["按阶段", "按产业链", "资金"]  # tabs in Chinese by default, not codes
+    assert book["资金"]["A1"].value == "资金"
+    assert book["资金"]["B4"].number_format == "#,##0.00"
+    money = [amount for _label, amount in rows(book["资金"])]
     data = selectors.overview()
     assert money == [float(data[k]) for k in ("budget_yuan", "committed_yuan", "released_yuan")]
     # Two teams awarded 1.2 million each; one accepted milestone of 480,000 released.
     assert (data["committed_yuan"], data["released_yuan"]) == (Decimal("2400000.00"), Decimal("480000.00"))
-    assert sum(n for _stage, n in rows(book["stages"])) == sum(n for *_s, n in data["by_stage"])
-    assert [r[1] for r in rows(book["chains"])] == [row["count"] for row in data["by_chain"]]
-    assert isinstance(rows(book["chains"])[0][2], float | int)  # a number, not text
+    assert sum(n for _stage, n in rows(book["按阶段"])) == sum(n for *_s, n in data["by_stage"])
+    assert [r[1] for r in rows(book["按产业链"])] == [row["count"] for row in data["by_chain"]]
+    assert isinstance(rows(book["按产业链"])[0][2], float | int)  # a number, not text

@@ -104,3 +104,10 @@ def test_unknown_stage_and_unknown_fields_are_refused(broker):
         services.transition_deal(deal, "won", by=broker)
     with pytest.raises(ValidationError):
         services.create_contract(by=broker, parties=parties(), colour="red", **values())
+
+
+def test_a_sub_kind_of_another_kind_is_named_by_its_label_not_its_code(staff):
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as error:
+        services.create_contract(by=staff, parties=parties(), **values(sub_kind="patent_licence"))
+    message = error.value.message_dict["sub_kind"][0]
+    assert "patent_licence" not in message and "专利实施许可" in message and "技术开发" in message

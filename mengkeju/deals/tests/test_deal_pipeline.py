@@ -29,6 +29,7 @@ MANUAL = {
     (Stage.PERFORMING, Stage.TERMINATED),
 }
 BY_REGISTRATION = {
+    (Stage.INTENT, Stage.SIGNED),  # its contract applied for registration
     (Stage.INTENT, Stage.REGISTERED),
     (Stage.NEGOTIATION, Stage.REGISTERED),
     (Stage.SIGNED, Stage.REGISTERED),
@@ -138,7 +139,8 @@ def test_registering_the_contract_moves_its_deal_and_cancelling_moves_it_back(br
     deal.refresh_from_db()
     assert deal.stage == Stage.REGISTERED
     last = deal.events.last()
-    assert (last.from_stage, last.to_stage, last.actor) == (Stage.NEGOTIATION, Stage.REGISTERED, registrar)
+    # Applying moved it to signed (a signed contract), registering from there to registered.
+    assert (last.from_stage, last.to_stage, last.actor) == (Stage.SIGNED, Stage.REGISTERED, registrar)
     services.cancel_registration(registration, "合同解除", by=registrar)
     deal.refresh_from_db()
     assert deal.stage == Stage.SIGNED
@@ -160,3 +162,28 @@ def test_events_are_append_only_history(broker):
         ("contact", ""),
         ("stage", "signed"),
     ]
+
+
+@pytest.mark.parametrize("stage", [Stage.INTENT, Stage.NEGOTIATION])
+def test_applying_for_registration_moves_the_deal_to_signed(stage):
+    """A contract applied for registration is signed: its deal no longer says negotiation beside it."""
+    from .factories import DealFactory, make_contract, submitted_contract
+
+    deal = DealFactory(stage=stage)
+    submitted_contract(make_contract(deal=deal))
+    deal.refresh_from_db()
+    assert deal.stage == Stage.SIGNED
+    event = deal.events.filter(kind=DealEvent.Kind.STAGE).last()
+    assert (event.from_stage, event.to_stage) == (
+        stage,
+        Stage.SIGNED,
+    ) and "applied for registration" in event.note
+
+
+def test_applying_for_registration_leaves_a_later_deal_where_it_is():
+    from .factories import DealFactory, make_contract, submitted_contract
+
+    deal = DealFactory(stage=Stage.PERFORMING)
+    submitted_contract(make_contract(deal=deal))
+    deal.refresh_from_db()
+    assert deal.stage == Stage.PERFORMING

@@ -151,16 +151,16 @@ def test_gap_list_exports_to_excel(chain, people):
     response = c.get("/chains/cashmere/gaps.xlsx")
     assert response.status_code == 200
     book = load_workbook(BytesIO(response.content))
-    gaps = list(book["gaps"].iter_rows(min_row=4, values_only=True))
+    gaps = list(book["缺口"].iter_rows(min_row=4, values_only=True))
     assert len(gaps) == 1
     chain_name, link, stage, demands, whitelisted, achievements, reasons = gaps[0]
     assert stage == "中游" or stage == "midstream"
     assert (chain_name, link, demands, whitelisted, achievements) == ("羊绒", "纺纱", 1, 0, 0)
     assert isinstance(demands, int) and reasons
-    coverage = list(book["coverage"].iter_rows(min_row=4, values_only=True))
+    coverage = list(book["覆盖率"].iter_rows(min_row=4, values_only=True))
     assert coverage == [("羊绒", 4, 0, 0.0, 1, coverage[0][5])]
     everything = load_workbook(BytesIO(c.get("/chains/gaps.xlsx").content))
-    assert everything["coverage"].max_row - 3 == IndustryChain.objects.count()
+    assert everything["覆盖率"].max_row - 3 == IndustryChain.objects.count()
 
 
 def test_every_region_pack_chain_has_a_page_and_the_map_shows_the_gap(chain):

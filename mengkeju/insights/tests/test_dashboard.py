@@ -86,10 +86,19 @@ def test_dashboard_and_export_carry_the_same_figures(client):
     assert page.status_code == 200
     html = page.content.decode()
     assert 'data-figure="count">2<' in html
-    assert "1,234,568.00" in html  # turnover, formatted with separators
+    assert "123.46万元" in html  # turnover, in 万元 as every page prints money (core money filter)
     book = load_workbook(BytesIO(client.get(EXPORT, {"year": year, "table": "all"}).content))
-    assert {"by_year", "by_kind", "by_flow", "by_seller_division", "by_sub_center"} <= set(book.sheetnames)
-    sheet = book["by_flow"]
+    # Tabs in the reader's language, not internal codes (by_year …).
+    assert {"按年度", "按合同类别", "按技术流向", "按卖方所在地区（技术输出）", "按分中心"} <= set(
+        book.sheetnames
+    )
+    assert not any("_" in name for name in book.sheetnames)
+    quarters = [row[0] for row in book["按季度"].iter_rows(min_row=4, values_only=True)][
+        :-1
+    ]  # less the total
+    assert quarters and all("年第" in q and q.endswith("季度") and " Q" not in q for q in quarters), quarters
+    sheet = book["按技术流向"]
+    assert sheet["B4"].number_format == "0" and sheet["C4"].number_format == "#,##0.00"
     rows = list(sheet.iter_rows(min_row=4, values_only=True))
     total = rows[-1]
     assert total[1] == 2
@@ -106,7 +115,7 @@ def test_a_sub_center_sees_only_its_own_figures(client):
     registered_contract(amount_yuan=Decimal("900.00"), sub_center=other)
     client.force_login(_user("baotou_staff"))
     page = client.get(URL, {"node": "baotou", "year": own.registered_on.year})
-    assert 'data-figure="amount">500.00<' in page.content.decode()
+    assert 'data-figure="amount">500元<' in page.content.decode()
     assert page.context["tables"].get("by_sub_center") is None
 
 

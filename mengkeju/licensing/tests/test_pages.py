@@ -171,7 +171,7 @@ def test_printable_statement(parties, client):
     client.force_login(parties["licensor_member"])
     body = client.get(f"/licensing/statements/{receipt.statement.pk}/").content.decode()
     assert "@media print" in body and "收益分配单" in body
-    assert "张明" in body and ("1,225.00" in body or "1225.00" in body)  # 3,500 × 0.7 × 3/6
+    assert "张明" in body and "1,225元" in body  # 3,500 × 0.7 × 3/6
     detail = client.get(f"/licensing/{licence.pk}/").content.decode()
     assert f"/licensing/statements/{receipt.statement.pk}/" in detail
 

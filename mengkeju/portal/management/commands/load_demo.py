@@ -19,4 +19,5 @@ class Command(BaseCommand):
             self.stdout.write(f"{kind}: {created} created, {updated} updated, {unchanged} unchanged")
         self.stdout.write(f"Demo accounts (password: {DEMO_PASSWORD}):")
         for username, role, org in report.accounts:
-            self.stdout.write(f"  {username:<11} {role} · {org}")
+            # An account outside any organization (the government analyst) has nothing after its role.
+            self.stdout.write(f"  {username:<11} {role}" + (f" · {org}" if org else ""))
