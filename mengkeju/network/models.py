@@ -17,6 +17,9 @@ class Region(models.Model):
     network_name_en = models.CharField(_("network English name"), max_length=100, blank=True)
     timezone = models.CharField(_("time zone"), max_length=64, default="Asia/Shanghai")
     parameters = models.JSONField(_("policy parameters"), default=dict, blank=True)
+    # The region pack's map (region.yaml `map:`): a GeoJSON FeatureCollection of the region's divisions,
+    # each feature's division code in properties.code. Null: the pack has none; pages draw no map.
+    map_geojson = models.JSONField(_("map (GeoJSON)"), null=True, blank=True)
     loaded_at = models.DateTimeField(_("loaded at"), auto_now=True)
 
     class Meta:
@@ -132,6 +135,13 @@ class Organization(models.Model):
         IndustryChain, blank=True, related_name="served_by", verbose_name=_("chains served")
     )
     serves_all_chains = models.BooleanField(_("serves all chains"), default=False)
+    # Where a network node is, for the map (WGS-84 degrees; region pack `lon`, `lat`).
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    # A node's official contact (region pack `contact`): public on its page. Never a person's own phone.
+    contact_name = models.CharField(_("contact"), max_length=100, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=32, blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
     from_region_pack = models.BooleanField(_("defined by the region pack"), default=False)
 
     class Verification(models.TextChoices):
