@@ -43,14 +43,16 @@ class Bounds:
 
     def contains(self, lon: float, lat: float, margin: float = 0.0) -> bool:
         return (
-            self.west - margin <= lon <= self.east + margin and self.south - margin <= lat <= self.north + margin
+            self.west - margin <= lon <= self.east + margin
+            and self.south - margin <= lat <= self.north + margin
         )
 
 
 def _positions(geometry: dict):
-    rings = geometry["coordinates"] if geometry["type"] == "Polygon" else sum(geometry["coordinates"], [])
-    for ring in rings:
-        yield from ring
+    polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+    for polygon in polygons:
+        for ring in polygon:
+            yield from ring
 
 
 def is_coordinate(lon, lat) -> bool:
@@ -63,7 +65,9 @@ def _ring_problem(ring) -> str | None:
     if not isinstance(ring, list) or len(ring) < 4:
         return _("a ring needs at least four positions")
     for position in ring:
-        if not (isinstance(position, list) and len(position) >= 2 and is_coordinate(position[0], position[1])):
+        if not (
+            isinstance(position, list) and len(position) >= 2 and is_coordinate(position[0], position[1])
+        ):
             return _("%(value)r is not a longitude/latitude pair on the globe") % {"value": position}
     return None
 
@@ -85,7 +89,9 @@ def _geometry_problem(geometry) -> str | None:
     return None
 
 
-def read_map(root: Path, filename: str, region_code: str, divisions: list[dict], problems: list) -> dict | None:
+def read_map(
+    root: Path, filename: str, region_code: str, divisions: list[dict], problems: list
+) -> dict | None:
     """The map file named by region.yaml, checked against the pack's divisions; None (and problems
     appended) when it is missing or wrong. `problems` takes (file, path, reason) tuples."""
     path = root / filename
@@ -147,7 +153,11 @@ def read_map(root: Path, filename: str, region_code: str, divisions: list[dict],
         if problem:
             problems.append((filename, f"{where}.geometry", problem))
     for division in divisions:
-        if division.get("parent") == region_code and not division.get("external") and division["code"] not in seen:
+        if (
+            division.get("parent") == region_code
+            and not division.get("external")
+            and division["code"] not in seen
+        ):
             problems.append(
                 (
                     filename,
@@ -197,3 +207,96 @@ def check_node_coordinates(nodes: list[dict], divisions: list[dict], geojson: di
                     },
                 )
             )
+
+
+# --- the ECharts option of the network map ------------------------------------------------------------
+
+MAP_NAME = "region"
+# Marker per kind: (symbol, size, colour). Colours from the site palette (core/charts.py).
+MARKERS = {
+    "headquarters": ("pin", 30, "#c0392b"),
+    "sub_center": ("circle", 11, "#1f5fa8"),
+    "enclave": ("diamond", 13, "#d4a017"),
+    "cooperating_institution": ("circle", 6, "#7f8c8d"),
+}
+FOCUS_COLOUR = "#e67e22"
+SERVED_AREA = "#cfe0f5"
+
+
+@dataclass(frozen=True)
+class MapNode:
+    code: str
+    name: str
+    kind: str
+    kind_label: str
+    lon: float
+    lat: float
+    place: str  # the name of the division the node sits in (its home province or city, for enclaves)
+    outside: bool  # located outside the region: drawn in the row below it
+    url: str
+
+
+def map_option(
+    nodes: list[MapNode], divisions: dict[str, str], *, focus: str | None = None, served=()
+) -> dict:
+    """The ECharts option of the network map: the region's divisions (GeoJSON features named by code,
+    shown by `divisions` {code: name}), the divisions `served` by the focus node shaded, and one scatter
+    series per node kind. Nodes `outside` the region carry no position yet: region-map.js puts them in a
+    row below the outline, once it knows the outline's bounds, labelled with their `place`."""
+    served_names = [divisions[c] for c in served if c in divisions]
+    series = []
+    for kind, (symbol, size, colour) in MARKERS.items():
+        members = [n for n in nodes if n.kind == kind]
+        if not members:
+            continue
+        data = []
+        for n in members:
+            item = {
+                "name": n.name,
+                "value": None if n.outside else [n.lon, n.lat],
+                "code": n.code,
+                "place": n.place,
+                "url": n.url,
+                "outside": n.outside,
+            }
+            label = {"show": n.outside, "formatter": n.place, "position": "bottom", "fontSize": 11}
+            if n.code == focus:
+                item["symbolSize"] = size * 1.8
+                item["itemStyle"] = {"color": FOCUS_COLOUR, "borderColor": "#fff", "borderWidth": 1}
+                label = {"show": True, "formatter": n.name, "position": "top", "fontWeight": "bold"}
+                item["focus"] = True
+            item["label"] = label
+            data.append(item)
+        series.append(
+            {
+                "type": "scatter",
+                "name": members[0].kind_label,
+                "coordinateSystem": "geo",
+                "symbol": symbol,
+                "symbolSize": size,
+                "itemStyle": {"color": colour},
+                "data": data,
+                "zlevel": 1,
+                "emphasis": {"scale": 1.3, "label": {"show": True, "formatter": "{b}", "position": "top"}},
+            }
+        )
+    return {
+        "tooltip": {"trigger": "item"},
+        "legend": {"bottom": 0, "type": "scroll", "textStyle": {"fontSize": 11}},
+        "geo": {
+            "map": MAP_NAME,
+            "nameProperty": "code",
+            "nameMap": divisions,
+            "roam": False,
+            "top": 10,
+            "bottom": 40,
+            "left": 10,
+            "right": 10,
+            "label": {"show": False},
+            "itemStyle": {"areaColor": "#f3f5f8", "borderColor": "#9aa5b1", "borderWidth": 0.6},
+            "emphasis": {"label": {"show": True, "fontSize": 11}, "itemStyle": {"areaColor": "#e3ecf7"}},
+            "select": {"disabled": True},
+            "regions": [{"name": name, "itemStyle": {"areaColor": SERVED_AREA}} for name in served_names],
+        },
+        "series": series,
+    }
