@@ -162,7 +162,7 @@ def test_an_enclave_page_shows_its_home_province_and_the_map_marks_it_outside(ma
     response = _page(None, "beijing-enclave")
     assert response.context["is_outside_region"]
     option = response.context["region_map"]["option"]
-    marker = [d for s in option["series"] for d in s["data"] if d["code"] == "beijing-enclave"][0]
+    marker = next(d for s in option["series"] for d in s["data"] if d["code"] == "beijing-enclave")
     assert marker["outside"] and marker["value"] is None and marker["place"] == "北京市"
     assert marker["focus"] and marker["label"]["show"]
     shaded = {r["name"] for r in option["geo"]["regions"]}
@@ -188,4 +188,3 @@ def test_the_page_reads_a_fixed_number_of_queries_however_much_there_is(
         response = client.get("/network/organizations/baotou/")
     assert response.context["routed"].achievement_count == 8
     assert len(before.captured_queries) <= 40, [q["sql"][:80] for q in before.captured_queries]
-    print("node page queries:", len(before.captured_queries))
