@@ -173,7 +173,7 @@ def test_a_pack_without_a_map_loads_and_the_pages_list_the_nodes_without_drawing
     assert b'id="region-map"' not in overview.content and "蒙科聚包头分中心" in overview.content.decode()
     page = client.get("/network/organizations/baotou/")
     assert page.status_code == 200 and page.context["region_map"] is None
-    assert b"region-map.js" not in page.content
+    assert b"region-map.js" not in page.content and b"echarts.min.js" not in page.content
     assert client.get("/network/map.geojson").status_code == 404
 
 
