@@ -17,9 +17,6 @@ class Region(models.Model):
     network_name_en = models.CharField(_("network English name"), max_length=100, blank=True)
     timezone = models.CharField(_("time zone"), max_length=64, default="Asia/Shanghai")
     parameters = models.JSONField(_("policy parameters"), default=dict, blank=True)
-    # The region pack's map (region.yaml `map:`): a GeoJSON FeatureCollection of the region's divisions,
-    # each feature's division code in properties.code. Null: the pack has none; pages draw no map.
-    map_geojson = models.JSONField(_("map (GeoJSON)"), null=True, blank=True)
     loaded_at = models.DateTimeField(_("loaded at"), auto_now=True)
 
     class Meta:
@@ -28,6 +25,23 @@ class Region(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RegionMap(models.Model):
+    """The region pack's map (region.yaml `map:`): a GeoJSON FeatureCollection of the region's divisions,
+    each feature's division code in properties.code. A row of its own, so that reading the region (every
+    page does) never reads the map. No row: the pack has none and the pages draw no map."""
+
+    region = models.OneToOneField(Region, models.CASCADE, related_name="map", verbose_name=_("region"))
+    file = models.CharField(_("file"), max_length=100)
+    geojson = models.JSONField(_("map (GeoJSON)"))
+
+    class Meta:
+        verbose_name = _("region map")
+        verbose_name_plural = _("region maps")
+
+    def __str__(self) -> str:
+        return self.file
 
 
 class Division(models.Model):

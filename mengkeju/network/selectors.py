@@ -8,7 +8,7 @@ from datetime import date
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from .models import CalendarDay, Division, IndustryChain, Organization, Region, User
+from .models import CalendarDay, Division, IndustryChain, Organization, Region, RegionMap, User
 
 
 def current_region() -> Region | None:
@@ -247,7 +247,7 @@ def node_brokers(node: Organization) -> QuerySet[User]:
 
 
 def has_region_map() -> bool:
-    return Region.objects.filter(map_geojson__isnull=False).exists()
+    return RegionMap.objects.exists()
 
 
 def mapped_nodes() -> QuerySet[Organization]:
@@ -264,7 +264,7 @@ def mapped_nodes() -> QuerySet[Organization]:
 
 def region_map() -> dict | None:
     """The region pack's map (GeoJSON), None without one."""
-    return Region.objects.values_list("map_geojson", flat=True).first()
+    return RegionMap.objects.values_list("geojson", flat=True).first()
 
 
 # --- The incubation ladder ------------------------------------------------------------------------------

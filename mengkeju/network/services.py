@@ -12,7 +12,16 @@ from django.utils.translation import gettext as _
 
 from mengkeju.core import clock
 
-from .models import CalendarDay, ChainLink, Division, IndustryChain, LadderMembership, Organization, Region
+from .models import (
+    CalendarDay,
+    ChainLink,
+    Division,
+    IndustryChain,
+    LadderMembership,
+    Organization,
+    Region,
+    RegionMap,
+)
 from .region_pack import IMPORT_PLACEHOLDER_PREFIX, RegionPack, read_region_pack
 
 
@@ -73,7 +82,7 @@ def load_region_pack(path: str | Path) -> LoadReport:
     pack: RegionPack = read_region_pack(path)
     report = LoadReport()
     region = pack.region
-    _upsert(
+    region_row = _upsert(
         Region,
         {"code": region["code"]},
         {
@@ -83,7 +92,6 @@ def load_region_pack(path: str | Path) -> LoadReport:
             "network_name_en": region.get("network_name_en", ""),
             "timezone": region["timezone"],
             "parameters": region.get("parameters", {}),
-            "map_geojson": pack.map,
         },
         report,
         "region",
@@ -165,6 +173,12 @@ def load_region_pack(path: str | Path) -> LoadReport:
         )
     if pack.calendar_days is not None:
         _load_calendar(pack.calendar_days, report)
+    if pack.map is not None:
+        _upsert(
+            RegionMap, {"region": region_row}, {"file": region["map"], "geojson": pack.map}, report, "map"
+        )
+    else:
+        RegionMap.objects.filter(region=region_row).delete()
     return report
 
 

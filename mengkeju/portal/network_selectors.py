@@ -33,16 +33,23 @@ class RoutedListings:
 
 
 def _routed_ids(model, visible, node: Organization, routing: network.Routing) -> list[int]:
+    """The ids of the visible published listings of `model` routed to `node`, newest first."""
     candidates = visible.filter(status=Status.PUBLISHED).filter(network.routing_candidates(node)).distinct()
-    rows = list(candidates.values_list("pk", "division_id"))
+    rows = list(candidates.values_list("pk", "division_id", "published_at"))
     chains: dict[int, set[int]] = {}
     through = model.chain_links.through
     owner_field = f"{model._meta.model_name}_id"
-    for pk, chain_id in through.objects.filter(**{f"{owner_field}__in": [pk for pk, _d in rows]}).values_list(
-        owner_field, "chainlink__chain_id"
-    ):
+    links = through.objects.filter(**{f"{owner_field}__in": candidates.values("pk")})
+    for pk, chain_id in links.values_list(owner_field, "chainlink__chain_id"):
         chains.setdefault(pk, set()).add(chain_id)
-    return routing.routed_to(node, [(pk, division_id, chains.get(pk, set())) for pk, division_id in rows])
+    routed = set(
+        routing.routed_to(node, [(pk, division, chains.get(pk, set())) for pk, division, _p in rows])
+    )
+    dated = sorted(
+        ((published, pk) for pk, _d, published in rows if pk in routed and published), reverse=True
+    )
+    undated = sorted((pk for pk, _d, published in rows if pk in routed and not published), reverse=True)
+    return [pk for _published, pk in dated] + undated
 
 
 def routed_listings(user, node: Organization, limit: int = 20) -> RoutedListings:
@@ -57,12 +64,8 @@ def routed_listings(user, node: Organization, limit: int = 20) -> RoutedListings
         (Demand, catalog.visible_demands(user), "demand"),
     ):
         ids = _routed_ids(model, visible, node, routing)
-        newest = list(
-            model.objects.filter(pk__in=ids)
-            .select_related("division")
-            .order_by("-published_at", "-id")[:limit]
-        )
-        setattr(out, f"{name}s", newest)
+        shown = model.objects.select_related("division").in_bulk(ids[:limit])
+        setattr(out, f"{name}s", [shown[pk] for pk in ids[:limit]])
         setattr(out, f"{name}_count", len(ids))
     return out
 

@@ -10,7 +10,7 @@ import yaml
 from django.test import Client
 from django.utils import translation
 
-from mengkeju.network.models import Division, Organization, Region
+from mengkeju.network.models import Division, Organization, Region, RegionMap
 from mengkeju.network.region_pack import RegionPackError, read_region_pack
 from mengkeju.network.services import load_region_pack
 
@@ -51,7 +51,8 @@ def _problems(pack: Path, language: str = "en"):
 
 def test_the_shipped_pack_has_a_map_of_its_twelve_divisions_and_nodes_with_coordinates():
     region = Region.objects.get()
-    codes = {f["properties"]["code"] for f in region.map_geojson["features"]}
+    assert region.map.file == "map.geojson"
+    codes = {f["properties"]["code"] for f in region.map.geojson["features"]}
     prefectures = set(
         Division.objects.filter(level="prefecture", external=False).values_list("code", flat=True)
     )
@@ -166,7 +167,7 @@ def test_a_pack_without_a_map_loads_and_the_pages_list_the_nodes_without_drawing
 
     _edit_yaml(pack, "network.yaml", drop_coordinates)
     load_region_pack(pack)
-    assert Region.objects.get().map_geojson is None
+    assert not RegionMap.objects.exists()
     client = Client()
     overview = client.get("/network/")
     assert overview.status_code == 200 and overview.context["region_map"] is None
@@ -175,6 +176,14 @@ def test_a_pack_without_a_map_loads_and_the_pages_list_the_nodes_without_drawing
     assert page.status_code == 200 and page.context["region_map"] is None
     assert b"region-map.js" not in page.content and b"echarts.min.js" not in page.content
     assert client.get("/network/map.geojson").status_code == 404
+
+
+def test_reading_the_region_does_not_read_the_map(django_assert_num_queries):
+    from mengkeju.network.selectors import current_region
+
+    with django_assert_num_queries(1) as captured:
+        current_region()
+    assert "geojson" not in captured.captured_queries[0]["sql"]
 
 
 def test_the_map_is_served_with_an_etag_and_revalidated():

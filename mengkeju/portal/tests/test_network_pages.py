@@ -75,14 +75,19 @@ def test_a_sub_center_has_the_listings_that_name_it_its_deals_and_its_contract_t
 def test_a_node_page_lists_exactly_the_listings_whose_page_names_it(baotou, made):
     """The inverse of the listing page's "routed to" box: the same rule, the same first three nodes."""
     routing = Routing()
-    for listing in [*made["ours"]["achievements"], *made["ours"]["demands"]]:
+    service_nodes = list(Organization.objects.filter(kind__in=Organization.SERVICE_NODE_KINDS))
+    on_pages = {}
+    for node in service_nodes:
+        shown = nodes.routed_listings(None, node)
+        on_pages[node.code] = {("a", x.pk) for x in shown.achievements} | {("d", x.pk) for x in shown.demands}
+    listings = [("a", x) for x in made["ours"]["achievements"]] + [("d", x) for x in made["ours"]["demands"]]
+    for kind, listing in listings:
         chains = {link.chain_id for link in listing.chain_links.all()}
         named = responsible_nodes(listing.division, chains)[:ROUTED_NODES_SHOWN]
+        assert len(named) == ROUTED_NODES_SHOWN
         assert named == routing.nodes_for(listing.division_id, chains)[:ROUTED_NODES_SHOWN]
-        for node in Organization.objects.filter(kind__in=Organization.SERVICE_NODE_KINDS):
-            shown = nodes.routed_listings(None, node)
-            on_page = {x.pk for x in (shown.achievements if hasattr(listing, "trl") else shown.demands)}
-            assert (listing.pk in on_page) == (node in named), (listing, node)
+        for node in service_nodes:
+            assert ((kind, listing.pk) in on_pages[node.code]) == (node in named), (listing, node)
 
 
 def test_headquarters_takes_the_listings_no_node_serves(made):
