@@ -203,3 +203,10 @@ def test_the_overview_draws_every_node_with_coordinates():
     outside = {d["code"] for s in option["series"] for d in s["data"] if d["outside"]}
     assert outside == {"beijing-enclave", "shanghai-enclave", "shenzhen-enclave", "xian-enclave"}
     assert option["geo"]["nameProperty"] == "code" and option["geo"]["nameMap"]["150200"] == "包头市"
+
+
+def test_the_map_speaks_the_page_language():
+    option = Client(HTTP_ACCEPT_LANGUAGE="en").get("/network/").context["region_map"]["option"]
+    assert option["geo"]["nameMap"]["150200"] == "Baotou"
+    names = {d["code"]: (d["name"], d["place"]) for s in option["series"] for d in s["data"]}
+    assert names["beijing-enclave"] == ("Mengkeju Beijing Enclave Sub-center", "Beijing")
