@@ -4,7 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from mengkeju.network.urls import urlpatterns as network_pages
-from mengkeju.portal.views import organization_detail
+from mengkeju.portal.network_pages import organization_detail
 
 # network sits below catalog; its organization page lists catalog records, so portal (the shell) serves it.
 network_urls = (

@@ -27,6 +27,23 @@ class Region(models.Model):
         return self.name
 
 
+class RegionMap(models.Model):
+    """The region pack's map (region.yaml `map:`): a GeoJSON FeatureCollection of the region's divisions,
+    each feature's division code in properties.code. A row of its own, so that reading the region (every
+    page does) never reads the map. No row: the pack has none and the pages draw no map."""
+
+    region = models.OneToOneField(Region, models.CASCADE, related_name="map", verbose_name=_("region"))
+    file = models.CharField(_("file"), max_length=100)
+    geojson = models.JSONField(_("map (GeoJSON)"))
+
+    class Meta:
+        verbose_name = _("region map")
+        verbose_name_plural = _("region maps")
+
+    def __str__(self) -> str:
+        return self.file
+
+
 class Division(models.Model):
     """An administrative division (GB/T 2260 code)."""
 
@@ -132,6 +149,13 @@ class Organization(models.Model):
         IndustryChain, blank=True, related_name="served_by", verbose_name=_("chains served")
     )
     serves_all_chains = models.BooleanField(_("serves all chains"), default=False)
+    # Where a network node is, for the map (WGS-84 degrees; region pack `lon`, `lat`).
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    # A node's official contact (region pack `contact`): public on its page. Never a person's own phone.
+    contact_name = models.CharField(_("contact"), max_length=100, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=32, blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
     from_region_pack = models.BooleanField(_("defined by the region pack"), default=False)
 
     class Verification(models.TextChoices):

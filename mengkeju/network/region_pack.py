@@ -16,6 +16,8 @@ import yaml
 from django.utils.translation import gettext as _
 from jsonschema import Draft202012Validator
 
+from . import region_map
+
 PACK_FILES = ("region", "divisions", "chains", "network")
 OPTIONAL_FILES = ("calendar",)
 SCHEMA_PATH = Path(__file__).with_name("schemas") / "region-pack.schema.json"
@@ -47,6 +49,9 @@ class RegionPack:
     # calendar.yaml, one entry per day that breaks the Mon–Fri rule:
     # {"day": date, "is_working_day": bool, "name": str, "source": str}. None: the pack has no calendar.
     calendar_days: list[dict] | None = None
+    # The map named by region.yaml's `map` (a GeoJSON FeatureCollection, checked: every feature a
+    # division of the region by `properties.code`); None: the pack has no map.
+    map: dict | None = None
 
 
 @cache
@@ -92,6 +97,11 @@ def _describe(error) -> str:
         return _("the list must not be empty")
     if v == "const":
         return _("must be %(expected)r") % {"expected": error.validator_value}
+    if v in ("minimum", "maximum"):
+        return _("%(value)r is outside the allowed range") % {"value": value}
+    if v == "dependentRequired":
+        missing = [m for deps in error.validator_value.values() for m in deps if m not in (value or {})]
+        return _("required field missing: %(fields)s") % {"fields": ", ".join(missing)}
     return error.message
 
 
@@ -303,6 +313,12 @@ def read_region_pack(root: str | Path) -> RegionPack:
     if sum(1 for n in nodes if n["kind"] == "headquarters") != 1:
         problems.append(Problem("network.yaml", "nodes", _("exactly one headquarters node is required")))
     calendar_days = _calendar_days(calendar, problems) if calendar is not None else None
+    found: list[tuple[str, str, str]] = []
+    geojson = None
+    if data["region"].get("map"):
+        geojson = region_map.read_map(root, data["region"]["map"], data["region"]["code"], divisions, found)
+    region_map.check_node_coordinates(nodes, divisions, geojson, found)
+    problems += [Problem(*item) for item in found]
     if problems:
         raise RegionPackError(problems)
     return RegionPack(
@@ -312,4 +328,5 @@ def read_region_pack(root: str | Path) -> RegionPack:
         chains=chains,
         nodes=nodes,
         calendar_days=calendar_days,
+        map=geojson,
     )

@@ -8,7 +8,7 @@ from datetime import date
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from .models import CalendarDay, Division, IndustryChain, Organization, Region, User
+from .models import CalendarDay, Division, IndustryChain, Organization, Region, RegionMap, User
 
 
 def current_region() -> Region | None:
@@ -153,29 +153,118 @@ def user_scope(user: User) -> ServiceScope:
     return cached
 
 
-def responsible_nodes(division: Division, chain_ids: set[int]) -> list[Organization]:
-    """The sub-centers (and enclaves) a record is routed to.
+# How many responsible nodes a listing names (its page's "routed to" box shows the first three); a node's
+# page lists the listings that name it among these.
+ROUTED_NODES_SHOWN = 3
 
-    Nodes serving both its division and one of its chains come first, then nodes serving its
-    division, then nodes serving one of its chains elsewhere (e.g. an enclave specialised in it).
+
+class Routing:
+    """The network's routing rule, read once (four queries) and applied to many records in memory.
+
+    For one record: the sub-centers (and enclaves) serving both its division and one of its chains come
+    first, then those serving its division, then enclaves serving one of its chains elsewhere; ties by
+    code. A node serving a division serves everything below it.
     """
-    nodes = Organization.objects.filter(kind__in=Organization.SERVICE_NODE_KINDS).prefetch_related(
-        "serves_divisions", "serves_chains"
+
+    def __init__(self):
+        nodes = Organization.objects.filter(kind__in=Organization.SERVICE_NODE_KINDS).prefetch_related(
+            "serves_divisions", "serves_chains"
+        )
+        self.nodes = [
+            (
+                node,
+                frozenset(d.pk for d in node.serves_divisions.all()),
+                frozenset(c.pk for c in node.serves_chains.all()),
+            )
+            for node in nodes
+        ]
+        self._parents = dict(Division.objects.values_list("pk", "parent_id"))
+        self._ancestry: dict[int | None, frozenset[int]] = {}
+
+    def ancestry(self, division_id: int | None) -> frozenset[int]:
+        if division_id not in self._ancestry:
+            found: set[int] = set()
+            pk = division_id
+            while pk is not None and pk not in found:
+                found.add(pk)
+                pk = self._parents.get(pk)
+            self._ancestry[division_id] = frozenset(found)
+        return self._ancestry[division_id]
+
+    def nodes_for(self, division_id: int | None, chain_ids: set[int]) -> list[Organization]:
+        ranked = []
+        ancestry = self.ancestry(division_id)
+        for node, divisions, chains in self.nodes:
+            covers_division = bool(ancestry & divisions)
+            covers_chain = node.serves_all_chains or bool(chains & chain_ids)
+            if covers_division and covers_chain:
+                ranked.append((0, node))
+            elif covers_division:
+                ranked.append((1, node))
+            elif covers_chain and node.kind == Organization.Kind.ENCLAVE:
+                ranked.append((2, node))
+        return [node for _rank, node in sorted(ranked, key=lambda item: (item[0], item[1].code))]
+
+    def routed_to(self, node: Organization, records, limit: int = ROUTED_NODES_SHOWN) -> list[int]:
+        """The ids of the records (pk, division id, chain ids) that name `node` among their first `limit`
+        responsible nodes. For the headquarters: the records no node is responsible for (the
+        headquarters takes them, deals.services.route_to_sub_center)."""
+        if node.kind == Organization.Kind.HEADQUARTERS:
+            return [pk for pk, division_id, chains in records if not self.nodes_for(division_id, chains)]
+        return [
+            pk
+            for pk, division_id, chains in records
+            if any(n.pk == node.pk for n in self.nodes_for(division_id, chains)[:limit])
+        ]
+
+
+def responsible_nodes(division: Division, chain_ids: set[int]) -> list[Organization]:
+    """The sub-centers (and enclaves) a record is routed to, best first (see `Routing`)."""
+    return Routing().nodes_for(division.pk if division else None, chain_ids)
+
+
+def routing_candidates(node: Organization) -> Q:
+    """A filter on records (`division`, `chain_links`) keeping every record that could be routed to
+    `node` (a superset: `Routing.routed_to` decides). Everything for the headquarters."""
+    if node.kind == Organization.Kind.HEADQUARTERS or (
+        node.kind == Organization.Kind.ENCLAVE and node.serves_all_chains
+    ):
+        return Q()
+    if node.kind not in Organization.SERVICE_NODE_KINDS:
+        return Q(pk__in=[])
+    scope = service_scope(node)
+    q = Q(division_id__in=scope.division_ids)
+    if node.kind == Organization.Kind.ENCLAVE:
+        q |= Q(chain_links__chain_id__in=scope.chain_ids)
+    return q
+
+
+def node_brokers(node: Organization) -> QuerySet[User]:
+    """The technology brokers (技术经理人) working for a node: active accounts with the broker role."""
+    return User.objects.filter(organization=node, role=User.Role.BROKER, is_active=True).order_by(
+        "display_name", "username"
     )
-    ranked = []
-    ancestry = division_ancestry(division)  # a node serving a division serves everything below it
-    for node in nodes:
-        divisions = {d.pk for d in node.serves_divisions.all()}
-        chains = {c.pk for c in node.serves_chains.all()}
-        covers_division = bool(ancestry & divisions)
-        covers_chain = node.serves_all_chains or bool(chains & chain_ids)
-        if covers_division and covers_chain:
-            ranked.append((0, node))
-        elif covers_division:
-            ranked.append((1, node))
-        elif covers_chain and node.kind == Organization.Kind.ENCLAVE:
-            ranked.append((2, node))
-    return [node for _rank, node in sorted(ranked, key=lambda item: (item[0], item[1].code))]
+
+
+def has_region_map() -> bool:
+    return RegionMap.objects.exists()
+
+
+def mapped_nodes() -> QuerySet[Organization]:
+    """The network nodes with coordinates, for the map (their location's name and whether it is outside
+    the region come along)."""
+    return (
+        Organization.objects.filter(
+            kind__in=Organization.NETWORK_KINDS, longitude__isnull=False, latitude__isnull=False
+        )
+        .select_related("division")
+        .order_by("kind", "code")
+    )
+
+
+def region_map() -> dict | None:
+    """The region pack's map (GeoJSON), None without one."""
+    return RegionMap.objects.values_list("geojson", flat=True).first()
 
 
 # --- The incubation ladder ------------------------------------------------------------------------------

@@ -12,7 +12,16 @@ from django.utils.translation import gettext as _
 
 from mengkeju.core import clock
 
-from .models import CalendarDay, ChainLink, Division, IndustryChain, LadderMembership, Organization, Region
+from .models import (
+    CalendarDay,
+    ChainLink,
+    Division,
+    IndustryChain,
+    LadderMembership,
+    Organization,
+    Region,
+    RegionMap,
+)
 from .region_pack import IMPORT_PLACEHOLDER_PREFIX, RegionPack, read_region_pack
 
 
@@ -73,7 +82,7 @@ def load_region_pack(path: str | Path) -> LoadReport:
     pack: RegionPack = read_region_pack(path)
     report = LoadReport()
     region = pack.region
-    _upsert(
+    region_row = _upsert(
         Region,
         {"code": region["code"]},
         {
@@ -148,6 +157,11 @@ def load_region_pack(path: str | Path) -> LoadReport:
                 "address": node.get("address", ""),
                 "description": node.get("description", ""),
                 "serves_all_chains": not node["serves_chains"],
+                "longitude": node.get("lon"),
+                "latitude": node.get("lat"),
+                "contact_name": node.get("contact", {}).get("name", ""),
+                "contact_phone": node.get("contact", {}).get("phone", ""),
+                "contact_email": node.get("contact", {}).get("email", ""),
                 "from_region_pack": True,
             },
             report,
@@ -159,6 +173,12 @@ def load_region_pack(path: str | Path) -> LoadReport:
         )
     if pack.calendar_days is not None:
         _load_calendar(pack.calendar_days, report)
+    if pack.map is not None:
+        _upsert(
+            RegionMap, {"region": region_row}, {"file": region["map"], "geojson": pack.map}, report, "map"
+        )
+    else:
+        RegionMap.objects.filter(region=region_row).delete()
     return report
 
 

@@ -10,4 +10,5 @@ app_name = "network"
 urlpatterns = [
     path("", views.network_overview, name="overview"),
     path("ladder/", views.ladder, name="ladder"),
+    path("map.geojson", views.region_map_geojson, name="map"),
 ]

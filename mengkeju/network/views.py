@@ -1,11 +1,73 @@
+import hashlib
+import json
+
+from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from mengkeju.core import charts
 from mengkeju.core.views import attach_errors
 
-from . import selectors
-from .models import Organization
+from . import region_map, selectors
+from .models import Division, Organization
+
+
+def _local(obj) -> str:
+    """`name_en` on English pages when there is one, else `name`."""
+    if (get_language() or "").lower().startswith("en") and getattr(obj, "name_en", ""):
+        return obj.name_en
+    return obj.name
+
+
+def region_map_spec(focus: Organization | None = None) -> dict | None:
+    """What region-map.js needs to draw the network map: where to fetch the outlines and the ECharts
+    option (nodes plotted, the focus node and the divisions it serves highlighted). None when the region
+    pack has no map: the page lists the nodes without drawing them."""
+    if not selectors.has_region_map():
+        return None
+    kinds = dict(Organization.Kind.choices)
+    nodes = [
+        region_map.MapNode(
+            code=n.code,
+            name=_local(n),
+            kind=n.kind,
+            kind_label=str(kinds.get(n.kind, n.kind)),
+            lon=n.longitude,
+            lat=n.latitude,
+            place=_local(n.division),
+            outside=n.division.external,
+            url=reverse("network:organization", args=[n.code]),
+        )
+        for n in selectors.mapped_nodes()
+    ]
+    divisions = {d.code: _local(d) for d in selectors.regional_divisions().exclude(parent=None)}
+    served_divisions = list(focus.serves_divisions.all()) if focus is not None else []
+    served = [d.code for d in served_divisions]
+    if any(d.level == Division.Level.PROVINCE and not d.external for d in served_divisions):
+        served = list(divisions)  # serving the region's own division means all of it
+    return {
+        "map": region_map.MAP_NAME,
+        "url": reverse("network:map"),
+        "option": region_map.map_option(nodes, divisions, focus=focus.code if focus else None, served=served),
+    }
+
+
+def region_map_geojson(request):
+    """The region pack's map, for the network pages (cached by the browser; revalidated by ETag)."""
+    geojson = selectors.region_map()
+    if geojson is None:
+        raise Http404(_("This region has no map."))
+    body = json.dumps(geojson, ensure_ascii=False, separators=(",", ":")).encode()
+    etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+    if request.headers.get("If-None-Match") == etag:
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(body, content_type="application/geo+json")
+    response["ETag"] = etag
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
 
 
 def _coverage_chart(divisions, coverage: dict) -> dict:
@@ -56,6 +118,7 @@ def network_overview(request):
         "enclaves": by_kind[Organization.Kind.ENCLAVE],
         "cooperating": by_kind[Organization.Kind.COOPERATING],
         "charts": {"coverage": _coverage_chart(divisions, coverage)},
+        "region_map": region_map_spec(),
     }
     return render(request, "network/overview.html", context)
 

@@ -3,7 +3,7 @@
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -14,7 +14,7 @@ from mengkeju.core import charts
 from mengkeju.deals import permissions as deal_permissions
 from mengkeju.deals import selectors as deals
 from mengkeju.network import selectors as network
-from mengkeju.network.models import Organization, User
+from mengkeju.network.models import User
 from mengkeju.notifications.selectors import notifications_of
 from mengkeju.progress.permissions import has_own_listings
 
@@ -106,17 +106,3 @@ def search(request):
     target = "catalog:demand-list" if request.GET.get("in") == "demands" else "catalog:achievement-list"
     query = (request.GET.get("q") or "").strip()[:200]
     return redirect(f"{reverse(target)}?{urlencode({'q': query})}" if query else reverse(target))
-
-
-def organization_detail(request, code: str):
-    """An organization (or network node) with the published listings the visitor may see."""
-    org = get_object_or_404(
-        Organization.objects.select_related("division").prefetch_related("serves_divisions", "serves_chains"),
-        code=code,
-    )
-    context = {
-        "org": org,
-        "achievements": catalog.visible_achievements(request.user).filter(owner=org)[:50],
-        "demands": catalog.visible_demands(request.user).filter(owner=org)[:50],
-    }
-    return render(request, "network/organization_detail.html", context)
