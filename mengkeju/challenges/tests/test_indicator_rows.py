@@ -146,3 +146,12 @@ def test_deleting_every_row_is_refused_and_keeps_the_indicators(client, publishe
     response = client.post(f"/challenges/{challenge.pk}/edit/", _post_data(rows, initial=2, deleted={0, 1}))
     assert response.status_code == 200
     assert challenge.indicators.count() == 2
+
+
+def test_a_new_challenge_shows_two_blank_rows_and_the_row_to_copy(client, publisher):
+    page = client.get("/challenges/new/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert 'name="indicators-TOTAL_FORMS" value="2"' in page
+    assert 'id="id_indicators-1-name"' in page and 'id="id_indicators-2-name"' not in page
+    assert "<template data-formset-empty>" in page and 'name="indicators-__prefix__-direction"' in page
+    assert "不低于（≥）" in page and "再加一项指标" in page
+    assert 'name="indicators"' not in page  # no more typed lines
