@@ -166,7 +166,7 @@ def indicator_formset(data=None, challenge: Challenge | None = None) -> BaseIndi
         {
             "name": i.name,
             "direction": i.direction,
-            "target_value": i.target_value.normalize(),
+            "target_value": f"{i.target_value.normalize():f}",  # 200, not 2E+2
             "unit": i.unit,
             "verification": i.verification,
         }

@@ -155,3 +155,12 @@ def test_a_new_challenge_shows_two_blank_rows_and_the_row_to_copy(client, publis
     assert "<template data-formset-empty>" in page and 'name="indicators-__prefix__-direction"' in page
     assert "不低于（≥）" in page and "再加一项指标" in page
     assert 'name="indicators"' not in page  # no more typed lines
+
+
+def test_a_round_target_is_shown_as_written(client, publisher):
+    challenge = draft(
+        publisher,
+        indicators=[{"name": "寿命", "direction": "at_least", "target_value": "200", "unit": "h"}],
+    )
+    page = client.get(f"/challenges/{challenge.pk}/edit/").content.decode()
+    assert 'name="indicators-0-target_value" value="200"' in page
