@@ -1,5 +1,5 @@
-"""Web forms of open challenges. Field-level parsing here (lists typed one item a line); the rules
-are in the services."""
+"""Web forms of open challenges. Field-level parsing here (lists typed one item a line, the technical
+indicators one formset row each); the rules are in the services."""
 
 from __future__ import annotations
 
@@ -16,13 +16,6 @@ from mengkeju.core.widgets import ChainLinkPicker
 from mengkeju.network.models import ChainLink, Division, Organization
 
 from .models import Challenge, Indicator
-
-DIRECTIONS = {
-    "≥": Indicator.Direction.AT_LEAST,
-    ">=": Indicator.Direction.AT_LEAST,
-    "≤": Indicator.Direction.AT_MOST,
-    "<=": Indicator.Direction.AT_MOST,
-}
 
 
 def _lines(text: str) -> list[str]:
@@ -43,11 +36,6 @@ class ChallengeForm(forms.Form):
         required=False,
         to_field_name="code",
         widget=ChainLinkPicker(),
-    )
-    indicators = forms.CharField(
-        label=_("Technical indicators"),
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("One a line: name | ≥ or ≤ | target value | unit | how verified"),
     )
     budget_yuan = forms.DecimalField(
         label=_("Budget / reward (yuan)"),
@@ -93,26 +81,6 @@ class ChallengeForm(forms.Form):
         super().__init__(*args, **kwargs)
         style_form(self)
 
-    def clean_indicators(self) -> list[dict]:
-        parsed, errors = [], []
-        for n, line in enumerate(_lines(self.cleaned_data["indicators"]), start=1):
-            cells = _cells(line) + [""] * 5
-            direction = DIRECTIONS.get(cells[1])
-            if direction is None:
-                errors.append(_("Line %(n)s: write ≥ or ≤ after the name.") % {"n": n})
-            parsed.append(
-                {
-                    "name": cells[0],
-                    "direction": direction,
-                    "target_value": cells[2],
-                    "unit": cells[3],
-                    "verification": cells[4],
-                }
-            )
-        if errors:
-            raise ValidationError(errors)
-        return parsed
-
     @classmethod
     def initial_from(cls, challenge: Challenge) -> dict:
         rules = challenge.eligibility or {}
@@ -121,11 +89,6 @@ class ChallengeForm(forms.Form):
             "problem": challenge.problem,
             "field": challenge.field,
             "chain_links": list(challenge.chain_links.all()),
-            "indicators": "\n".join(
-                f"{i.name} | {'≥' if i.direction == Indicator.Direction.AT_LEAST else '≤'} | "
-                f"{i.target_value.normalize():f} | {i.unit} | {i.verification}"
-                for i in challenge.indicators.all()
-            ),
             "budget_yuan": challenge.budget_yuan,
             "mode": challenge.mode,
             "teams_to_fund": challenge.teams_to_fund,
@@ -146,6 +109,73 @@ class ChallengeForm(forms.Form):
             "division_codes": [division.code for division in data.pop("division_codes")],
         }
         return data
+
+
+class IndicatorForm(forms.Form):
+    """One technical indicator: name, ≥ or ≤, target value, unit, how it is verified."""
+
+    name = forms.CharField(label=_("Indicator"), max_length=100)
+    direction = forms.ChoiceField(
+        label=_("Direction"), choices=[("", "---------"), *Indicator.Direction.choices]
+    )
+    target_value = forms.DecimalField(label=_("Target value"), max_digits=18, decimal_places=4)
+    unit = forms.CharField(label=_("Unit"), max_length=20, required=False)
+    verification = forms.CharField(label=_("How verified"), max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_form(self)
+        self.fields["target_value"].widget.attrs["inputmode"] = "decimal"
+
+
+class BaseIndicatorFormSet(forms.BaseFormSet):
+    """The challenge's indicators, one row each, in the order shown; empty rows are skipped, a row
+    ticked "delete" is dropped; at least one indicator."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = _("Delete this indicator")
+            form.fields["DELETE"].widget.attrs["class"] = "form-check-input"
+
+    def clean(self):
+        if any(self.errors):
+            return
+        if not self.indicators():
+            raise ValidationError(_("State at least one quantified technical indicator."), code="required")
+
+    def indicators(self) -> list[dict]:
+        """What the services take: a list of dicts, in the order of the rows."""
+        return [
+            {k: form.cleaned_data[k] for k in ("name", "direction", "target_value", "unit", "verification")}
+            for n, form in enumerate(self.forms)
+            if (n < self.initial_form_count() or form.has_changed())
+            and not (self.can_delete and self._should_delete_form(form))
+        ]
+
+
+IndicatorFormSet = forms.formset_factory(
+    IndicatorForm, formset=BaseIndicatorFormSet, extra=2, can_delete=True, max_num=30, validate_max=True
+)
+
+
+def indicator_formset(data=None, challenge: Challenge | None = None) -> BaseIndicatorFormSet:
+    """The indicator rows of the challenge form: a new challenge gets blank rows; an existing one its
+    indicators, pre-filled, and one blank row to add another."""
+    initial = [
+        {
+            "name": i.name,
+            "direction": i.direction,
+            "target_value": f"{i.target_value.normalize():f}",  # 200, not 2E+2
+            "unit": i.unit,
+            "verification": i.verification,
+        }
+        for i in (challenge.indicators.all() if challenge else [])
+    ]
+    formset = IndicatorFormSet(data, initial=initial, prefix="indicators")
+    if initial:
+        formset.extra = 1
+    return formset
 
 
 class ApplicationForm(forms.Form):

@@ -17,11 +17,18 @@ from django.views.decorators.http import require_POST
 
 from mengkeju.catalog.models import Expert
 from mengkeju.core import charts, clock, files
-from mengkeju.core.views import attach_errors, error_text
+from mengkeju.core.views import attach_errors, error_items, error_text
 from mengkeju.network.models import IndustryChain, Organization
 
 from . import permissions, selectors, services
-from .forms import AcceptanceForm, ApplicationForm, ChallengeForm, EvidenceForm, ScoreForm
+from .forms import (
+    AcceptanceForm,
+    ApplicationForm,
+    ChallengeForm,
+    EvidenceForm,
+    ScoreForm,
+    indicator_formset,
+)
 from .models import Application, Award, Challenge, Evidence, Indicator, Milestone, Objection, Scorecard
 
 PAGE_SIZE = 20
@@ -175,25 +182,42 @@ def workspace(request):
 # --- challenges --------------------------------------------------------------------------------
 
 
+def _attach_challenge_errors(form, formset, exc: ValidationError) -> None:
+    """A service's refusal on the challenge form: the indicators' errors above their rows, the rest
+    on the form's fields."""
+    for name, errors in error_items(exc):
+        if name == "indicators":
+            formset._non_form_errors = formset.error_class(errors, error_class="nonform")
+        else:
+            form.add_error(name if name in form.fields else None, errors)
+
+
 @login_required
 def challenge_create(request):
     publisher = request.user.organization
     if not permissions.can_draft_challenge(request.user, publisher):
         raise PermissionDenied(_("Members draft challenges for their own organization."))
     form = ChallengeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    formset = indicator_formset(request.POST or None)
+    if request.method == "POST" and all([form.is_valid(), formset.is_valid()]):
         values = form.service_values()
-        indicators, links = values.pop("indicators"), values.pop("chain_links")
+        links = values.pop("chain_links")
         try:
             challenge = services.draft_challenge(
-                by=request.user, publisher=publisher, indicators=indicators, chain_links=links, **values
+                by=request.user,
+                publisher=publisher,
+                indicators=formset.indicators(),
+                chain_links=links,
+                **values,
             )
         except ValidationError as exc:
-            attach_errors(form, exc)
+            _attach_challenge_errors(form, formset, exc)
         else:
             messages.success(request, _("Challenge saved as a draft."))
             return redirect("challenges:detail", pk=challenge.pk)
-    return render(request, "challenges/challenge_form.html", {"form": form, "challenge": None})
+    return render(
+        request, "challenges/challenge_form.html", {"form": form, "formset": formset, "challenge": None}
+    )
 
 
 @login_required
@@ -202,19 +226,22 @@ def challenge_edit(request, pk: int):
     if not permissions.can_edit_challenge(request.user, challenge):
         raise PermissionDenied(_("Only the publisher edits a draft or returned challenge."))
     form = ChallengeForm(request.POST or None, initial=ChallengeForm.initial_from(challenge))
-    if request.method == "POST" and form.is_valid():
+    formset = indicator_formset(request.POST or None, challenge)
+    if request.method == "POST" and all([form.is_valid(), formset.is_valid()]):
         values = form.service_values()
-        indicators, links = values.pop("indicators"), values.pop("chain_links")
+        links = values.pop("chain_links")
         try:
             services.update_challenge(
-                challenge, by=request.user, indicators=indicators, chain_links=links, **values
+                challenge, by=request.user, indicators=formset.indicators(), chain_links=links, **values
             )
         except ValidationError as exc:
-            attach_errors(form, exc)
+            _attach_challenge_errors(form, formset, exc)
         else:
             messages.success(request, _("Changes saved."))
             return redirect("challenges:detail", pk=challenge.pk)
-    return render(request, "challenges/challenge_form.html", {"form": form, "challenge": challenge})
+    return render(
+        request, "challenges/challenge_form.html", {"form": form, "formset": formset, "challenge": challenge}
+    )
 
 
 def challenge_detail(request, pk: int):

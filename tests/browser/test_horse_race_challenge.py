@@ -82,11 +82,28 @@ def test_horse_race_challenge_from_publication_to_the_first_payments(
     page.fill("#id_title", "180℃高温永磁电机退磁攻关（赛马）")
     page.fill("#id_problem", "永磁同步电机在180℃工况下出现不可逆退磁，需要耐高温磁体与散热方案。")
     page.fill("#id_field", "稀土永磁")
-    page.select_option("#id_chain_links", ["rare-earth.magnets"])
-    page.fill(
-        "#id_indicators",
-        "工作温度 | ≥ | 180 | ℃ | 第三方检测报告\n不可逆磁通损失 | ≤ | 3 | % | 第三方检测报告",
-    )
+    page.check('input[name=chain_links][value="rare-earth.magnets"]')
+    # The indicators are typed one row each; the "add" button (static JS) appends a row, and a row
+    # left blank is skipped.
+    for n, (name, direction, target, unit) in enumerate(
+        [("工作温度", "at_least", "180", "℃"), ("不可逆磁通损失", "at_most", "3", "%")]
+    ):
+        page.fill(f"#id_indicators-{n}-name", name)
+        page.select_option(f"#id_indicators-{n}-direction", direction)
+        page.fill(f"#id_indicators-{n}-target_value", target)
+        page.fill(f"#id_indicators-{n}-unit", unit)
+        page.fill(f"#id_indicators-{n}-verification", "第三方检测报告")
+    page.click("#add-indicator")
+    assert page.locator("#id_indicators-2-name").is_visible()
+    assert page.input_value("input[name=indicators-TOTAL_FORMS]") == "3"
+    # On a phone (390 px) the fields of a row stack and nothing scrolls sideways.
+    page.set_viewport_size({"width": 390, "height": 844})
+    width, screen = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert width <= screen
+    name_box = page.locator("#id_indicators-0-name").bounding_box()
+    direction_box = page.locator("#id_indicators-0-direction").bounding_box()
+    assert direction_box["y"] >= name_box["y"] + name_box["height"]
+    page.set_viewport_size({"width": 1280, "height": 900})
     page.fill("#id_budget_yuan", "3000000")
     page.select_option("#id_mode", "horse_race")
     page.fill("#id_teams_to_fund", "2")

@@ -43,7 +43,7 @@ def test_enterprise_publishes_subcenter_reviews_public_finds(base_data, page_fac
     page.fill("#id_title", "永磁同步电机高温退磁攻关")
     page.fill("#id_problem", "我公司牵引电机在180℃工况下磁体出现不可逆退磁，寻求耐高温磁体或结构散热方案。")
     page.fill("#id_indicators", "工作温度≥180℃；不可逆磁通损失≤3%")
-    page.select_option("#id_chain_links", ["rare-earth.applications"])
+    page.check('input[name=chain_links][value="rare-earth.applications"]')
     page.select_option("#id_division", "150200")
     page.fill("#id_budget_yuan", "-100")
     page.check("input[name=cooperation_modes][value=joint_development]")

@@ -121,7 +121,7 @@ def test_a_new_enterprise_signs_up_publishes_inquires_and_follows_its_deal(
     page.goto("/demands/new/")
     page.fill("#id_title", "烧结钕铁硼高温退磁攻关")
     page.fill("#id_problem", "我公司电机磁钢在180℃工况下出现不可逆退磁，寻求耐高温磁体方案。")
-    page.select_option("#id_chain_links", ["rare-earth.applications"])
+    page.check('input[name=chain_links][value="rare-earth.applications"]')
     page.select_option("#id_division", "150200")
     page.fill("#id_budget_yuan", "800000")
     page.check("input[name=cooperation_modes][value=joint_development]")

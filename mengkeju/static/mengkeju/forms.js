@@ -6,6 +6,9 @@
  *   input as one types the amount in yuan.
  * - select[data-narrow-by="kind"] with options carrying data-parent (a contract's sub-kind): only the
  *   options of the chosen parent stay visible; a choice that no longer fits is cleared.
+ * - [data-formset="prefix"] (a Django formset, e.g. a challenge's indicators): shows the "add" button,
+ *   which copies the <template data-formset-empty> row (the formset's empty_form) with the next index
+ *   and counts it in prefix-TOTAL_FORMS. Without it the page still has its blank rows.
  */
 (function () {
   'use strict';
@@ -95,10 +98,38 @@
     });
   }
 
+  function formsets(root) {
+    root.querySelectorAll('[data-formset]').forEach(set => {
+      if (set.dataset.formsetReady) return;
+      const prefix = set.dataset.formset;
+      const total = set.querySelector(`input[name="${prefix}-TOTAL_FORMS"]`);
+      const most = set.querySelector(`input[name="${prefix}-MAX_NUM_FORMS"]`);
+      const empty = set.querySelector('template[data-formset-empty]');
+      const rows = set.querySelector('[data-formset-rows]');
+      const add = set.querySelector('[data-formset-add]');
+      if (!total || !empty || !rows || !add) return;
+      set.dataset.formsetReady = '1';
+      add.hidden = false;
+      add.addEventListener('click', () => {
+        const index = Number(total.value);
+        if (most && index >= Number(most.value)) return;
+        rows.insertAdjacentHTML('beforeend', empty.innerHTML.replace(/__prefix__/g, String(index)));
+        total.value = String(index + 1);
+        const row = rows.lastElementChild;
+        const number = row.querySelector('[data-formset-number]');
+        if (number) number.textContent = String(index + 1);
+        start(row);
+        const first = row.querySelector('input, select');
+        if (first) first.focus();
+      });
+    });
+  }
+
   function start(root) {
     pickers(root);
     yuanHints(root);
     narrowing(root);
+    formsets(root);
   }
 
   document.addEventListener('DOMContentLoaded', () => start(document));
