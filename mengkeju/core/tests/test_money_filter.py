@@ -50,3 +50,20 @@ def test_no_template_formats_money_its_own_way():
         if re.search(r"_yuan(\|floatformat[^}]*)? \}\}( \{% translate \"yuan\" %\}| ?元)?", text):
             offenders.append(path.name)
     assert offenders == []
+
+
+def test_every_template_using_the_filter_loads_it():
+    """A template that says |yuan without {% load money %} fails when it renders (a 500 on that page)."""
+    import re
+    from pathlib import Path
+
+    import mengkeju
+
+    root = Path(mengkeju.__file__).parent
+    offenders = [
+        str(path.relative_to(root))
+        for path in root.rglob("templates/**/*.html")
+        if "|yuan" in (text := path.read_text(encoding="utf-8"))
+        and not re.search(r"\{% load [^%]*\bmoney\b", text)
+    ]
+    assert offenders == []

@@ -79,7 +79,9 @@ def visible_text(html: str) -> str:
     return re.sub(r"<[^>]+>", " ", html)
 
 
-def crawl(client: Client, codes: re.Pattern, limit: int = 400):
+def crawl(client: Client, codes: re.Pattern, limit: int = 400, pages: list | None = None):
+    """Follow links from START, each URL shape once. Returns (visited, server errors, bare error pages,
+    codes shown); `pages`, when given, receives every URL that answered a 200 HTML page."""
     seen: set[str] = set()
     queue = deque(START)
     visited, errors, bare, shown = 0, [], [], []
@@ -102,6 +104,11 @@ def crawl(client: Client, codes: re.Pattern, limit: int = 400):
             if found:
                 shown.append((url, found))
         if response.status_code == 200 and html_page:
+            if pages is not None:
+                pages.append(
+                    response.request["PATH_INFO"]
+                    + (f"?{q}" if (q := response.request["QUERY_STRING"]) else "")
+                )
             queue.extend(link.replace("&amp;", "&") for link in LINK.findall(body))
     return visited, errors, bare, shown
 

@@ -1,0 +1,59 @@
+"""Every page a person can reach by following links fits a phone: the every-page crawl
+(mengkeju/portal/tests/test_every_page_answers.py) collects, as each demo role and anonymously, each
+distinct page shape that answers; Chromium then opens each shape once at 390 px and measures it. A page
+wider than the window scrolls sideways, which on a phone hides what is cut off."""
+
+import re
+
+import pytest
+from django.test import Client
+
+from mengkeju.demo.loader import DEMO_PASSWORD
+from mengkeju.network.models import User
+from mengkeju.portal.tests.test_every_page_answers import (
+    ROLES,
+    _code_pattern,
+    crawl,
+    demo,  # noqa: F401 (the full demo fixture)
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+PHONE = {"width": 390, "height": 844}
+
+
+def _login(page, username):
+    page.goto("/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/workspace/")
+
+
+def test_no_page_any_role_reaches_is_wider_than_a_phone(demo, page_factory):  # noqa: F811
+    nothing = _code_pattern({"no-such-code"})
+    checked: set[str] = set()
+    too_wide, opened = [], 0
+    for username in [None, *ROLES]:
+        client = Client(raise_request_exception=False)
+        page = page_factory()
+        page.set_viewport_size(PHONE)
+        if username:
+            client.force_login(User.objects.get(username=username))
+            _login(page, username)
+        pages: list[str] = []
+        crawl(client, nothing, pages=pages)
+        for url in pages:
+            shape = re.sub(r"\d+", "N", url.split("?")[0])
+            if shape in checked:
+                continue
+            checked.add(shape)
+            response = page.goto(url)
+            opened += 1
+            if response is None or response.status != 200:
+                continue  # a page that moved on (a one-time link); the crawl checks answers
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > PHONE["width"]:
+                too_wide.append((username or "anonymous", url, width))
+    print(f"\n{opened} page shapes opened at 390 px, {len(too_wide)} too wide")
+    assert opened >= 60, opened  # the crawl really went round
+    assert too_wide == [], f"pages wider than a 390 px phone: {too_wide}"
