@@ -330,7 +330,7 @@ def visible_loans(user) -> QuerySet:
     if permissions.is_bank(user):
         return loans.filter(bank_id=user.organization_id)
     if (
-        user.is_authenticated
+        role_of(user) is not None
         and user.organization_id
         and permissions.is_enterprise_member(user, user.organization)
     ):
