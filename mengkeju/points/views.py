@@ -34,10 +34,12 @@ def _year(request) -> int | None:
 @login_required
 def home(request):
     user = request.user
+    # The query (e.g. ?year=2025 from an import's "back" link) goes along: the default year may differ.
+    query = f"?{request.GET.urlencode()}" if request.GET else ""
     if permissions.can_view_ranking(user):
-        return redirect("points:ranking")
+        return redirect(reverse("points:ranking") + query)
     if user.organization_id and permissions.can_view_enterprise_data(user, user.organization):
-        return redirect("points:enterprise")
+        return redirect(reverse("points:enterprise") + query)
     raise PermissionDenied
 
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from mengkeju.network.models import Organization, Region, User
 from mengkeju.network.region_pack import RegionPackError
@@ -20,6 +21,26 @@ from .conftest import REGION_DIR
 from .factories import enterprise, small_system, write_pack
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The rules' messages are asserted in English (the Chinese are in the catalog; one test reads them)."""
+    with translation.override("en"):
+        yield
+
+
+def test_a_rule_message_reads_in_chinese(credit):
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as caught:
+        services.record_loan(
+            credit["enterprise"],
+            by=credit["people"]["bank"],
+            year=2025,
+            amount_yuan="1",
+            rate_percent="3",
+            term_months=12,
+        )
+    assert "未同意向银行提供其创新积分" in str(caught.value)
 
 
 # --- the indicator system and stages ---------------------------------------------------------------
