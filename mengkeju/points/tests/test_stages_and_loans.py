@@ -381,3 +381,27 @@ def test_transformations_count_registered_contracts_and_licences_of_scored_enter
     assert (t.contracts, t.licences, t.count) == (1, 1, 2)
     assert t.amount_yuan == Decimal("380000.00")
     assert selectors.transformations(2025).count == 0
+
+
+def test_the_template_of_a_staged_system_reads_the_year_of_establishment(tmp_path, people):
+    from ..importing import ImportRejected, template_headers
+
+    services.load_points_system(write_pack(tmp_path, [staged()]))
+    hq = people["hq_operator"]
+    org = enterprise()
+    spec = SystemSpec.from_definition(services.current_system(2026).definition)
+    assert "成立年份" in template_headers(spec)
+
+    def workbook(founded):
+        from .factories import filled_workbook
+
+        return filled_workbook(2026, [[org.credit_code, org.name, "", "small", founded, 1, 1, 1, 0]])
+
+    with pytest.raises(ImportRejected) as caught:
+        services.import_indicator_values(workbook(2031), "a.xlsx", year=2026, by=hq)
+    assert "year of establishment between 1900 and 2026" in str(
+        [p.message for p in caught.value.report.problems]
+    )
+    assert not EnterpriseYear.objects.filter(organization=org).exists()
+    services.import_indicator_values(workbook(2019), "a.xlsx", year=2026, by=hq)
+    assert EnterpriseYear.objects.get(organization=org, year=2026).founded_year == 2019
