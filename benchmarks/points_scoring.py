@@ -31,6 +31,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--enterprises", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--year", type=int, default=YEAR, help="2026: the staged 18-indicator system")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="mengkeju-points-"))
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{workdir / 'bench.sqlite3'}")
@@ -54,12 +55,12 @@ def main() -> None:
         load_region_pack(ROOT / "regions" / "inner-mongolia")
         load_points_system(ROOT / "regions" / "inner-mongolia")
         started = time.perf_counter()
-        generate_enterprises(args.enterprises, YEAR, seed=7)
+        generate_enterprises(args.enterprises, args.year, seed=7)
         print(f"generated {args.enterprises:,} enterprises in {time.perf_counter() - started:.1f} s")
         times = []
         for run in range(1, args.runs + 1):
             started = time.perf_counter()
-            result = recompute_scores(YEAR)
+            result = recompute_scores(args.year)
             elapsed = time.perf_counter() - started
             times.append(elapsed)
             print(f"run {run}: scored {result.enterprises:,} enterprises in {elapsed:.2f} s")

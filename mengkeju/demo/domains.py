@@ -457,11 +457,24 @@ def demo_points(today: date, seed: int = 2025) -> dict[str, int]:
     ):
         chain_of.setdefault(owner_id, chain_id)
     chains = {c.pk: c for c in IndustryChain.objects.all()}
+    # A second generator for what the 2026 system added (taxes, standards, year of establishment), so the
+    # values drawn for the earlier items stay what they were.
+    extra = np.random.default_rng(seed + 1)
     for org in enterprises:
         size = SIZE_CLASSES[int(rng.choice(4, p=[0.2, 0.4, 0.3, 0.1]))]
-        values = {k: v for k, v in _enterprise_values(rng, size).items() if k in items}
+        drawn = _enterprise_values(rng, size)
+        drawn["tax_paid"] = round(drawn["revenue"] * float(extra.uniform(0.02, 0.08)), 2)
+        drawn["standards"] = int(extra.choice([0, 0, 0, 1, 2]))
+        founded = latest - int(extra.integers(1, 30))
+        values = {k: v for k, v in drawn.items() if k in items}
         services.enter_indicator_values(
-            org, latest, values, by=hq, chain=chains.get(chain_of.get(org.pk)), size_class=size
+            org,
+            latest,
+            values,
+            by=hq,
+            chain=chains.get(chain_of.get(org.pk)),
+            size_class=size,
+            founded_year=founded,
         )
     run = services.recompute_scores(latest, by=hq)
     return {"innovation-points data": len(enterprises), "innovation-points scores": run.enterprises}

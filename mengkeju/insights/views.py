@@ -173,6 +173,12 @@ def dashboard(request):
         if permissions.can_view_region(request.user)
         else [],
     }
+    if node is None:
+        from mengkeju.points.views import dashboard_panel
+
+        context["points_panel"] = panel = dashboard_panel(request.user, scope.year)
+        if panel and panel["chart"]:
+            context["charts"]["points_financing"] = panel["chart"]
     return render(request, "insights/dashboard.html", context)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -31,6 +33,11 @@ class EntryForm(forms.Form):
 
     chain = forms.ModelChoiceField(IndustryChain.objects.all(), label=_("Industry chain"), required=False)
     size_class = forms.ChoiceField(label=_("Size class"), required=False)
+    founded_year = forms.IntegerField(
+        label=_("Year of establishment"),
+        required=False,
+        help_text=_("With the size class it decides the stage (初创期 / 成长期 / 稳定期)."),
+    )
 
     def __init__(self, *args, spec, size_classes, **kwargs):
         super().__init__(*args, **kwargs)
@@ -59,3 +66,16 @@ class RecomputeForm(forms.Form):
     year = forms.IntegerField(min_value=2000, max_value=2100)
     chain = forms.ModelChoiceField(IndustryChain.objects.all(), required=False, to_field_name="code")
     size_class = forms.CharField(required=False, max_length=16)
+
+
+class LoanForm(forms.Form):
+    """A loan a bank records; the service checks the rules (consent, threshold, bounds) again."""
+
+    amount_yuan = forms.DecimalField(
+        label=_("Amount (yuan)"), max_digits=16, decimal_places=2, min_value=Decimal("0.01")
+    )
+    rate_percent = forms.DecimalField(
+        label=_("Annual interest rate (%)"), max_digits=6, decimal_places=3, min_value=Decimal("0.001")
+    )
+    term_months = forms.IntegerField(label=_("Term (months)"), min_value=1, max_value=360)
+    granted = forms.BooleanField(label=_("Already granted"), required=False)

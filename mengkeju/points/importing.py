@@ -27,11 +27,13 @@ CREDIT_CODE = "credit_code"
 NAME = "name"
 CHAIN = "chain"
 SIZE = "size_class"
+FOUNDED = "founded_year"
 FIXED_HEADERS = {
     CREDIT_CODE: ("统一社会信用代码", "credit_code"),
     NAME: ("企业名称", "name"),
     CHAIN: ("产业链", "chain"),
     SIZE: ("企业规模", "size_class"),
+    FOUNDED: ("成立年份", "founded_year"),
 }
 # Digits before the decimal point that a stored value may have (IndicatorValue: 20 digits, 4 decimals).
 INTEGER_DIGITS = 16
@@ -43,9 +45,9 @@ def item_header(item) -> str:
 
 
 def template_headers(spec: SystemSpec) -> list[str]:
-    return [FIXED_HEADERS[k][0] for k in (CREDIT_CODE, NAME, CHAIN, SIZE)] + [
-        item_header(i) for i in spec.all_items
-    ]
+    """The fixed columns (the year of establishment only where the system has stages), then the items."""
+    fixed = (CREDIT_CODE, NAME, CHAIN, SIZE, FOUNDED) if spec.stages else (CREDIT_CODE, NAME, CHAIN, SIZE)
+    return [FIXED_HEADERS[k][0] for k in fixed] + [item_header(i) for i in spec.all_items]
 
 
 def build_template(spec: SystemSpec, *, rows: list[list] | None = None, size_classes=()) -> bytes:
@@ -200,6 +202,7 @@ class ParsedRow:
     chain_code: str
     size_class: str
     values: dict[str, Decimal]
+    founded_year: int | None = None
 
 
 def _text(raw, row: int, column: str, problems: list[RowProblem]) -> str:
@@ -267,11 +270,25 @@ def read_workbook(
                         n, FIXED_HEADERS[SIZE][0], _("unknown size class %(value)r") % {"value": size_raw}
                     )
                 )
+        founded_raw = _text(cell(FOUNDED), n, FIXED_HEADERS[FOUNDED][0], problems)
+        founded = None
+        if founded_raw:
+            if founded_raw.isdigit() and 1900 <= int(founded_raw) <= spec.year:
+                founded = int(founded_raw)
+            else:
+                problems.append(
+                    RowProblem(
+                        n,
+                        FIXED_HEADERS[FOUNDED][0],
+                        _("%(value)s is not a year of establishment between 1900 and %(year)s")
+                        % {"value": founded_raw, "year": spec.year},
+                    )
+                )
         values = {}
         for item in spec.all_items:
             value = _number(cell(item.code), item, n, item_header(item), problems)
             if value is not None:
                 values[item.code] = value
-        yield ParsedRow(n, code, chain_code, size_code, values)
+        yield ParsedRow(n, code, chain_code, size_code, values, founded)
     if rows == 0 and not any(p.row > 1 for p in problems):
         report.reject(0, "", _("the file has no data rows"))

@@ -131,6 +131,12 @@ class EnterpriseYear(models.Model):
         verbose_name=_("industry chain"),
     )
     size_class = models.CharField(_("size class"), max_length=16, blank=True)
+    founded_year = models.PositiveSmallIntegerField(
+        _("year of establishment"),
+        null=True,
+        blank=True,
+        help_text=_("With the size class it decides the enterprise's stage (初创期 / 成长期 / 稳定期)."),
+    )
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, db_index=True)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
@@ -236,6 +242,9 @@ class Score(models.Model):
     total = models.DecimalField(_("total score"), **SCORE, db_index=True)
     rank = models.PositiveIntegerField(_("rank"))
     tier = models.CharField(_("tier"), max_length=8, db_index=True)
+    stage = models.CharField(
+        _("stage"), max_length=16, blank=True, help_text=_("blank: a system without stages")
+    )
     breakdown = models.JSONField(_("breakdown"))
 
     class Meta:
@@ -258,8 +267,12 @@ class PointsEvent(Event):
         CONFIRMED = "confirmed", _("confirmed")
         RETURNED = "returned", _("returned")
         COMPUTED = "computed", _("scores computed")
+        CONSENT_GIVEN = "consent_given", _("consent to banks given")
+        CONSENT_WITHDRAWN = "consent_withdrawn", _("consent to banks withdrawn")
+        LOAN_RECORDED = "loan_recorded", _("loan recorded")
+        LOAN_GRANTED = "loan_granted", _("loan granted")
 
-    action = models.CharField(_("action"), max_length=16, choices=Action.choices)
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
     record = models.ForeignKey(EnterpriseYear, models.PROTECT, null=True, blank=True, related_name="events")
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
@@ -271,3 +284,74 @@ class PointsEvent(Event):
 
     def __str__(self) -> str:
         return f"{self.action} {self.at:%Y-%m-%d %H:%M}"
+
+
+# --- 创新积分贷 (points-based credit) --------------------------------------------------------------------
+
+
+class LoanConsent(models.Model):
+    """An enterprise's consent that banks may see its score and rank (创新积分贷). Given and withdrawn on
+    the enterprise's points page; a withdrawn consent stays as a record and a new one may be given."""
+
+    organization = models.ForeignKey(
+        Organization, models.PROTECT, related_name="points_loan_consents", verbose_name=_("enterprise")
+    )
+    given_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    given_at = models.DateTimeField(_("given at"))
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-given_at"]
+        verbose_name = _("consent to banks")
+        verbose_name_plural = _("consents to banks")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="points_one_open_consent",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} {self.given_at:%Y-%m-%d}"
+
+
+class PointsLoan(models.Model):
+    """A loan a bank offered or granted to an enterprise on the strength of its innovation points.
+    The score and rank it relied on are copied (a recompute replaces scores; the loan keeps its basis)."""
+
+    class Status(models.TextChoices):
+        OFFERED = "offered", _("offered")
+        GRANTED = "granted", _("granted")
+
+    bank = models.ForeignKey(
+        Organization, models.PROTECT, related_name="points_loans_given", verbose_name=_("bank")
+    )
+    enterprise = models.ForeignKey(
+        Organization, models.PROTECT, related_name="points_loans", verbose_name=_("enterprise")
+    )
+    year = models.PositiveSmallIntegerField(_("points year"))
+    score_total = models.DecimalField(_("score relied on"), **SCORE)
+    score_rank = models.PositiveIntegerField(_("rank relied on"))
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, db_index=True)
+    amount_yuan = models.DecimalField(_("amount (yuan)"), max_digits=16, decimal_places=2)
+    rate_percent = models.DecimalField(_("annual interest rate (%)"), max_digits=6, decimal_places=3)
+    term_months = models.PositiveSmallIntegerField(_("term (months)"))
+    offered_at = models.DateTimeField(_("offered at"))
+    granted_at = models.DateTimeField(_("granted at"), null=True, blank=True, db_index=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-offered_at", "-pk"]
+        verbose_name = _("points-based loan")
+        verbose_name_plural = _("points-based loans")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount_yuan__gt=0), name="points_loan_amount_positive"),
+            models.CheckConstraint(condition=models.Q(term_months__gt=0), name="points_loan_term_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bank} → {self.enterprise}: {self.amount_yuan}"

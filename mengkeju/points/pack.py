@@ -57,6 +57,7 @@ def read_points_file(root: str | Path) -> dict:
             problems.append(
                 Problem(FILE, f"{where}.tiers", _("tiers must go from the highest threshold down to 0"))
             )
+        problems.extend(_stage_problems(system, where, size_codes))
         for j, item in enumerate(system.get("activity", [])):
             if item["source"] not in SOURCES:
                 problems.append(
@@ -72,6 +73,75 @@ def read_points_file(root: str | Path) -> dict:
     return data
 
 
+def _stage_problems(system: dict, where: str, size_codes: list[str]) -> list[Problem]:
+    """Stages: unique codes, known size classes, the last one a catch-all without condition; every
+    `stage_weights` names exactly the stages (and none without stages)."""
+    problems: list[Problem] = []
+    stages = system.get("stages", [])
+    codes = [s["code"] for s in stages]
+    if len(codes) != len(set(codes)):
+        problems.append(Problem(FILE, f"{where}.stages", _("duplicate stage codes")))
+    for j, stage in enumerate(stages):
+        unknown = sorted(set(stage.get("size_classes", [])) - set(size_codes))
+        if unknown:
+            problems.append(
+                Problem(
+                    FILE,
+                    f"{where}.stages[{j}].size_classes",
+                    _("unknown size class %(codes)s") % {"codes": ", ".join(unknown)},
+                )
+            )
+    if stages and ("max_age" in stages[-1] or "size_classes" in stages[-1]):
+        problems.append(
+            Problem(
+                FILE,
+                f"{where}.stages[{len(stages) - 1}]",
+                _("the last stage must have no condition: it takes every enterprise the others do not"),
+            )
+        )
+    weighted = [(f"{where}.groups[{g}]", group) for g, group in enumerate(system["groups"])] + [
+        (f"{where}.groups[{g}].indicators[{i}]", item)
+        for g, group in enumerate(system["groups"])
+        for i, item in enumerate(group["indicators"])
+    ]
+    for path, item in weighted:
+        if "stage_weights" not in item:
+            continue
+        if not stages:
+            problems.append(
+                Problem(FILE, f"{path}.stage_weights", _("stage weights need the system's stages"))
+            )
+        elif set(item["stage_weights"]) != set(codes):
+            problems.append(
+                Problem(
+                    FILE,
+                    f"{path}.stage_weights",
+                    _("stage weights must name each stage exactly: %(codes)s") % {"codes": ", ".join(codes)},
+                )
+            )
+    return problems
+
+
+@dataclass(frozen=True)
+class StageSpec:
+    code: str
+    name: str
+    name_en: str
+    max_age: int | None
+    size_classes: tuple[str, ...]
+
+    def holds(self, age: int | None, size_class: str) -> bool | None:
+        """Whether an enterprise of this age (None: unknown) and size class is in this stage; None when
+        the age is needed and unknown."""
+        if self.size_classes and size_class not in self.size_classes:
+            return False
+        if self.max_age is not None:
+            if age is None:
+                return None
+            return age <= self.max_age
+        return True
+
+
 @dataclass(frozen=True)
 class IndicatorSpec:
     code: str
@@ -85,6 +155,10 @@ class IndicatorSpec:
     min: float | None
     max: float | None
     integer: bool
+    stage_weights: tuple[tuple[str, float], ...] = ()
+
+    def weight_in(self, stage: str) -> float:
+        return dict(self.stage_weights).get(stage, self.weight)
 
 
 @dataclass(frozen=True)
@@ -112,6 +186,8 @@ class SystemSpec:
     bonus: tuple[BonusSpec, ...]
     activity: tuple[tuple[str, float, float], ...]  # (source, points, cap)
     tiers: tuple[tuple[str, float], ...]  # (code, min_score), highest first
+    stages: tuple[StageSpec, ...] = ()
+    group_stage_weights: tuple[tuple[str, tuple[tuple[str, float], ...]], ...] = ()  # group → stage weights
 
     @classmethod
     def from_definition(cls, d: dict) -> SystemSpec:
@@ -128,6 +204,7 @@ class SystemSpec:
                 min=i.get("min"),
                 max=i.get("max"),
                 integer=bool(i.get("integer", False)),
+                stage_weights=tuple((k, float(v)) for k, v in i.get("stage_weights", {}).items()),
             )
             for g in d["groups"]
             for i in g["indicators"]
@@ -155,7 +232,38 @@ class SystemSpec:
             bonus=bonus,
             activity=tuple((a["source"], float(a["points"]), float(a["cap"])) for a in d.get("activity", [])),
             tiers=tuple((t["code"], float(t["min_score"])) for t in d["tiers"]),
+            stages=tuple(
+                StageSpec(
+                    code=s["code"],
+                    name=s["name"],
+                    name_en=s.get("name_en", ""),
+                    max_age=s.get("max_age"),
+                    size_classes=tuple(s.get("size_classes", ())),
+                )
+                for s in d.get("stages", [])
+            ),
+            group_stage_weights=tuple(
+                (g["code"], tuple((k, float(v)) for k, v in g["stage_weights"].items()))
+                for g in d["groups"]
+                if "stage_weights" in g
+            ),
         )
+
+    def group_weights(self, stage: str = "") -> dict[str, float]:
+        """Each group's weight for an enterprise in `stage` ("" or no stages: the plain weights)."""
+        override = {code: dict(weights) for code, weights in self.group_stage_weights}
+        return {code: override.get(code, {}).get(stage, weight) for code, _name, weight in self.groups}
+
+    def stage_of(self, age: int | None, size_class: str) -> str | None:
+        """The code of the first stage that holds; "" when the system has no stages; None when the
+        enterprise's age is needed to decide and unknown."""
+        for stage in self.stages:
+            holds = stage.holds(age, size_class)
+            if holds is None:
+                return None
+            if holds:
+                return stage.code
+        return ""
 
     @property
     def all_items(self) -> tuple:

@@ -111,3 +111,32 @@ def can_view_ranking(user) -> bool:
 
 def can_recompute(user) -> bool:
     return sees_region(user)
+
+
+# --- 创新积分贷 (points-based credit) ----------------------------------------------------------------
+# - bank (a member of an organization of kind investor): sees the ranking of the enterprises that
+#   consented and scored at least the region's threshold (points_loan_min_score), records loans to
+#   them and the loans it recorded; nothing of other enterprises, no breakdown or raw values;
+# - enterprise member: gives and withdraws its enterprise's consent, sees the loans to it;
+# - headquarters operator and platform admin: the financing per year and every loan;
+# - everyone else: nothing.
+
+
+def is_bank(user) -> bool:
+    return bool(
+        role_of(user) == Role.MEMBER
+        and user.organization_id
+        and user.organization.kind == Organization.Kind.INVESTOR
+    )
+
+
+def can_manage_consent(user, organization: Organization) -> bool:
+    return is_enterprise_member(user, organization)
+
+
+def can_view_loan_ranking(user) -> bool:
+    return is_bank(user)
+
+
+def can_view_financing(user) -> bool:
+    return sees_region(user)

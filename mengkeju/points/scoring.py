@@ -8,6 +8,8 @@ For a cohort of n enterprises and a year's system:
     s = 100·(r − 1)/(n − 1) (s = 50 when n = 1);
 - group g has weight W_g, indicator i in g weight w_i; its effective weight
   e_i = 100·W_g/ΣW · w_i/Σ_{j∈g} w_j, contribution c_i = e_i·s_i/100; indicator points = Σ c_i (0–100);
+  with stages (初创期 / 成长期 / 稳定期) W_g and w_i are those of the enterprise's stage: the scores s_i
+  are still computed over the whole cohort, only the weights differ per enterprise;
 - bonus b = min(Σ_k min(v_k·points_k, cap_k), bonus_cap); activity a = Σ_src min(count·points, cap);
 - total = round4(indicator points) + round4(b) + round4(a); rank = 1 + number of higher totals;
   tier = the first tier whose min_score ≤ total.
@@ -65,9 +67,31 @@ def zscore_scores(x: np.ndarray, z_span: float, lower_is_better: bool) -> tuple[
     return np.clip(50.0 + 50.0 * z / z_span, 0.0, 100.0), mean, sd
 
 
+def effective_weights(spec: SystemSpec, stage: str = "") -> np.ndarray:
+    """e_i for an enterprise in `stage` ("" = the plain weights); they sum to 100."""
+    groups = spec.group_weights(stage)
+    group_total = sum(groups.values())
+    within: dict[str, float] = {}
+    for i in spec.indicators:
+        within[i.group] = within.get(i.group, 0.0) + i.weight_in(stage)
+    return np.array(
+        [
+            100.0 * groups[i.group] / group_total * i.weight_in(stage) / within[i.group]
+            if group_total and within[i.group]
+            else 0.0
+            for i in spec.indicators
+        ]
+    )
+
+
 def score_cohort(
-    spec: SystemSpec, values: np.ndarray, bonus_values: np.ndarray, activity_counts: np.ndarray
+    spec: SystemSpec,
+    values: np.ndarray,
+    bonus_values: np.ndarray,
+    activity_counts: np.ndarray,
+    stages: list[str] | None = None,
 ) -> CohortResult:
+    """`stages`: each enterprise's stage code (None: every enterprise weighted with the plain weights)."""
     n, k = values.shape
     scores = np.empty((n, k))
     statistics: dict[str, dict] = {}
@@ -87,11 +111,13 @@ def score_cohort(
         }
 
     group_codes = [g[0] for g in spec.groups]
-    group_total = sum(g[2] for g in spec.groups)
-    group_weight = {code: 100.0 * weight / group_total for code, _name, weight in spec.groups}
-    within = {code: sum(i.weight for i in spec.indicators if i.group == code) for code in group_codes}
-    effective = np.array([group_weight[i.group] * i.weight / within[i.group] for i in spec.indicators])
-    contributions = scores * effective / 100.0
+    effective = effective_weights(spec)
+    if stages is None:
+        row_weights = np.broadcast_to(effective, (n, k))
+    else:
+        per_stage = {code: effective_weights(spec, code) for code in set(stages)}
+        row_weights = np.array([per_stage[code] for code in stages]).reshape(n, k)
+    contributions = scores * row_weights / 100.0
     membership = np.array([[1.0 if i.group == g else 0.0 for g in group_codes] for i in spec.indicators])
     group_points = contributions @ membership if k else np.zeros((n, len(group_codes)))
     indicator_points = contributions.sum(axis=1)

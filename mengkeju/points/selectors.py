@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import get_language
@@ -16,6 +17,7 @@ from . import permissions
 from .activity import SOURCES
 from .models import EnterpriseYear, IndicatorSystem, Score, ScoreRun, cohort_key
 from .pack import SystemSpec
+from .scoring import effective_weights
 
 HISTOGRAM_BINS = 10
 
@@ -135,8 +137,10 @@ def breakdown(score: Score) -> dict:
     groups = {code: name for code, name, _w in spec.groups}
     group_names_en = {g["code"]: g.get("name_en") or g["name"] for g in score.system.definition["groups"]}
     english = (get_language() or "").startswith("en")
+    # An enterprise in a stage (初创期 / 成长期 / 稳定期) is weighted with that stage's weights.
+    stage_weights = effective_weights(spec, score.stage) if score.stage else None
     lines = []
-    for ind in spec.indicators:
+    for j, ind in enumerate(spec.indicators):
         raw, value, contribution = score.breakdown["i"][ind.code]
         st = stats.get(ind.code, {})
         lines.append(
@@ -153,7 +157,9 @@ def breakdown(score: Score) -> dict:
                 median=st.get("median", 0.0),
                 median_score=st.get("median_score", 0.0),
                 score=value,
-                weight=st.get("weight", 0.0),
+                weight=round(float(stage_weights[j]), 4)
+                if stage_weights is not None
+                else st.get("weight", 0.0),
                 contribution=contribution,
             )
         )
@@ -185,7 +191,14 @@ def breakdown(score: Score) -> dict:
         }
         for code, name, _w in spec.groups
     ]
-    return {"indicators": lines, "groups": group_rows, "bonus": bonus, "activity": activity}
+    stage = next((st for st in spec.stages if st.code == score.stage), None)
+    return {
+        "indicators": lines,
+        "groups": group_rows,
+        "bonus": bonus,
+        "activity": activity,
+        "stage": _name(stage) if stage else "",
+    }
 
 
 def improvements(score: Score, limit: int = 3) -> list[IndicatorLine]:
@@ -247,3 +260,169 @@ def records_to_review(user, year: int, status: str = "") -> QuerySet[EnterpriseY
 
 def enterprise_records(organization: Organization) -> QuerySet[EnterpriseYear]:
     return EnterpriseYear.objects.filter(organization=organization).prefetch_related("values")
+
+
+# --- 创新积分贷 (points-based credit) ----------------------------------------------------------------
+
+
+def open_consent(organization: Organization):
+    from .models import LoanConsent
+
+    return LoanConsent.objects.filter(organization=organization, withdrawn_at=None).first()
+
+
+def loan_threshold() -> Decimal | None:
+    """The region's lowest total score a bank may see (region.yaml: points_loan_min_score)."""
+    from mengkeju.network.selectors import region_parameter
+
+    value = region_parameter("points_loan_min_score")
+    return None if value is None else Decimal(str(value))
+
+
+def loan_score(organization: Organization, year: int) -> Score | None:
+    """The score banks rely on: the enterprise's score in the year's region-wide cohort."""
+    return (
+        Score.objects.filter(
+            organization=organization, year=year, run__chain__isnull=True, run__size_class=""
+        )
+        .select_related("run")
+        .first()
+    )
+
+
+def loan_years() -> list[int]:
+    return sorted(
+        set(ScoreRun.objects.filter(chain__isnull=True, size_class="").values_list("year", flat=True)),
+        reverse=True,
+    )
+
+
+def loan_ranking(user, year: int) -> QuerySet[Score]:
+    """What a bank sees: the region-wide ranking of the year limited to the enterprises that consented
+    and scored at least the region's threshold, best first. Nothing for anyone else."""
+    from .models import LoanConsent
+
+    threshold = loan_threshold()
+    if not permissions.can_view_loan_ranking(user) or threshold is None:
+        return Score.objects.none()
+    consenting = LoanConsent.objects.filter(withdrawn_at=None).values("organization_id")
+    return (
+        Score.objects.filter(
+            year=year,
+            run__chain__isnull=True,
+            run__size_class="",
+            total__gte=threshold,
+            organization_id__in=consenting,
+            organization__kind=Organization.Kind.ENTERPRISE,
+        )
+        .select_related("organization", "organization__division")
+        .order_by("rank", "organization__name", "organization_id")
+    )
+
+
+def visible_loans(user) -> QuerySet:
+    """Banks: the loans they recorded; an enterprise's members: the loans to it; HQ and admin: all."""
+    from .models import PointsLoan
+
+    loans = PointsLoan.objects.select_related("bank", "enterprise")
+    if permissions.sees_region(user):
+        return loans
+    if permissions.is_bank(user):
+        return loans.filter(bank_id=user.organization_id)
+    if (
+        role_of(user) is not None
+        and user.organization_id
+        and permissions.is_enterprise_member(user, user.organization)
+    ):
+        return loans.filter(enterprise_id=user.organization_id)
+    return loans.none()
+
+
+@dataclass
+class FinancingYear:
+    year: int
+    loans: int
+    amount_yuan: Decimal
+    enterprises: int
+
+
+def financing_per_year() -> list[FinancingYear]:
+    """Points-based loans granted per calendar year of the grant (the region's time zone), oldest first."""
+    from django.utils import timezone
+
+    from .models import PointsLoan
+
+    years: dict[int, FinancingYear] = {}
+    enterprises: dict[int, set] = {}
+    rows = PointsLoan.objects.filter(status=PointsLoan.Status.GRANTED).values_list(
+        "granted_at", "amount_yuan", "enterprise_id"
+    )
+    for granted_at, amount, enterprise_id in rows:
+        year = timezone.localtime(granted_at).year
+        row = years.setdefault(year, FinancingYear(year, 0, Decimal("0.00"), 0))
+        row.loans += 1
+        row.amount_yuan += amount
+        enterprises.setdefault(year, set()).add(enterprise_id)
+    for year, row in years.items():
+        row.enterprises = len(enterprises[year])
+    return [years[y] for y in sorted(years)]
+
+
+@dataclass
+class Transformations:
+    year: int
+    enterprises: int
+    contracts: int
+    contract_amount_yuan: Decimal
+    licences: int
+    licence_amount_yuan: Decimal
+
+    @property
+    def count(self) -> int:
+        return self.contracts + self.licences
+
+    @property
+    def amount_yuan(self) -> Decimal:
+        return self.contract_amount_yuan + self.licence_amount_yuan
+
+
+def transformations(year: int) -> Transformations:
+    """Transformations under the points policy (the seed's headline: 655, 0.82 bn yuan), from records:
+    the year's registered technical contracts (current registrations, registered in the year) with a
+    scored enterprise of the year as seller or buyer, and the licences starting in the year (active or
+    converted) taken by a scored enterprise. A contract counts once however many scored parties it has;
+    its money is the contract amount; a licence's is its agreed upfront fee plus lump sum."""
+    from mengkeju.deals.models import ContractParty, Registration
+    from mengkeju.licensing.models import Licence
+
+    scored = list(
+        Organization.objects.filter(points_scores__year=year).distinct().values_list("pk", "credit_code")
+    )
+    ids = {pk for pk, _code in scored}
+    codes = {code for _pk, code in scored if code}
+    registrations = Registration.objects.filter(
+        status=Registration.Status.REGISTERED, is_current=True, registered_on__year=year
+    )
+    by_party = set(
+        ContractParty.objects.filter(
+            contract__registrations__in=registrations,
+            organization_id__in=ids,
+            role__in=[ContractParty.Role.SELLER, ContractParty.Role.BUYER],
+        ).values_list("contract_id", flat=True)
+    )
+    contracts, contract_amount = 0, Decimal("0.00")
+    for contract_id, seller, buyer, amount in registrations.values_list(
+        "contract_id", "seller_credit_code", "buyer_credit_code", "amount_yuan"
+    ):
+        if contract_id in by_party or seller in codes or buyer in codes:
+            contracts += 1
+            contract_amount += amount or 0
+    licences, licence_amount = 0, Decimal("0.00")
+    for upfront, lump in Licence.objects.filter(
+        status__in=[Licence.Status.ACTIVE, Licence.Status.CONVERTED],
+        start_on__year=year,
+        licensee_id__in=ids,
+    ).values_list("upfront_fee_yuan", "lump_sum_yuan"):
+        licences += 1
+        licence_amount += (upfront or 0) + (lump or 0)
+    return Transformations(year, len(ids), contracts, contract_amount, licences, licence_amount)

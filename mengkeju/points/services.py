@@ -44,7 +44,9 @@ from .models import (
     Indicator,
     IndicatorSystem,
     IndicatorValue,
+    LoanConsent,
     PointsEvent,
+    PointsLoan,
     Score,
     ScoreRun,
     cohort_key,
@@ -322,8 +324,11 @@ def _write_import(rows, report, enterprises, content, file_name, *, year, by, pr
             batch = ImportBatch.objects.create(
                 file_name=file_name[:255], sha256=digest, year=year, rows=total, imported_by=by
             )
-        meta_changed = created or chain != record.chain or size != record.size_class
-        record.chain, record.size_class = chain, size
+        founded = r.founded_year or record.founded_year
+        meta_changed = (
+            created or chain != record.chain or size != record.size_class or founded != record.founded_year
+        )
+        record.chain, record.size_class, record.founded_year = chain, size, founded
         if created:
             _set_status_after_change(record, now, by=by, confirm=confirm)
             record.save()
@@ -353,7 +358,14 @@ def _write_import(rows, report, enterprises, content, file_name, *, year, by, pr
 
 @transaction.atomic
 def enter_indicator_values(
-    organization: Organization, year: int, raw_values: dict, *, by, chain=None, size_class: str = ""
+    organization: Organization,
+    year: int,
+    raw_values: dict,
+    *,
+    by,
+    chain=None,
+    size_class: str = "",
+    founded_year: int | None = None,
 ) -> EnterpriseYear:
     """A form entry. Raises a ValidationError listing each wrong value ("column: reason; …")."""
     if not permissions.can_enter_data(by, organization):
@@ -370,11 +382,22 @@ def enter_indicator_values(
         problems.append(
             RowProblem(0, _("size class"), _("unknown size class %(value)r") % {"value": size_class})
         )
+    if founded_year is not None and not 1900 <= founded_year <= year:
+        problems.append(
+            RowProblem(
+                0,
+                _("year of establishment"),
+                _("%(value)s is not a year of establishment between 1900 and %(year)s")
+                % {"value": founded_year, "year": year},
+            )
+        )
     if problems:
         raise ValidationError("; ".join(f"{p.column}: {p.message}" for p in problems), code="invalid_values")
     record = EnterpriseYear.objects.select_for_update().filter(organization=organization, year=year).first()
     record = record or EnterpriseYear(organization=organization, year=year, status=Status.ENTERED)
     record.chain, record.size_class = chain, size_class
+    if founded_year is not None:
+        record.founded_year = founded_year
     _set_status_after_change(record, timezone.now(), by=by, confirm=permissions.confirms_on_entry(by))
     record.save()
     _apply_values(record, values, by=by)
@@ -440,7 +463,9 @@ def recompute_scores(
     if size_class:
         records = records.filter(size_class=size_class)
     rows = list(
-        records.order_by("organization_id").values_list("pk", "organization_id", "organization__credit_code")
+        records.order_by("organization_id").values_list(
+            "pk", "organization_id", "organization__credit_code", "founded_year", "size_class"
+        )
     )
     if not rows:
         raise ValidationError(
@@ -449,7 +474,7 @@ def recompute_scores(
         )
     n = len(rows)
     progress(0, 3 * n, _("Reading the data of %(n)s enterprises …") % {"n": n})
-    row_of = {rec: i for i, (rec, _org, _code) in enumerate(rows)}
+    row_of = {rec: i for i, (rec, *_rest) in enumerate(rows)}
     scored = {ind.code: j for j, ind in enumerate(spec.indicators)}
     bonus = {b.code: j for j, b in enumerate(spec.bonus)}
     values = np.full((n, len(scored)), np.nan)
@@ -467,12 +492,20 @@ def recompute_scores(
         else:
             bonus_values[i, bonus[code]] = float(value)
     complete = ~np.isnan(values).any(axis=1)
+    # The enterprise's stage (初创期 / 成长期 / 稳定期) from its age and size class, when the system has
+    # stages; an enterprise whose stage needs its unknown year of establishment is left out and listed.
+    stages = [
+        spec.stage_of(year - founded if founded else None, size or "")
+        for _rec, _org, _code, founded, size in rows
+    ]
+    complete &= np.array([stage is not None for stage in stages], dtype=bool)
     excluded = [rows[i][1] for i in np.flatnonzero(~complete)]
     if not complete.any():
         raise ValidationError(
             _("No enterprise in this cohort has a value for every indicator."), code="incomplete_cohort"
         )
-    rows = [r for r, keep in zip(rows, complete, strict=True) if keep]
+    rows = [r[:3] for r, keep in zip(rows, complete, strict=True) if keep]
+    stages = [stage for stage, keep in zip(stages, complete, strict=True) if keep]
     values, bonus_values = values[complete], bonus_values[complete]
     organizations = [(org, code or "") for _rec, org, code in rows]
     activity = np.zeros((len(rows), len(spec.activity)))
@@ -483,7 +516,7 @@ def recompute_scores(
                 activity[position[org], j] = count
 
     progress(n, 3 * n, _("Scoring %(n)s enterprises …") % {"n": len(rows)})
-    result = score_cohort(spec, values, bonus_values, activity)
+    result = score_cohort(spec, values, bonus_values, activity, stages if spec.stages else None)
     key = cohort_key(year, chain, size_class)
     input_hash = _digest(
         {
@@ -492,6 +525,7 @@ def recompute_scores(
             "values": np.round(values, ROUND).tolist(),
             "bonus": np.round(bonus_values, ROUND).tolist(),
             "activity": activity.tolist(),
+            **({"stages": stages} if spec.stages else {}),
         }
     )
     ScoreRun.objects.filter(cohort_key=key).delete()
@@ -545,6 +579,7 @@ def recompute_scores(
                 total=indicator_points + bonus_points + activity_points,
                 rank=int(result.rank[i]),
                 tier=result.tier[i],
+                stage=stages[i] or "",
                 breakdown=breakdown,
             )
         )
@@ -565,3 +600,176 @@ def recompute_scores(
         },
     )
     return run
+
+
+# --- 创新积分贷 (points-based credit) ----------------------------------------------------------------
+
+
+@transaction.atomic
+def give_consent(organization: Organization, *, by) -> LoanConsent:
+    """The enterprise consents that banks may see its score and rank (and offer it a loan)."""
+    if not permissions.can_manage_consent(by, organization):
+        raise PermissionDenied(_("Only a member of the enterprise gives its consent."))
+    Organization.objects.select_for_update().get(pk=organization.pk)
+    if selectors.open_consent(organization):
+        raise ValidationError(
+            _("%(name)s has already consented.") % {"name": organization.name}, code="already_consented"
+        )
+    consent = LoanConsent.objects.create(organization=organization, given_by=by, given_at=timezone.now())
+    PointsEvent.objects.record(action=PointsEvent.Action.CONSENT_GIVEN, by=by, data={"org": organization.pk})
+    return consent
+
+
+@transaction.atomic
+def withdraw_consent(organization: Organization, *, by) -> LoanConsent:
+    """Banks no longer see the enterprise; loans already recorded stay."""
+    if not permissions.can_manage_consent(by, organization):
+        raise PermissionDenied(_("Only a member of the enterprise withdraws its consent."))
+    consent = (
+        LoanConsent.objects.select_for_update().filter(organization=organization, withdrawn_at=None).first()
+    )
+    if consent is None:
+        raise ValidationError(
+            _("%(name)s has not consented, so there is nothing to withdraw.") % {"name": organization.name},
+            code="no_consent",
+        )
+    consent.withdrawn_by, consent.withdrawn_at = by, timezone.now()
+    consent.save(update_fields=["withdrawn_by", "withdrawn_at"])
+    PointsEvent.objects.record(
+        action=PointsEvent.Action.CONSENT_WITHDRAWN, by=by, data={"org": organization.pk}
+    )
+    return consent
+
+
+MAX_RATE_PERCENT = Decimal("36")
+MAX_TERM_MONTHS = 360
+
+
+def _loan_terms(amount_yuan, rate_percent, term_months) -> tuple[Decimal, Decimal, int]:
+    errors = {}
+    try:
+        amount = Decimal(str(amount_yuan)).quantize(Decimal("0.01"))
+        if not amount.is_finite() or amount <= 0 or amount >= Decimal("1e14"):
+            raise ValueError
+    except (ValueError, ArithmeticError):
+        errors["amount_yuan"] = ValidationError(
+            _("The amount must be a positive number of yuan."), code="amount"
+        )
+    try:
+        rate = Decimal(str(rate_percent)).quantize(Decimal("0.001"))
+        if not rate.is_finite() or not Decimal(0) < rate <= MAX_RATE_PERCENT:
+            raise ValueError
+    except (ValueError, ArithmeticError):
+        errors["rate_percent"] = ValidationError(
+            _("The annual rate must be above 0 %% and at most %(max)s %%.") % {"max": MAX_RATE_PERCENT},
+            code="rate",
+        )
+    try:
+        term = int(term_months)
+        if not 1 <= term <= MAX_TERM_MONTHS or str(term) != str(term_months).strip():
+            raise ValueError
+    except (ValueError, TypeError):
+        errors["term_months"] = ValidationError(
+            _("The term must be a whole number of months from 1 to %(max)s.") % {"max": MAX_TERM_MONTHS},
+            code="term",
+        )
+    if errors:
+        raise ValidationError(errors)
+    return amount, rate, term
+
+
+def _eligible_score(enterprise: Organization, year: int) -> Score:
+    """The score a bank may rely on, or a ValidationError naming the rule the enterprise fails."""
+    if enterprise.kind != Organization.Kind.ENTERPRISE:
+        raise ValidationError(_("Points-based loans are for enterprises."), code="not_enterprise")
+    if not selectors.open_consent(enterprise):
+        raise ValidationError(
+            _("%(name)s has not consented that banks see its innovation points.") % {"name": enterprise.name},
+            code="no_consent",
+        )
+    threshold = selectors.loan_threshold()
+    if threshold is None:
+        raise ValidationError(
+            _("The region sets no score threshold for points-based loans (points_loan_min_score)."),
+            code="no_threshold",
+        )
+    score = selectors.loan_score(enterprise, year)
+    if score is None:
+        raise ValidationError(
+            _("%(name)s has no region-wide innovation score for %(year)s.")
+            % {"name": enterprise.name, "year": year},
+            code="not_scored",
+        )
+    if score.total < threshold:
+        raise ValidationError(
+            _(
+                "%(name)s scored %(score)s in %(year)s, below the region's threshold of %(min)s "
+                "for points-based loans."
+            )
+            % {"name": enterprise.name, "score": score.total, "year": year, "min": threshold},
+            code="below_threshold",
+        )
+    return score
+
+
+@transaction.atomic
+def record_loan(
+    enterprise: Organization,
+    *,
+    by,
+    year: int,
+    amount_yuan,
+    rate_percent,
+    term_months,
+    granted: bool = False,
+) -> PointsLoan:
+    """A bank records a loan it offered (or granted at once) to an enterprise of its ranking: one that
+    consented and scored at least the region's threshold in the year's region-wide cohort."""
+    if not permissions.is_bank(by):
+        raise PermissionDenied(
+            _("Only a bank (an organization of kind investor) records points-based loans.")
+        )
+    amount, rate, term = _loan_terms(amount_yuan, rate_percent, term_months)
+    Organization.objects.select_for_update().get(pk=enterprise.pk)
+    score = _eligible_score(enterprise, year)
+    now = timezone.now()
+    loan = PointsLoan.objects.create(
+        bank=by.organization,
+        enterprise=enterprise,
+        year=year,
+        score_total=score.total,
+        score_rank=score.rank,
+        status=PointsLoan.Status.GRANTED if granted else PointsLoan.Status.OFFERED,
+        amount_yuan=amount,
+        rate_percent=rate,
+        term_months=term,
+        offered_at=now,
+        granted_at=now if granted else None,
+        recorded_by=by,
+    )
+    PointsEvent.objects.record(
+        action=PointsEvent.Action.LOAN_GRANTED if granted else PointsEvent.Action.LOAN_RECORDED,
+        year=year,
+        by=by,
+        data={"loan": loan.pk, "org": enterprise.pk, "amount_yuan": str(amount)},
+    )
+    return loan
+
+
+@transaction.atomic
+def grant_loan(loan: PointsLoan, *, by) -> PointsLoan:
+    """The bank that offered the loan records that it was granted (it then counts as financing)."""
+    loan = PointsLoan.objects.select_for_update().get(pk=loan.pk)
+    if not permissions.is_bank(by) or by.organization_id != loan.bank_id:
+        raise PermissionDenied(_("Only the bank that offered the loan records its grant."))
+    if loan.status == PointsLoan.Status.GRANTED:
+        raise ValidationError(_("This loan is already recorded as granted."), code="already_granted")
+    loan.status, loan.granted_at = PointsLoan.Status.GRANTED, timezone.now()
+    loan.save(update_fields=["status", "granted_at"])
+    PointsEvent.objects.record(
+        action=PointsEvent.Action.LOAN_GRANTED,
+        year=loan.year,
+        by=by,
+        data={"loan": loan.pk, "org": loan.enterprise_id, "amount_yuan": str(loan.amount_yuan)},
+    )
+    return loan

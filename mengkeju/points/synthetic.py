@@ -70,6 +70,7 @@ def generate_enterprises(n: int, year: int, *, seed: int = 1, prefix: str = "gen
             year=year,
             chain=chains[i % len(chains)] if chains else None,
             size_class=SIZE_CODES[i % len(SIZE_CODES)],
+            founded_year=year - 1 - i % 25,  # ages 1–25: every stage of a staged system occurs
             status=EnterpriseYear.Status.CONFIRMED,
             entered_at=now,
             confirmed_at=now,

@@ -18,4 +18,9 @@ urlpatterns = [
     path("ranking/export.xlsx", views.export, name="export"),
     path("recompute/", views.recompute, name="recompute"),
     path("scores/<int:pk>/certificate.pdf", views.certificate, name="certificate"),
+    path("consent/", views.consent, name="consent"),
+    path("loans/", views.loans, name="loans"),
+    path("loans/enterprise/<int:org_id>/", views.record_loan, name="record-loan"),
+    path("loans/<int:pk>/grant/", views.grant_loan, name="grant-loan"),
+    path("financing/", views.financing, name="financing"),
 ]

@@ -18,9 +18,9 @@ from mengkeju.network.models import Division, IndustryChain, Organization
 from . import permissions, selectors, services, tasks
 from .certificate import render_certificate
 from .exports import ranking_workbook
-from .forms import EntryForm, ImportForm, RecomputeForm, ReturnForm
+from .forms import EntryForm, ImportForm, LoanForm, RecomputeForm, ReturnForm
 from .importing import build_template
-from .models import EnterpriseYear, Score
+from .models import EnterpriseYear, PointsLoan, Score
 from .pack import SystemSpec
 
 
@@ -34,10 +34,12 @@ def _year(request) -> int | None:
 @login_required
 def home(request):
     user = request.user
+    # The query (e.g. ?year=2025 from an import's "back" link) goes along: the default year may differ.
+    query = f"?{request.GET.urlencode()}" if request.GET else ""
     if permissions.can_view_ranking(user):
-        return redirect("points:ranking")
+        return redirect(reverse("points:ranking") + query)
     if user.organization_id and permissions.can_view_enterprise_data(user, user.organization):
-        return redirect("points:enterprise")
+        return redirect(reverse("points:enterprise") + query)
     raise PermissionDenied
 
 
@@ -59,6 +61,10 @@ def enterprise(request, org_id: int | None = None):
         "values": {v.code: v for v in record.values.all()} if record else {},
         "import_form": ImportForm(initial={"year": year}),
         "can_enter": permissions.can_enter_data(request.user, org),
+        "can_manage_consent": permissions.can_manage_consent(request.user, org),
+        "consent": selectors.open_consent(org),
+        "loans": selectors.visible_loans(request.user).filter(enterprise=org),
+        "loan_threshold": selectors.loan_threshold(),
     }
     if score:
         context["explained"] = selectors.breakdown(score)
@@ -126,7 +132,11 @@ def enter_data(request, org_id: int, year: int):
     initial = {}
     if record:
         initial = {v.code: v.value.normalize() for v in record.values.all()}
-        initial |= {"chain": record.chain, "size_class": record.size_class}
+        initial |= {
+            "chain": record.chain,
+            "size_class": record.size_class,
+            "founded_year": record.founded_year,
+        }
     form = EntryForm(request.POST or None, initial=initial, spec=spec, size_classes=system.size_classes)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -138,6 +148,7 @@ def enter_data(request, org_id: int, year: int):
                 by=request.user,
                 chain=data.get("chain"),
                 size_class=data.get("size_class") or "",
+                founded_year=data.get("founded_year"),
             )
         except ValidationError as exc:
             attach_errors(form, exc)
@@ -327,3 +338,156 @@ def certificate(request, pk: int):
         f'inline; filename="innovation-points-{score.year}-{score.organization_id}.pdf"'
     )
     return response
+
+
+# --- 创新积分贷 (points-based credit) ----------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def consent(request):
+    """The enterprise gives (action=give) or withdraws (action=withdraw) its consent to banks."""
+    org = request.user.organization
+    if org is None or not permissions.can_manage_consent(request.user, org):
+        raise PermissionDenied
+    give = request.POST.get("action") != "withdraw"
+    try:
+        (services.give_consent if give else services.withdraw_consent)(org, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(
+            request,
+            _("Banks may now see your innovation score and rank.")
+            if give
+            else _("Your consent is withdrawn: banks no longer see your score."),
+        )
+    return redirect("points:enterprise")
+
+
+def _bank_page(request, *, form=None, form_org=None, status=200):
+    year = _year_for_loans(request)
+    scores = list(selectors.loan_ranking(request.user, year)[:500]) if year else []
+    return render(
+        request,
+        "points/loans.html",
+        {
+            "year": year,
+            "years": selectors.loan_years(),
+            "scores": scores,
+            "threshold": selectors.loan_threshold(),
+            "form": form or LoanForm(),
+            "form_org": form_org,
+            "loans": selectors.visible_loans(request.user)[:200],
+            "may_grant": permissions.is_bank(request.user),
+        },
+        status=status,
+    )
+
+
+def _year_for_loans(request) -> int | None:
+    years = selectors.loan_years()
+    raw = request.GET.get("year") or request.POST.get("year") or ""
+    return int(raw) if raw.isdigit() and int(raw) in years else (years[0] if years else None)
+
+
+@login_required
+def loans(request):
+    """A bank's page: the ranking of consenting enterprises above the threshold, and its loans."""
+    if not permissions.can_view_loan_ranking(request.user):
+        raise PermissionDenied
+    return _bank_page(request)
+
+
+@login_required
+@require_POST
+def record_loan(request, org_id: int):
+    if not permissions.is_bank(request.user):
+        raise PermissionDenied
+    org = get_object_or_404(Organization, pk=org_id)
+    year = _year_for_loans(request)
+    form = LoanForm(request.POST)
+    if form.is_valid() and year:
+        data = form.cleaned_data
+        try:
+            loan = services.record_loan(
+                org,
+                by=request.user,
+                year=year,
+                amount_yuan=data["amount_yuan"],
+                rate_percent=data["rate_percent"],
+                term_months=data["term_months"],
+                granted=data["granted"],
+            )
+        except ValidationError as exc:
+            attach_errors(form, exc)
+        else:
+            messages.success(request, _("Loan recorded: %(name)s") % {"name": loan.enterprise.name})
+            return redirect(reverse("points:loans") + f"?year={year}")
+    return _bank_page(request, form=form, form_org=org, status=400)
+
+
+@login_required
+@require_POST
+def grant_loan(request, pk: int):
+    loan = get_object_or_404(PointsLoan, pk=pk)
+    try:
+        services.grant_loan(loan, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, _("Recorded as granted: %(name)s") % {"name": loan.enterprise.name})
+    return redirect("points:loans")
+
+
+def financing_chart(rows) -> dict:
+    """Points-based financing granted per year, in 万元 (ECharts bar)."""
+    return {
+        "tooltip": {"trigger": "axis"},
+        "grid": {"left": 8, "right": 20, "top": 30, "bottom": 10, "containLabel": True},
+        "xAxis": {"type": "category", "data": [str(r.year) for r in rows]},
+        "yAxis": {"type": "value", "name": _("granted, 10k yuan")},
+        "series": [
+            {
+                "name": _("granted, 10k yuan"),
+                "type": "bar",
+                "data": [charts.ten_thousands(r.amount_yuan) for r in rows],
+                "itemStyle": {"color": charts.GREEN},
+            }
+        ],
+    }
+
+
+@login_required
+def financing(request):
+    """Headquarters: points-based financing per year, the transformations of scored enterprises, the loans."""
+    if not permissions.can_view_financing(request.user):
+        raise PermissionDenied
+    rows = selectors.financing_per_year()
+    years = selectors.loan_years()
+    return render(
+        request,
+        "points/financing.html",
+        {
+            "rows": rows,
+            "charts": {"financing": financing_chart(rows)} if rows else None,
+            "transformations": [selectors.transformations(y) for y in years],
+            "loans": selectors.visible_loans(request.user)[:200],
+        },
+    )
+
+
+def dashboard_panel(user, year: int) -> dict | None:
+    """The HQ dashboard's innovation-points panel (insights.views.dashboard): the year's transformations
+    by scored enterprises and the points-based financing per year with its chart; None for others."""
+    if not permissions.can_view_financing(user):
+        return None
+    rows = selectors.financing_per_year()
+    this_year = next((r for r in rows if r.year == year), None)
+    return {
+        "year": year,
+        "transformations": selectors.transformations(year),
+        "financing": rows,
+        "financing_year": this_year.amount_yuan if this_year else 0,
+        "chart": financing_chart(rows) if rows else None,
+    }

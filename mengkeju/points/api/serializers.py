@@ -55,6 +55,7 @@ class ScoreSerializer(serializers.ModelSerializer):
             "activity_points",
             "rank",
             "tier",
+            "stage",
             "group_points",
         ]
 
@@ -113,6 +114,7 @@ class EnterpriseYearSerializer(serializers.ModelSerializer):
             "year",
             "chain",
             "size_class",
+            "founded_year",
             "status",
             "entered_at",
             "confirmed_at",
