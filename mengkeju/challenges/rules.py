@@ -231,7 +231,10 @@ def lead_failures(lead, consortium: ConsortiumRules) -> list[str]:
     if consortium.lead_kinds and lead.kind not in consortium.lead_kinds:
         kinds = "、".join(str(Organization.Kind(k).label) for k in consortium.lead_kinds)
         failures.append(
-            _("Consortium rule: the lead applicant must be a %(kinds)s; %(org)s is a %(kind)s.")
+            _(
+                "Consortium rule: the lead applicant must be of the kind %(kinds)s; %(org)s is of the "
+                "kind “%(kind)s”."
+            )
             % {"kinds": kinds, "org": lead.name, "kind": lead.get_kind_display()}
         )
     if consortium.lead_inside_region and lead.division.external:

@@ -209,9 +209,11 @@ def _consortium_notes(consortium) -> list[str]:
     if consortium.lead_kinds:
         kinds = "、".join(str(Organization.Kind(k).label) for k in consortium.lead_kinds)
         if consortium.lead_inside_region:
-            notes.append(_("The lead applicant is a %(kinds)s registered in the region.") % {"kinds": kinds})
+            notes.append(
+                _("The lead applicant is of the kind %(kinds)s and registered in the region.") % {"kinds": kinds}
+            )
         else:
-            notes.append(_("The lead applicant is a %(kinds)s.") % {"kinds": kinds})
+            notes.append(_("The lead applicant is of the kind %(kinds)s.") % {"kinds": kinds})
     elif consortium.lead_inside_region:
         notes.append(_("The lead applicant is registered in the region."))
     if consortium.cofunding_ratio:
