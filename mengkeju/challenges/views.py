@@ -210,7 +210,8 @@ def _consortium_notes(consortium) -> list[str]:
         kinds = "、".join(str(Organization.Kind(k).label) for k in consortium.lead_kinds)
         if consortium.lead_inside_region:
             notes.append(
-                _("The lead applicant is of the kind %(kinds)s and registered in the region.") % {"kinds": kinds}
+                _("The lead applicant is of the kind %(kinds)s and registered in the region.")
+                % {"kinds": kinds}
             )
         else:
             notes.append(_("The lead applicant is of the kind %(kinds)s.") % {"kinds": kinds})

@@ -9,12 +9,14 @@
 Each rule: one passing and one refused case with the rule's message; a refusal writes nothing.
 """
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from mengkeju.challenges import selectors, services
 from mengkeju.challenges.models import Application, ChallengeEvent, Milestone, Tranche
@@ -59,6 +61,20 @@ def test_an_enterprise_registered_outside_the_region_may_not_lead():
     assert "must be registered in the region" in str(exc.value)
     assert "北京市" in str(exc.value)
     assert not Application.objects.exists()
+
+
+def test_the_consortium_rules_speak_chinese():
+    challenge = published_challenge()
+    lead = member(OrganizationFactory(name="某研究所", kind=Organization.Kind.INSTITUTE))
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
+        apply_as(lead, challenge, cofunding_yuan=Decimal("1"))
+    assert (
+        exc.value.message_dict["eligibility"][0]
+        == "联合体规则：牵头单位须为企业；某研究所的类型为“科研院所”。"
+    )
+    assert exc.value.message_dict["cofunding_yuan"][0].startswith(
+        "联合体规则：企业自筹资金与财政资金之比不得低于 2 : 1"
+    )
 
 
 def test_the_lead_rule_is_region_data(set_region_parameter):
@@ -113,7 +129,7 @@ def test_a_resubmitted_application_is_checked_again(set_region_parameter):
     application = apply_as(lead, challenge)
     services.withdraw_application(application, by=lead, now=application.submitted_at)
     set_region_parameter("challenge_cofunding_ratio", "2.5")
-    with pytest.raises(ValidationError, match="at least 2.5 : 1"):
+    with pytest.raises(ValidationError, match=re.escape("at least 2.5 : 1")):
         services.resubmit_application(application, by=lead, now=application.submitted_at)
     assert Application.objects.get(pk=application.pk).status == Application.Status.WITHDRAWN
 
@@ -159,20 +175,24 @@ def test_each_tranche_needs_the_co_funding_contributed_to_keep_two_to_one(awarde
 
     # The second tranche counts what was released before: 1,200,000 public needs 2,400,000 contributed.
     services.report_cofunding(team, Decimal("2399999.99"), by=lead, now=LATER)
-    with pytest.raises(ValidationError, match="1,200,000.00 yuan of public funding is released"):
+    with pytest.raises(ValidationError, match=re.escape("1,200,000.00 yuan of public funding is released")):
         services.release_tranche(second, by=w.hq, now=LATER)
     services.report_cofunding(team, Decimal("2400000"), by=lead, now=LATER)
     services.release_tranche(second, by=w.hq, now=LATER)
     assert Tranche.objects.count() == 2
     reported = ChallengeEvent.objects.filter(action=ChallengeEvent.Action.COFUNDING, application=team)
-    assert [e.data["amount_yuan"] for e in reported.order_by("pk")] == ["960000.00", "2399999.99", "2400000.00"]
+    assert [e.data["amount_yuan"] for e in reported.order_by("pk")] == [
+        "960000.00",
+        "2399999.99",
+        "2400000.00",
+    ]
 
 
 def test_reported_co_funding_never_falls_and_only_the_lead_reports_it(awarded):
     w = awarded
     team = w.teams[0]
     services.report_cofunding(team, Decimal("500000"), by=w.team_members[0], now=LATER)
-    with pytest.raises(ValidationError, match="cannot fall below the 500,000.00 yuan reported"):
+    with pytest.raises(ValidationError, match=re.escape("cannot fall below the 500,000.00 yuan reported")):
         services.report_cofunding(team, Decimal("400000"), by=w.team_members[0], now=LATER)
     for other in (w.team_members[1], w.publisher_member, w.hq, w.experts[0].user):
         with pytest.raises(PermissionDenied):
