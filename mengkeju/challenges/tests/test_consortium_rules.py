@@ -243,7 +243,9 @@ def test_a_stage_is_published_once_decided_with_outcomes_only(awarded, client):
     page = client.get(f"/challenges/{w.challenge.pk}/").content.decode()  # anonymous visitor
     section = page.split('id="stage-results"')[1].split('<div class="mk-card')[0]
     assert a.lead.name in section and b.lead.name in section
-    assert "passed acceptance" in section and "eliminated at this stage" in section
+    assert section.count('class="text-success stage-passed"') == 1
+    assert section.count('class="text-danger stage-dropped"') == 1
+    assert "通过验收" in section and "本阶段淘汰" in section
     for expert in w.experts:
         assert expert.name not in section
     assert "专家个人意见" not in page

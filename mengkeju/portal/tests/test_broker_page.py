@@ -80,9 +80,8 @@ def test_headquarters_records_the_level_on_the_profile_and_a_member_may_not(clie
         UserFactory(role=User.Role.HQ_OPERATOR, organization=Organization.objects.get(code="hq"))
     )
     assert 'id="broker-level-form"' in client.get(f"/network/brokers/{broker.pk}/").content.decode()
-    with translation.override("en"):
-        response = client.post(url, {"level": "intermediate", "filing_number": ""}, follow=True)
-    assert "needs a filing number" in response.content.decode()
+    response = client.post(url, {"level": "intermediate", "filing_number": ""}, follow=True)
+    assert "“中级技术经纪人”须填写备案编号。" in response.content.decode()
     assert User.objects.get(pk=broker.pk).broker_level == "senior"
     client.post(url, {"level": "junior", "filing_number": ""})
     assert User.objects.get(pk=broker.pk).broker_level == "junior"
