@@ -83,7 +83,7 @@ def test_horse_race_challenge_from_publication_to_the_first_payments(
     page.fill("#id_title", "180℃高温永磁电机退磁攻关（赛马）")
     page.fill("#id_problem", "永磁同步电机在180℃工况下出现不可逆退磁，需要耐高温磁体与散热方案。")
     page.fill("#id_field", "稀土永磁")
-    page.select_option("#id_chain_links", ["rare-earth.magnets"])
+    page.check("#id_chain_links input[value='rare-earth.magnets']")
     page.fill(
         "#id_indicators",
         "工作温度 | ≥ | 180 | ℃ | 第三方检测报告\n不可逆磁通损失 | ≤ | 3 | % | 第三方检测报告",
