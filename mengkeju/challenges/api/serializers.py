@@ -278,6 +278,12 @@ class AwardSerializer(serializers.ModelSerializer):
         )
 
 
+class CofundingInputSerializer(serializers.Serializer):
+    amount_yuan = serializers.DecimalField(
+        max_digits=16, decimal_places=2, help_text="enterprise co-funding contributed to date (cumulative)"
+    )
+
+
 class DropSerializer(serializers.Serializer):
     milestone = serializers.PrimaryKeyRelatedField(queryset=Milestone.objects.all())
     reason = serializers.CharField(max_length=2000)

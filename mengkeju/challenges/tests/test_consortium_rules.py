@@ -249,3 +249,23 @@ def test_a_stage_is_published_once_decided_with_outcomes_only(awarded, client):
     for expert in w.experts:
         assert expert.name not in section
     assert "专家个人意见" not in page
+
+
+def test_the_api_reports_co_funding_with_the_same_rules(awarded):
+    from rest_framework.test import APIClient
+
+    w = awarded
+    url = f"/api/challenges/applications/{w.teams[0].pk}/cofunding/"
+    api = APIClient()
+    api.force_authenticate(w.team_members[0])
+    response = api.post(url, {"amount_yuan": "960000"}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["cofunding_paid_yuan"] == "960000.00"
+    response = api.post(url, {"amount_yuan": "100"}, format="json")
+    assert response.status_code == 400
+    assert "amount_yuan" in response.json()
+    api.force_authenticate(w.publisher_member)
+    assert api.post(url, {"amount_yuan": "990000"}, format="json").status_code in (403, 404)
+    assert Application.objects.get(pk=w.teams[0].pk).cofunding_paid_yuan == Decimal("960000.00")
+    schema = APIClient().get("/api/schema/", {"format": "json"}).json()
+    assert "/api/challenges/applications/{id}/cofunding/" in schema["paths"]
