@@ -4,11 +4,17 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from mengkeju.network.urls import urlpatterns as network_pages
+from mengkeju.portal.broker_pages import broker_detail, broker_level_set
 from mengkeju.portal.network_pages import organization_detail
 
 # network sits below catalog; its organization page lists catalog records, so portal (the shell) serves it.
 network_urls = (
-    [*network_pages, path("organizations/<str:code>/", organization_detail, name="organization")],
+    [
+        *network_pages,
+        path("organizations/<str:code>/", organization_detail, name="organization"),
+        path("brokers/<int:pk>/", broker_detail, name="broker"),
+        path("brokers/<int:pk>/level/", broker_level_set, name="broker-level"),
+    ],
     "network",
 )
 

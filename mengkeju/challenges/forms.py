@@ -199,6 +199,16 @@ class ApplicationForm(forms.Form):
         min_value=Decimal("0.01"),
         max_value=Decimal(settings.MAX_AMOUNT_YUAN),
     )
+    cofunding_yuan = forms.DecimalField(
+        label=_("Enterprise co-funding committed (yuan)"),
+        max_digits=16,
+        decimal_places=2,
+        min_value=Decimal(0),
+        max_value=Decimal(settings.MAX_AMOUNT_YUAN),
+        help_text=_(
+            "The consortium's own money for the project; the region sets its least ratio to the budget."
+        ),
+    )
     milestones = forms.CharField(
         label=_("Milestones"),
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -166,6 +166,13 @@ class Application(models.Model):
     members = models.JSONField(_("team members"), default=list, blank=True)  # [{"name": ..., "role": ...}]
     technical_route = models.TextField(_("technical route"))
     budget_yuan = models.DecimalField(_("requested budget (yuan)"), **MONEY)
+    # Consortium rules (region pack `challenge_cofunding_ratio`, docs/challenges.md): the enterprise
+    # co-funding the team commits on application, and what it reports as contributed to date (checked
+    # before each tranche of public money is released).
+    cofunding_yuan = models.DecimalField(_("enterprise co-funding committed (yuan)"), default=0, **MONEY)
+    cofunding_paid_yuan = models.DecimalField(
+        _("enterprise co-funding contributed to date (yuan)"), default=0, **MONEY
+    )
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.SUBMITTED, db_index=True
     )
@@ -449,6 +456,7 @@ class ChallengeEvent(Event):
         VERDICT = "verdict", _("acceptance verdict recorded")
         ACCEPTED = "accepted", _("milestone accepted")
         REFUSED = "refused", _("milestone not accepted")
+        COFUNDING = "cofunding", _("enterprise co-funding reported")
         RELEASED = "released", _("tranche released")
         DROPPED = "dropped", _("team dropped at down-select")
 

@@ -220,5 +220,9 @@ def can_view_acceptance(user, acceptance) -> bool:
     return is_panel_expert(user, milestone.application.challenge) and has_recorded_verdict(user, milestone)
 
 
+def can_report_cofunding(user, application: Application) -> bool:
+    return is_lead_member(user, application)
+
+
 def can_release_tranche(user, milestone: Milestone) -> bool:
     return is_hq(user) or is_publisher_member(user, milestone.application.challenge)

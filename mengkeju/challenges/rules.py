@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, ROUND_UP, Decimal
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -203,3 +203,88 @@ def conflicts_of(
         names = "、".join(d.organization.name for d in declared.select_related("organization"))
         conflicts.append(Conflict("declared", _("declared a conflict with %(names)s") % {"names": names}))
     return conflicts
+
+
+# --- consortium rules --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConsortiumRules:
+    """The region's consortium rules (region pack parameters, docs/challenges.md): the kinds of
+    organization that may lead (empty: any), whether the lead must be located in the region, and the
+    least enterprise co-funding per yuan of public funding (0: no ratio)."""
+
+    lead_kinds: tuple[str, ...] = ()
+    lead_inside_region: bool = False
+    cofunding_ratio: Decimal = Decimal(0)
+
+    @property
+    def ratio_label(self) -> str:
+        return f"{self.cofunding_ratio.normalize():f} : 1"
+
+
+def lead_failures(lead, consortium: ConsortiumRules) -> list[str]:
+    """Why this organization may not lead a consortium (empty: it may)."""
+    from mengkeju.network.models import Organization
+
+    failures = []
+    if consortium.lead_kinds and lead.kind not in consortium.lead_kinds:
+        kinds = "、".join(str(Organization.Kind(k).label) for k in consortium.lead_kinds)
+        failures.append(
+            _(
+                "Consortium rule: the lead applicant must be of the kind %(kinds)s; %(org)s is of the "
+                "kind “%(kind)s”."
+            )
+            % {"kinds": kinds, "org": lead.name, "kind": lead.get_kind_display()}
+        )
+    if consortium.lead_inside_region and lead.division.external:
+        failures.append(
+            _(
+                "Consortium rule: the lead applicant must be registered in the region; %(org)s is "
+                "located in %(division)s, outside it."
+            )
+            % {"org": lead.name, "division": lead.division.name}
+        )
+    return failures
+
+
+def cofunding_needed(public_yuan: Decimal, consortium: ConsortiumRules) -> Decimal:
+    """The least enterprise co-funding for this much public funding, to the fen (rounded up)."""
+    return (Decimal(public_yuan) * consortium.cofunding_ratio).quantize(Decimal("0.01"), rounding=ROUND_UP)
+
+
+def cofunding_failure(
+    cofunding_yuan: Decimal, public_yuan: Decimal, consortium: ConsortiumRules
+) -> str | None:
+    """On application: the committed co-funding against the requested public funding."""
+    needed = cofunding_needed(public_yuan, consortium)
+    if cofunding_yuan >= needed:
+        return None
+    return _(
+        "Consortium rule: enterprise co-funding must be at least %(ratio)s of the public funding; "
+        "%(public)s yuan requested needs at least %(needed)s yuan of co-funding, not %(cofunding)s."
+    ) % {
+        "ratio": consortium.ratio_label,
+        "public": f"{public_yuan:,.2f}",
+        "needed": f"{needed:,.2f}",
+        "cofunding": f"{cofunding_yuan:,.2f}",
+    }
+
+
+def tranche_cofunding_failure(
+    paid_yuan: Decimal, public_yuan: Decimal, consortium: ConsortiumRules
+) -> str | None:
+    """Before a tranche: the co-funding contributed to date against the public funding released with it."""
+    needed = cofunding_needed(public_yuan, consortium)
+    if paid_yuan >= needed:
+        return None
+    return _(
+        "Consortium rule: enterprise co-funding must keep pace at %(ratio)s; with this tranche "
+        "%(public)s yuan of public funding is released, which needs %(needed)s yuan contributed by the "
+        "enterprise, but %(paid)s yuan is reported."
+    ) % {
+        "ratio": consortium.ratio_label,
+        "public": f"{public_yuan:,.2f}",
+        "needed": f"{needed:,.2f}",
+        "paid": f"{paid_yuan:,.2f}",
+    }

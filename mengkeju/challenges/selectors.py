@@ -159,6 +159,15 @@ def panel_min_experts() -> int:
     return int(region_parameter("challenge_panel_min_experts", 3))
 
 
+def consortium_rules() -> rules.ConsortiumRules:
+    """The region pack's consortium rules (docs/challenges.md); without them, none apply."""
+    return rules.ConsortiumRules(
+        lead_kinds=tuple(region_parameter("challenge_lead_kinds", None) or ()),
+        lead_inside_region=bool(region_parameter("challenge_lead_inside_region", False)),
+        cofunding_ratio=Decimal(str(region_parameter("challenge_cofunding_ratio", "0"))),
+    )
+
+
 def submitted_applications(challenge: Challenge):
     return challenge.applications.filter(status=AppStatus.SUBMITTED)
 
@@ -373,3 +382,67 @@ def overview() -> dict:
         "released_yuan": released,
         "budget_yuan": public.aggregate(s=Sum("budget_yuan"))["s"] or Decimal(0),
     }
+
+
+# --- stage results (阶段评估结果) -----------------------------------------------------------------
+
+
+@dataclass
+class StageTeam:
+    award: Award
+    milestone: Milestone
+    passed: bool
+    dropped: bool
+
+    @property
+    def lead_name(self) -> str:
+        return self.award.application.lead.name
+
+
+@dataclass
+class StageResult:
+    position: int
+    teams: list[StageTeam]
+
+    @property
+    def continuing(self) -> int:
+        return sum(1 for t in self.teams if t.passed and not t.dropped)
+
+    @property
+    def dropped(self) -> int:
+        return sum(1 for t in self.teams if t.dropped)
+
+
+def stage_results(challenge: Challenge) -> list[StageResult]:
+    """The public results of the staged assessment after the award: stage n is every team's n-th
+    milestone. A stage is published once it is decided — each team still in the race at it has its
+    milestone accepted (验收通过, by the panel's majority) or was dropped at it (赛马制 elimination).
+    Only outcomes: no expert's verdict, score or note (blind review); a stage still open is not shown."""
+    if challenge.status != Status.AWARDED:
+        return []
+    awards = list(
+        challenge.awards.filter(awarded_at__isnull=False)
+        .select_related("application__lead", "dropped_at_milestone")
+        .prefetch_related("application__milestones")
+        .order_by("rank")
+    )
+    by_award = {a.pk: {m.position: m for m in a.application.milestones.all()} for a in awards}
+    positions = sorted({p for milestones in by_award.values() for p in milestones})
+    results = []
+    for position in positions:
+        teams, decided = [], True
+        for award in awards:
+            milestone = by_award[award.pk].get(position)
+            drop_at = award.dropped_at_milestone.position if award.dropped_at_milestone else None
+            if milestone is None or (drop_at is not None and drop_at < position):
+                continue  # no milestone at this stage, or out of the race before it
+            dropped = drop_at == position
+            passed = milestone.status == Milestone.Status.ACCEPTED
+            if not (dropped or passed):
+                decided = False
+                break
+            teams.append(StageTeam(award=award, milestone=milestone, passed=passed, dropped=dropped))
+        if not decided or not teams:
+            break  # stages are decided in order; a later one is not published before an earlier one
+        results.append(StageResult(position=position, teams=teams))
+    return results

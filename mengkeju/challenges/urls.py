@@ -19,6 +19,7 @@ urlpatterns = [
     path("objections/<int:pk>/resolve/", views.objection_resolve, name="objection-resolve"),
     path("applications/<int:pk>/", views.application_detail, name="application"),
     path("applications/<int:pk>/act/<str:action>/", views.application_action, name="application-action"),
+    path("applications/<int:pk>/cofunding/", views.cofunding_report, name="cofunding"),
     path("applications/<int:pk>/score/", views.scorecard, name="score"),
     path("milestones/<int:pk>/evidence/", views.evidence_upload, name="evidence"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence-file"),

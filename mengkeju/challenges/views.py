@@ -244,6 +244,31 @@ def challenge_edit(request, pk: int):
     )
 
 
+def _consortium_notes(consortium) -> list[str]:
+    """The region's consortium rules in words, for the eligibility section of a challenge."""
+    notes = []
+    if consortium.lead_kinds:
+        kinds = "、".join(str(Organization.Kind(k).label) for k in consortium.lead_kinds)
+        if consortium.lead_inside_region:
+            notes.append(
+                _("The lead applicant is of the kind %(kinds)s and registered in the region.")
+                % {"kinds": kinds}
+            )
+        else:
+            notes.append(_("The lead applicant is of the kind %(kinds)s.") % {"kinds": kinds})
+    elif consortium.lead_inside_region:
+        notes.append(_("The lead applicant is registered in the region."))
+    if consortium.cofunding_ratio:
+        notes.append(
+            _(
+                "Enterprise co-funding at least %(ratio)s to the public funding, on application and "
+                "before each tranche."
+            )
+            % {"ratio": consortium.ratio_label}
+        )
+    return notes
+
+
 def challenge_detail(request, pk: int):
     challenge = _challenge(request, pk)
     user = request.user
@@ -306,6 +331,8 @@ def challenge_detail(request, pk: int):
         ),
         "panel": challenge.panel.select_related("expert__organization"),
         "awards": awards,
+        "stage_results": selectors.stage_results(challenge),
+        "consortium_notes": _consortium_notes(selectors.consortium_rules()),
         "objections": challenge.objections.select_related("raised_by", "resolved_by")
         if (hq or decided)
         else [],
@@ -490,6 +517,7 @@ def application_detail(request, pk: int):
     user = request.user
     award = Award.objects.filter(application=application).select_related("contract").first()
     may_manage = permissions.can_manage_application(user, application)
+    in_race = award is not None and award.awarded_at is not None and award.dropped_at is None
     context = {
         "application": application,
         "challenge": application.challenge,
@@ -502,6 +530,8 @@ def application_detail(request, pk: int):
         "scorecards": selectors.visible_scorecards(user).filter(application=application),
         "evidence_form": EvidenceForm(),
         "hq": permissions.is_hq(user),
+        "consortium": selectors.consortium_rules(),
+        "may_report_cofunding": in_race and permissions.can_report_cofunding(user, application),
     }
     return render(request, "challenges/application_detail.html", context)
 
@@ -523,6 +553,18 @@ def application_action(request, pk: int, action: str):
     if action not in calls:
         raise Http404
     _run(request, *calls[action])
+    return redirect("challenges:application", pk=application.pk)
+
+
+@require_POST
+@login_required
+def cofunding_report(request, pk: int):
+    application = _application(request, pk)
+    _run(
+        request,
+        lambda: services.report_cofunding(application, request.POST.get("amount_yuan", ""), by=request.user),
+        _("Co-funding recorded."),
+    )
     return redirect("challenges:application", pk=application.pk)
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, DecimalField, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from mengkeju.catalog.models import Demand
@@ -305,3 +306,47 @@ def conversion(deals: QuerySet[Deal]) -> list[dict]:
             }
         )
     return result
+
+
+# --- a technology broker's record --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BrokerRecord:
+    """What a broker has to show for their work: public figures only (counts and sums, no parties)."""
+
+    deals: int
+    deals_signed: int
+    deals_open: int
+    registered_contracts: int
+    registered_turnover_yuan: Decimal
+    registered_transaction_yuan: Decimal
+
+
+def broker_record(broker: User) -> BrokerRecord:
+    """The deals credited to this broker (Deal.broker), how many reached a signed contract, how many are
+    still open, and the registered contracts of those deals with their amounts (registered and current
+    registrations: what the statistics count)."""
+    deals = Deal.objects.filter(broker=broker)
+    counts = deals.aggregate(
+        total=Count("pk"),
+        signed=Count("pk", filter=Q(stage__in=SIGNED_OR_LATER)),
+        open=Count("pk", filter=~Q(stage__in=FINAL_STAGES)),
+    )
+    sums = (
+        registered()
+        .filter(contract__deal__broker=broker)
+        .aggregate(
+            n=Count("pk"),
+            amount=Coalesce(Sum("amount_yuan"), Decimal(0), output_field=DecimalField()),
+            transaction=Coalesce(Sum("transaction_amount_yuan"), Decimal(0), output_field=DecimalField()),
+        )
+    )
+    return BrokerRecord(
+        deals=counts["total"],
+        deals_signed=counts["signed"],
+        deals_open=counts["open"],
+        registered_contracts=sums["n"],
+        registered_turnover_yuan=sums["amount"],
+        registered_transaction_yuan=sums["transaction"],
+    )

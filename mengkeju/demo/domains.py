@@ -360,9 +360,11 @@ def demo_challenges(today: date) -> dict[str, int]:
                     challenge,
                     by=_member(lead),
                     now=at(item["days"], 14),
+                    partners=[_org(ref) for ref in item.get("partners", [])],
                     members=item["members"],
                     technical_route=item["technical_route"],
                     budget_yuan=item["budget_yuan"],
+                    cofunding_yuan=item.get("cofunding_yuan", 0),
                     commitments={i.pk: v for i, v in zip(indicators, item["commitments"], strict=True)},
                     milestones=[
                         {

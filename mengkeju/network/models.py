@@ -203,6 +203,11 @@ class User(AbstractUser):
     )
     display_name = models.CharField(_("display name"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
+    # Technology brokers (docs/brokers.md): the level is a code of the region pack's `broker_levels`;
+    # levels marked `filing_required` carry the filing number (备案编号). Set through
+    # services.set_broker_level, which checks both.
+    broker_level = models.CharField(_("broker level"), max_length=32, blank=True)
+    broker_filing_number = models.CharField(_("broker filing number (备案编号)"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("user")

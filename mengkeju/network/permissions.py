@@ -1,4 +1,4 @@
-"""Who may record an enterprise's moves on the incubation ladder.
+"""Who may record an enterprise's moves on the incubation ladder, and a broker's level.
 
 - headquarters operators and platform admins: any enterprise;
 - sub-center staff: enterprises located in a division their node serves;
@@ -30,6 +30,19 @@ def can_record_ladder_move(user, enterprise: Organization | None = None) -> bool
 
 def can_view_ladder_stays(user) -> bool:
     return role_of(user) in (Role.PLATFORM_ADMIN, Role.HQ_OPERATOR, Role.SUBCENTER_STAFF, Role.ANALYST)
+
+
+def can_set_broker_level(user, broker: User) -> bool:
+    """Headquarters and platform admins record any broker's level and filing number; sub-center staff
+    those of the brokers of their own node."""
+    role = role_of(user)
+    if role in (Role.PLATFORM_ADMIN, Role.HQ_OPERATOR):
+        return True
+    return (
+        role == Role.SUBCENTER_STAFF
+        and user.organization_id is not None
+        and user.organization_id == broker.organization_id
+    )
 
 
 def require_verified(organization: Organization | None) -> None:

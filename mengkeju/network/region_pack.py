@@ -254,6 +254,8 @@ def read_region_pack(root: str | Path) -> RegionPack:
                 )
             link_codes.add(link["code"])
     _check_unique("network.yaml", nodes, "nodes", problems)
+    broker_levels = (data["region"].get("parameters") or {}).get("broker_levels") or []
+    _check_unique("region.yaml", broker_levels, "parameters.broker_levels", problems)
 
     for i, division in enumerate(divisions):
         parent = division.get("parent")

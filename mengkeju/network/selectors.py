@@ -25,6 +25,38 @@ def region_parameter(name: str, default=None):
     return (region.parameters if region else {}).get(name, default)
 
 
+@dataclass(frozen=True)
+class BrokerLevel:
+    code: str
+    name: str
+    name_en: str
+    filing_required: bool
+
+    @property
+    def label(self) -> str:
+        from django.utils.translation import get_language
+
+        english = (get_language() or "").startswith("en")
+        return (self.name_en or self.name) if english else self.name
+
+
+def broker_levels() -> list[BrokerLevel]:
+    """The region pack's technology-broker levels (`broker_levels`), lowest first; empty without a pack."""
+    return [
+        BrokerLevel(
+            code=item["code"],
+            name=item["name"],
+            name_en=item.get("name_en", ""),
+            filing_required=bool(item.get("filing_required")),
+        )
+        for item in region_parameter("broker_levels", None) or []
+    ]
+
+
+def broker_level(code: str) -> BrokerLevel | None:
+    return next((level for level in broker_levels() if level.code == code), None)
+
+
 def calendar_days() -> dict[date, bool]:
     """The region's days that break the Monday–Friday rule: day → is it a working day (holidays False,
     make-up working weekends True). Empty when the region pack has no calendar.yaml."""

@@ -21,6 +21,7 @@ from .models import (
     Organization,
     Region,
     RegionMap,
+    User,
 )
 from .region_pack import IMPORT_PLACEHOLDER_PREFIX, RegionPack, read_region_pack
 
@@ -358,3 +359,46 @@ def leave_ladder(stay: LadderMembership, *, left_on: date, graduated: bool, by) 
         stay.graduated = bool(graduated)
         stay.save(update_fields=["left_on", "graduated"])
     return stay
+
+
+@transaction.atomic
+def set_broker_level(broker: User, *, level: str, filing_number: str = "", by) -> User:
+    """Record a technology broker's level (a code of the region pack's `broker_levels`) and filing number
+    (备案编号). A level marked `filing_required` (中级技术经纪人, 高级技术经理人 in Inner Mongolia) is refused
+    without one; docs/brokers.md."""
+    from . import permissions
+    from .selectors import broker_level, broker_levels
+
+    if not permissions.can_set_broker_level(by, broker):
+        raise PermissionDenied(_("You may not record this broker's level."))
+    if broker.role != User.Role.BROKER:
+        raise ValidationError(_("Only technology brokers have a broker level."), code="invalid")
+    level = (level or "").strip()
+    filing_number = (filing_number or "").strip()
+    found = broker_level(level)
+    if found is None:
+        names = "、".join(item.label for item in broker_levels()) or "—"
+        raise ValidationError(
+            {
+                "level": ValidationError(
+                    _("Choose one of the region's broker levels: %(names)s.") % {"names": names},
+                    code="invalid_choice",
+                )
+            }
+        )
+    if found.filing_required and not filing_number:
+        raise ValidationError(
+            {
+                "filing_number": ValidationError(
+                    _("The level “%(level)s” needs a filing number (备案编号).") % {"level": found.label},
+                    code="required",
+                )
+            }
+        )
+    if len(filing_number) > 64:
+        raise ValidationError(
+            {"filing_number": ValidationError(_("At most %(n)s characters.") % {"n": 64}, code="too_long")}
+        )
+    User.objects.filter(pk=broker.pk).update(broker_level=found.code, broker_filing_number=filing_number)
+    broker.refresh_from_db()
+    return broker

@@ -65,8 +65,9 @@ def test_horse_race_challenge_from_publication_to_the_first_payments(
     _user("fabang", User.Role.MEMBER, publisher)
     _user("zongzhongxin", User.Role.HQ_OPERATOR, Organization.objects.get(code="hq"))
     teams = [
-        _org("team-a", "甲稀土研究院", Organization.Kind.INSTITUTE),
-        _org("team-b", "乙科技大学", Organization.Kind.UNIVERSITY, "150100"),
+        # Consortium leads are enterprises registered in the region (region pack `challenge_lead_kinds`).
+        _org("team-a", "甲稀土科技公司"),
+        _org("team-b", "乙永磁科技公司", division="150100"),
         _org("team-c", "丙磁材公司"),
     ]
     for n, org in enumerate(teams):
@@ -137,6 +138,7 @@ def test_horse_race_challenge_from_publication_to_the_first_payments(
         team_page.fill("#id_members", "张工 | 负责人\n李工 | 工艺")
         team_page.fill("#id_technical_route", f"{org.name}：晶界扩散 + 转子冷却，小试、中试、装机验证。")
         team_page.fill("#id_budget_yuan", "1200000")
+        team_page.fill("#id_cofunding_yuan", "2400000")
         team_page.fill(f"#id_commit_{indicators[0].pk}", "185")
         team_page.fill(f"#id_commit_{indicators[1].pk}", "2.5")
         team_page.fill(
@@ -245,7 +247,18 @@ def test_horse_race_challenge_from_publication_to_the_first_payments(
             expert_page.wait_for_selector(f"{row}[data-status={expected}]")
         expert_page.context.close()
 
-    # 10. HQ releases team A's tranche; releasing team B's is refused and nothing is paid.
+    # 10. HQ's first try at team A's tranche is refused by the co-funding ratio (nothing reported yet);
+    #     team A reports its co-funding, then HQ releases the tranche; team B's is refused: not accepted.
+    hq.goto(f"/challenges/applications/{applications[0].pk}/")
+    hq.click(f".milestone[data-milestone='{first[0].pk}'] .release-form button")
+    hq.wait_for_load_state()
+    assert "2 : 1" in hq.inner_text(".alert-danger")
+    assert not Tranche.objects.exists()
+    team_pages[0].goto(f"/challenges/applications/{applications[0].pk}/")
+    team_pages[0].fill("#cofunding-form input[name=amount_yuan]", "960000")
+    team_pages[0].click("#cofunding-form button")
+    team_pages[0].wait_for_load_state()
+    assert Application.objects.get(pk=applications[0].pk).cofunding_paid_yuan == Decimal("960000")
     hq.goto(f"/challenges/applications/{applications[0].pk}/")
     hq.click(f".milestone[data-milestone='{first[0].pk}'] .release-form button")
     hq.wait_for_selector(f".milestone[data-milestone='{first[0].pk}'] .tranche")

@@ -155,7 +155,7 @@ class MilestoneSerializer(serializers.ModelSerializer):
 
 class ApplicationSerializer(serializers.ModelSerializer):
     """Create: `challenge`, `partners` (organization codes), `members`, `technical_route`, `budget_yuan`,
-    `commitments` ({indicator id: value}), `milestones`. The lead is the applicant's organization."""
+    `cofunding_yuan` (enterprise co-funding committed), `commitments` ({indicator id: value}), `milestones`. The lead is the applicant's organization."""
 
     lead = CodeField(read_only=True)
     partners = CodeField(many=True, queryset=Organization.objects.all(), required=False)
@@ -177,6 +177,8 @@ class ApplicationSerializer(serializers.ModelSerializer):
             "members",
             "technical_route",
             "budget_yuan",
+            "cofunding_yuan",
+            "cofunding_paid_yuan",
             "commitments",
             "committed",
             "milestones",
@@ -184,7 +186,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
             "status",
             "submitted_at",
         )
-        read_only_fields = ("status", "submitted_at")
+        read_only_fields = ("status", "submitted_at", "cofunding_paid_yuan")
 
     def get_committed(self, application) -> dict[str, str]:
         return {str(c.indicator_id): str(c.value) for c in application.commitments.all()}
@@ -274,6 +276,12 @@ class AwardSerializer(serializers.ModelSerializer):
             "drop_reason",
             "dropped_at_milestone",
         )
+
+
+class CofundingInputSerializer(serializers.Serializer):
+    amount_yuan = serializers.DecimalField(
+        max_digits=16, decimal_places=2, help_text="enterprise co-funding contributed to date (cumulative)"
+    )
 
 
 class DropSerializer(serializers.Serializer):

@@ -21,6 +21,7 @@ from .serializers import (
     AwardSerializer,
     CandidateSerializer,
     ChallengeSerializer,
+    CofundingInputSerializer,
     DeclareSerializer,
     DropSerializer,
     EventSerializer,
@@ -218,6 +219,17 @@ class ApplicationViewSet(
         return Response(
             ApplicationSerializer(services.resubmit_application(self.get_object(), by=request.user)).data
         )
+
+    @extend_schema(request=CofundingInputSerializer, responses=ApplicationSerializer)
+    @action(detail=True, methods=["post"])
+    def cofunding(self, request, pk=None):
+        """The awarded lead reports the enterprise co-funding contributed to date (docs/challenges.md)."""
+        data = CofundingInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        application = services.report_cofunding(
+            self.get_object(), data.validated_data["amount_yuan"], by=request.user
+        )
+        return Response(ApplicationSerializer(application).data)
 
 
 class ScorecardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

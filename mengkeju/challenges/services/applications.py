@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from mengkeju.network.models import Organization
 from mengkeju.network.permissions import require_verified
 
-from .. import permissions, rules
+from .. import permissions, rules, selectors
 from ..models import Application, Challenge, Commitment, Indicator, Milestone
 from ._common import FEN, HUNDRED, Action, AppStatus, Status, _decimal, _local, _lock, _now, _record
 
@@ -102,6 +102,7 @@ class ApplicationInput:
     budget_yuan: Decimal
     commitments: dict[int, Decimal]
     milestones: list[dict]
+    cofunding_yuan: Decimal = Decimal(0)
 
 
 def _clean_application(challenge: Challenge, lead: Organization, raw: dict) -> ApplicationInput:
@@ -122,6 +123,16 @@ def _clean_application(challenge: Challenge, lead: Organization, raw: dict) -> A
     except ValidationError as exc:
         errors.update(exc.message_dict)
         budget = Decimal(0)
+    cofunding = Decimal(0)
+    if raw.get("cofunding_yuan") not in (None, ""):
+        try:
+            cofunding = _decimal(
+                raw.get("cofunding_yuan"), "cofunding_yuan", _("Enter the enterprise co-funding in yuan.")
+            ).quantize(FEN)
+            if cofunding < 0:
+                errors["cofunding_yuan"] = [_("The co-funding cannot be negative.")]
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
     commitments: dict[int, Decimal] = {}
     for key, value in (raw.get("commitments") or {}).items():
         indicator = indicators.get(int(key))
@@ -147,15 +158,26 @@ def _clean_application(challenge: Challenge, lead: Organization, raw: dict) -> A
     partners = [p for p in raw.get("partners") or [] if p.pk != lead.pk]
     if errors:
         raise ValidationError(errors)
-    return ApplicationInput(partners, raw["members"], route, budget, commitments, raw["milestones"])
+    return ApplicationInput(
+        partners, raw["members"], route, budget, commitments, raw["milestones"], cofunding_yuan=cofunding
+    )
 
 
 def _check_eligible(challenge, lead, data: ApplicationInput) -> None:
-    failures = rules.eligibility_failures(
+    """The challenge's own eligibility, then the region's consortium rules: who may lead, and the
+    enterprise co-funding against the public funding requested."""
+    consortium = selectors.consortium_rules()
+    failures = rules.lead_failures(lead, consortium) + rules.eligibility_failures(
         challenge, [lead, *data.partners], data.commitments, challenge.indicators.all()
     )
+    errors = {}
     if failures:
-        raise ValidationError({"eligibility": failures})
+        errors["eligibility"] = failures
+    short = rules.cofunding_failure(data.cofunding_yuan, data.budget_yuan, consortium)
+    if short:
+        errors["cofunding_yuan"] = [ValidationError(short, code="out_of_range")]
+    if errors:
+        raise ValidationError(errors)
 
 
 def _write_application(application: Application, data: ApplicationInput) -> None:
@@ -202,6 +224,7 @@ def apply(challenge: Challenge, *, by, now=None, **raw) -> Application:
         "members": data.members,
         "technical_route": data.technical_route,
         "budget_yuan": data.budget_yuan,
+        "cofunding_yuan": data.cofunding_yuan,
         "status": AppStatus.SUBMITTED,
         "submitted_at": now,
         "submitted_by": by,
@@ -259,6 +282,7 @@ def resubmit_application(application: Application, *, by, now=None) -> Applicati
         members=application.members,
         technical_route=application.technical_route,
         budget_yuan=application.budget_yuan,
+        cofunding_yuan=application.cofunding_yuan,
         commitments={c.indicator_id: c.value for c in application.commitments.all()},
         milestones=[],
     )

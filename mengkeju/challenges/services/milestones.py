@@ -4,18 +4,33 @@ tranches and the horse race's down-select.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import PurePath
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import DecimalField, Sum
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from mengkeju.network.selectors import region_parameter
 
-from .. import permissions, rules
+from .. import permissions, rules, selectors
 from ..models import Acceptance, Application, Award, Challenge, Evidence, Milestone, Tranche
-from ._common import Action, AppStatus, Status, _clean_note, _hq_only, _members, _notify, _now, _record
+from ._common import (
+    FEN,
+    Action,
+    AppStatus,
+    Status,
+    _clean_note,
+    _decimal,
+    _hq_only,
+    _members,
+    _notify,
+    _now,
+    _record,
+)
 
 MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
 # Accepted evidence files: extension -> leading bytes the file must start with (None: not checked).
@@ -268,6 +283,15 @@ def release_tranche(milestone: Milestone, *, by, now=None) -> Tranche:
         )
     if Tranche.objects.filter(milestone=milestone).exists():
         raise ValidationError(_("This tranche was already released."), code="duplicate")
+    application = Application.objects.select_for_update().get(pk=milestone.application_id)
+    released = Tranche.objects.filter(milestone__application=application).aggregate(
+        total=Coalesce(Sum("amount_yuan"), Decimal(0), output_field=DecimalField())
+    )["total"]
+    short = rules.tranche_cofunding_failure(
+        application.cofunding_paid_yuan, released + milestone.amount_yuan, selectors.consortium_rules()
+    )
+    if short:
+        raise ValidationError(short, code="out_of_range")
     tranche = Tranche.objects.create(
         milestone=milestone, amount_yuan=milestone.amount_yuan, released_at=now, released_by=by
     )
@@ -281,6 +305,43 @@ def release_tranche(milestone: Milestone, *, by, now=None) -> Tranche:
         data={"milestone": milestone.pk, "amount_yuan": str(tranche.amount_yuan)},
     )
     return tranche
+
+
+@transaction.atomic
+def report_cofunding(application: Application, amount_yuan, *, by, now=None) -> Application:
+    """The awarded lead reports the enterprise co-funding contributed to date (cumulative, never less
+    than reported before); each tranche of public money is released only while it keeps the region's
+    co-funding ratio (release_tranche)."""
+    now = _now(now)
+    application = Application.objects.select_for_update().select_related("challenge").get(pk=application.pk)
+    if not permissions.can_report_cofunding(by, application):
+        raise PermissionDenied(_("Only the awarded lead organization reports its co-funding."))
+    award_row = Award.objects.filter(application=application).first()
+    if award_row is None or award_row.awarded_at is None or award_row.dropped_at is not None:
+        raise ValidationError(_("Co-funding is reported by a team in the race."), code="invalid_state")
+    amount = _decimal(amount_yuan, "amount_yuan", _("Enter the co-funding in yuan.")).quantize(FEN)
+    if amount < application.cofunding_paid_yuan:
+        raise ValidationError(
+            {
+                "amount_yuan": ValidationError(
+                    _("The co-funding contributed to date cannot fall below the %(before)s yuan reported.")
+                    % {"before": f"{application.cofunding_paid_yuan:,.2f}"},
+                    code="out_of_range",
+                )
+            }
+        )
+    before = application.cofunding_paid_yuan
+    Application.objects.filter(pk=application.pk).update(cofunding_paid_yuan=amount)
+    application.refresh_from_db()
+    _record(
+        application.challenge,
+        Action.COFUNDING,
+        by=by,
+        now=now,
+        application=application,
+        data={"before_yuan": str(before), "amount_yuan": str(amount)},
+    )
+    return application
 
 
 @transaction.atomic

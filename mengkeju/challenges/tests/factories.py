@@ -115,6 +115,8 @@ def application_values(challenge, **overrides) -> dict:
         "members": [{"name": "张工", "role": "负责人"}, {"name": "李工", "role": "工艺"}],
         "technical_route": "晶界扩散重稀土 + 转子冷却结构优化，小试—中试—装机验证。",
         "budget_yuan": Decimal("1200000.00"),
+        # The region's consortium rule: enterprise co-funding at least 2 : 1 to the public funding.
+        "cofunding_yuan": Decimal("2400000.00"),
         "commitments": {indicators[0].pk: Decimal("185"), indicators[1].pk: Decimal("2.5")},
         "milestones": [
             {

@@ -40,8 +40,9 @@ def world(stage: str = "published", **overrides) -> World:
     w = World(challenge, hq, publisher_member)
     if stage == "published":
         return w
-    for name in ("甲研究院", "乙大学", "丙公司"):
-        user = member(OrganizationFactory(name=name, kind=Organization.Kind.INSTITUTE))
+    # Consortium leads are enterprises registered in the region (region pack `challenge_lead_kinds`).
+    for name in ("甲科技公司", "乙材料公司", "丙公司"):
+        user = member(OrganizationFactory(name=name, kind=Organization.Kind.ENTERPRISE))
         w.team_members.append(user)
         w.teams.append(apply_as(user, challenge))
     if stage == "applied":

@@ -55,6 +55,7 @@ def test_two_of_three_experts_saying_met_accept_the_milestone(awarded):
     assert status_of(milestone) == Milestone.Status.ACCEPTED
     decided = w.challenge.events.get(action=ChallengeEvent.Action.ACCEPTED)
     assert {row["met_votes"] for row in decided.data["indicators"].values()} == {2}
+    services.report_cofunding(w.teams[0], milestone.amount_yuan * 2, by=w.team_members[0], now=LATER)
     assert services.release_tranche(milestone, by=w.hq, now=LATER).amount_yuan == milestone.amount_yuan
 
 

@@ -89,6 +89,7 @@ def test_an_accepted_milestone_is_paid_once(awarded):
         acceptance = verdict(w, milestone, expert, True)
         assert acceptance.accepted
     assert status_of(milestone) == Milestone.Status.ACCEPTED
+    services.report_cofunding(w.teams[0], Decimal("960000"), by=w.team_members[0], now=LATER)
     tranche = services.release_tranche(milestone, by=w.publisher_member, now=LATER)
     assert tranche.amount_yuan == Decimal("480000.00")
     with pytest.raises(ValidationError, match="already released"):

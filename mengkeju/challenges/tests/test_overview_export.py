@@ -35,6 +35,7 @@ def test_the_overview_workbook_carries_the_committed_and_released_money(client, 
     for expert in w.experts[:3]:
         results = {i.pk: {"met": True, "note": ""} for i in milestone.indicators.all()}
         services.accept_milestone(milestone, by=expert.user, results=results, note="", now=LATER)
+    services.report_cofunding(w.teams[0], milestone.amount_yuan * 2, by=w.team_members[0], now=LATER)
     services.release_tranche(milestone, by=w.publisher_member, now=LATER)
 
     response = client.get("/challenges/overview/export.xlsx")  # public, like the overview page

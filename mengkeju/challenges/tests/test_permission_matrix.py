@@ -48,6 +48,7 @@ EXPECTED = {
     "upload_evidence": {"applicant_member"},
     "accept_milestone": {"panel_expert"},
     "release_tranche": {"publisher_member"} | HQ,
+    "report_cofunding": {"applicant_member"},
 }
 
 
@@ -103,6 +104,7 @@ def checks(s):
         "upload_evidence": lambda u: permissions.can_upload_evidence(u, milestone),
         "accept_milestone": lambda u: permissions.can_accept_milestone(u, milestone),
         "release_tranche": lambda u: permissions.can_release_tranche(u, milestone),
+        "report_cofunding": lambda u: permissions.can_report_cofunding(u, team),
     }
 
 
