@@ -139,7 +139,7 @@ def test_registering_the_contract_moves_its_deal_and_cancelling_moves_it_back(br
     assert deal.stage == Stage.REGISTERED
     last = deal.events.last()
     assert (last.from_stage, last.to_stage, last.actor) == (Stage.NEGOTIATION, Stage.REGISTERED, registrar)
-    services.cancel_registration(registration, "合同解除", by=registrar)
+    services.cancel_registration(registration, "合同解除", tax_benefit_claimed=False, by=registrar)
     deal.refresh_from_db()
     assert deal.stage == Stage.SIGNED
 
