@@ -88,8 +88,9 @@ def render_certificate(registration: Registration, *, compress: bool = True, ver
     for label, value in rows:
         pdf.setFont(CJK_FONT, 10)
         pdf.drawString(25 * mm, y, label)
-        pdf.setFont(CJK_FONT, 11)
-        pdf.drawString(80 * mm, y, str(value or "—")[:60])
+        text = str(value or "—")[:60]
+        pdf.setFont("Helvetica" if text.isascii() else CJK_FONT, 11)  # codes and numbers stay searchable
+        pdf.drawString(80 * mm, y, text)
         y -= 9 * mm
     pdf.setFont(CJK_FONT, 10)
     issuer = (region.network_name or region.name) if region else ""

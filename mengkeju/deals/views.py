@@ -502,6 +502,7 @@ def verify(request):
         "number": number,
         "code": code,
         "asked": asked,
+        "result": result or "",
         "result_label": selectors.Verification(result).label if result else "",
         "is_valid": result == selectors.Verification.VALID,
         "is_known": result is not None,
