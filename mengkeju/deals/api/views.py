@@ -189,6 +189,28 @@ class RegistrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         )
         return Response(RegistrationSerializer(registration).data)
 
+    @extend_schema(request=NoteSerializer, responses=RegistrationSerializer)
+    @action(detail=True, methods=["post"])
+    def dispute(self, request, pk=None):
+        """Mark a pending application as disputed: expert review and the longer review window apply."""
+        payload = NoteSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        registration = services.mark_disputed(
+            self.get_object(), payload.validated_data["note"], by=request.user
+        )
+        return Response(RegistrationSerializer(registration).data)
+
+    @extend_schema(request=NoteSerializer, responses=RegistrationSerializer)
+    @action(detail=True, methods=["post"], url_path="expert-review")
+    def expert_review(self, request, pk=None):
+        """Record the experts' opinion (`note`) on an application that needs expert review."""
+        payload = NoteSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        registration = services.record_expert_review(
+            self.get_object(), payload.validated_data["note"], by=request.user
+        )
+        return Response(RegistrationSerializer(registration).data)
+
     @extend_schema(request=ContractSerializer, responses=RegistrationSerializer)
     @action(detail=True, methods=["post"])
     def amend(self, request, pk=None):
