@@ -385,3 +385,27 @@ def test_new_messages_are_translated(registrar):
         services.submit_contract(contract, by=member_of(contract, ContractParty.Role.BUYER))
     assert "R7_APPLICANT" in refused.value.messages[0]
     assert "the developer" not in refused.value.messages[0]
+
+
+def test_the_contract_form_offers_the_new_flags_and_the_page_shows_them(client, broker):
+    from mengkeju.deals.forms import ContractForm
+
+    contract = make_contract(kind=ContractKind.TRANSFER, sub_kind=SubKind.PATENT_RIGHT_TRANSFER)
+    client.force_login(broker)
+    page = client.get(f"/deals/contracts/{contract.pk}/edit/").content.decode()
+    for name in ("is_import", "contributed_as_capital", "general_staff_training"):
+        assert f'name="{name}"' in page
+    data = {
+        "title": contract.title,
+        "kind": "transfer",
+        "sub_kind": "patent_right_transfer",
+        "amount_yuan": "100000",
+        "contributed_as_capital": "on",
+    }
+    form = ContractForm(data)
+    assert form.is_valid(), form.errors
+    values = form.service_values()
+    assert values["contributed_as_capital"] is True and values["is_import"] is False
+    services.update_contract(contract, by=broker, **values)
+    page = client.get(f"/deals/contracts/{contract.pk}/").content.decode()
+    assert 'data-flag="contributed_as_capital"' in page and 'data-flag="is_import"' not in page
