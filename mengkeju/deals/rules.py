@@ -276,11 +276,13 @@ def flow_rule(ctx: RuleContext) -> list[str]:
     sellers = ctx.in_role(ContractParty.Role.SELLER)
     buyers = ctx.in_role(ContractParty.Role.BUYER)
     problems = []
-    if not sellers or sellers[0].division_id is None:
+    # A foreign seller of an imported technology may have no division: the flow is then an inflow.
+    abroad = ctx.contract.is_import and bool(sellers) and sellers[0].division_id is None
+    if not sellers or (sellers[0].division_id is None and not abroad):
         problems.append(_("the seller's division is unknown"))
     if not buyers or any(b.division_id is None for b in buyers):
         problems.append(_("a buyer's division is unknown"))
-    if not problems and classify_flow(sellers[0].division, buyers[0].division) is None:
+    if not problems and not abroad and classify_flow(sellers[0].division, buyers[0].division) is None:
         problems.append(_("the flow cannot be classified"))
     return problems
 

@@ -35,6 +35,7 @@ from .models import (
     ContractParty,
     Deal,
     DealEvent,
+    Flow,
     LicenceScope,
     RefusalReason,
     Registration,
@@ -611,6 +612,8 @@ def _snapshot(registration: Registration, contract: TechnicalContract) -> None:
     registration.seller_division = seller.division
     registration.buyer_division = buyer.division  # the first buyer is the primary one for flow
     registration.flow = classify_flow(seller.division, buyer.division)
+    if contract.is_import and seller.division is None:  # a foreign seller: technology flows in
+        registration.flow = Flow.EXTERNAL if buyer.division.external else Flow.INFLOW
     registration.chain_id = contract.chain_id
     registration.sub_center_id = contract.sub_center_id
     registration.seller_name = seller.name

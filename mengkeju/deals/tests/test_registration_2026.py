@@ -409,3 +409,17 @@ def test_the_contract_form_offers_the_new_flags_and_the_page_shows_them(client, 
     services.update_contract(contract, by=broker, **values)
     page = client.get(f"/deals/contracts/{contract.pk}/").content.decode()
     assert 'data-flag="contributed_as_capital"' in page and 'data-flag="is_import"' not in page
+
+
+def test_an_imported_technology_with_a_foreign_seller_counts_as_an_inflow(registrar):
+    contract = make_contract(seller=PartyOrganizationFactory(credit_code=""), is_import=True)
+    contract.parties.filter(role=ContractParty.Role.SELLER).update(credit_code="", division=None)
+    registration = services.register(
+        services.submit_contract(contract, by=member_of(contract, ContractParty.Role.BUYER)), by=registrar
+    )
+    assert registration.status == Registration.Status.REGISTERED, registration.refused_message
+    assert registration.flow == "inflow" and registration.seller_division is None
+    # Without the import flag the same unknown division is refused.
+    other = make_contract(seller_division=None)
+    refused = services.register(services.submit_contract(other, by=seller_member(other)), by=registrar)
+    assert refused.refused_rule == "R6_FLOW"
