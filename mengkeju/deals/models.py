@@ -297,6 +297,22 @@ class TechnicalContract(models.Model):
         **MONEY,
     )
     payment_terms = models.TextField(_("payment terms"), blank=True)
+    # 2026 registration rules (docs/deals.md): who applies and what counts as technology.
+    is_import = models.BooleanField(
+        _("technology import (技术进口)"),
+        default=False,
+        help_text=_("The seller is abroad; the domestic buyer applies for registration."),
+    )
+    contributed_as_capital = models.BooleanField(
+        _("technology contributed as capital (技术入股)"),
+        default=False,
+        help_text=_("Registers as a technology transfer."),
+    )
+    general_staff_training = models.BooleanField(
+        _("training of general staff or in operating a product"),
+        default=False,
+        help_text=_("Such training is not technical training (技术培训) and is not registered."),
+    )
     ip_clauses = models.TextField(_("intellectual-property clauses"), blank=True)
     signed_on = models.DateField(_("signed on"), null=True, blank=True)
     term_start = models.DateField(_("term starts on"), null=True, blank=True)
@@ -366,6 +382,48 @@ class TechnicalContract(models.Model):
 
 
 CONTRACT_EDITABLE_STATES = frozenset({TechnicalContract.Status.DRAFT, TechnicalContract.Status.REFUSED})
+
+
+def applicant_roles(contract: TechnicalContract) -> tuple[str, ...]:
+    """Which party applies for registration, by the kind (2026 rules, draft Art. 11): the seller side
+    (developer, transferor, licensor, consultant, service side, trainer); for a 技术中介 contract the
+    intermediary (the service side of that contract, or a party named as intermediary); for a
+    technology import the domestic buyer."""
+    if contract.is_import:
+        return (ContractParty.Role.BUYER,)
+    if contract.sub_kind == SubKind.TECHNICAL_INTERMEDIARY:
+        return (ContractParty.Role.SELLER, ContractParty.Role.INTERMEDIARY)
+    return (ContractParty.Role.SELLER,)
+
+
+def applicant_label(contract: TechnicalContract) -> str:
+    """Who applies, in words: "the developer", "the licensor", … (for messages)."""
+    if contract.is_import:
+        return str(_("the domestic buyer (technology import)"))
+    by_sub_kind = {
+        SubKind.TECHNICAL_TRAINING: _("the trainer"),
+        SubKind.TECHNICAL_INTERMEDIARY: _("the intermediary"),
+    }
+    by_kind = {
+        ContractKind.DEVELOPMENT: _("the developer"),
+        ContractKind.TRANSFER: _("the transferor"),
+        ContractKind.LICENCE: _("the licensor"),
+        ContractKind.CONSULTING: _("the consultant"),
+        ContractKind.SERVICE: _("the service side"),
+    }
+    return str(by_sub_kind.get(contract.sub_kind) or by_kind.get(contract.kind) or _("the seller"))
+
+
+class RefusalReason(models.TextChoices):
+    """Why a registrar refuses (不予登记), as the 2026 rules name the cases [draft]."""
+
+    PARTIES_UNCLEAR = "parties_unclear", _("the parties are unclear")
+    SUBJECT_UNCLEAR = "subject_unclear", _("the subject matter is unclear")
+    PRICE_UNCLEAR = "price_unclear", _("the price or remuneration is unclear")
+    MONOPOLY_CLAUSES = "monopoly_clauses", _("illegal monopoly clauses (technology monopoly)")
+    INFRINGING_CLAUSES = "infringing_clauses", _("clauses infringing others' technology rights")
+    PROOF_MISSING = "proof_missing", _("proof documents missing")
+    NAME_SEAL_MISMATCH = "name_seal_mismatch", _("the written name does not match the seal")
 
 
 class ContractParty(models.Model):
@@ -448,6 +506,35 @@ class Registration(models.Model):
     )
     refused_rule = models.CharField(_("refused by rule"), max_length=32, blank=True)
     refused_message = models.TextField(_("reason for refusal"), blank=True)
+    refusal_reasons = models.JSONField(_("refusal reasons"), default=list, blank=True)
+    applicant_role = models.CharField(
+        _("applicant"), max_length=16, choices=ContractParty.Role.choices, blank=True
+    )
+    # Review window (2026 rules): due within N working days of the application, more with expert review.
+    due_on = models.DateField(_("decision due on"), null=True, blank=True)
+    needs_expert_review = models.BooleanField(_("expert review required"), default=False)
+    is_disputed = models.BooleanField(_("disputed"), default=False)
+    expert_reviewed_at = models.DateTimeField(_("expert review recorded at"), null=True, blank=True)
+    expert_reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("expert review recorded by"),
+    )
+    expert_opinion = models.TextField(_("expert opinion"), blank=True)
+    verification_code = models.CharField(_("verification code"), max_length=16, blank=True)
+    registering_office = models.ForeignKey(
+        Organization,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("registering office"),
+    )
+    # Reported with a 变更登记 (amendment) or 注销登记 (cancellation): was a tax benefit already taken?
+    tax_benefit_claimed = models.BooleanField(_("tax benefit already claimed"), null=True, blank=True)
     registered_on = models.DateField(_("registered on"), null=True, blank=True, db_index=True)
     # Snapshot of the contract, copied when registered; statistics read these, never the live contract.
     title = models.CharField(_("contract title"), max_length=200, blank=True)
@@ -527,6 +614,8 @@ class RegistrationEvent(Event):
         AMEND = "amend", _("amendment submitted")
         SUPERSEDE = "supersede", _("superseded by an amendment")
         CANCEL = "cancel", _("cancelled")
+        DISPUTE = "dispute", _("marked as disputed")
+        EXPERT_REVIEW = "expert_review", _("expert review recorded")
 
     registration = models.ForeignKey(
         Registration, models.PROTECT, related_name="events", verbose_name=_("registration")

@@ -7,7 +7,8 @@ selectors mirror the `can_view_*` functions. See docs/deals.md for the table.
   contracts of its own node (the node is the registration point for its divisions), never others';
 - technology broker: like its node's staff and also any deal they broker, but does not register;
 - organization member: sees the deals and contracts their organization is a party to, edits those
-  contracts while they are drafts (or refused); only the seller side applies for registration;
+  contracts while they are drafts (or refused); only the party the kind names applies for registration
+  (the seller side; the domestic buyer of an imported technology; the intermediary of a 技术中介 contract);
 - government analyst: reads registered contracts (current versions, what the statistics count);
   changes nothing;
 - expert, unrelated member, anonymous: nothing.
@@ -21,7 +22,7 @@ from __future__ import annotations
 from mengkeju.core.roles import role_of
 from mengkeju.network.models import User
 
-from .models import CONTRACT_EDITABLE_STATES, ContractParty, Registration
+from .models import CONTRACT_EDITABLE_STATES, Registration, applicant_roles
 
 Role = User.Role
 NODE_ROLES = frozenset({Role.SUBCENTER_STAFF, Role.BROKER, Role.HQ_OPERATOR})
@@ -78,11 +79,12 @@ def can_see_board(user) -> bool:
 # --- contracts ---------------------------------------------------------------------------------
 
 
-def _party_org_ids(contract, role: str | None = None) -> set[int]:
+def _party_org_ids(contract, role: str | tuple[str, ...] | None = None) -> set[int]:
+    roles = (role,) if isinstance(role, str) else role
     return {
         p.organization_id
         for p in contract.parties.all()
-        if p.organization_id and (role is None or p.role == role)
+        if p.organization_id and (roles is None or p.role in roles)
     }
 
 
@@ -134,6 +136,11 @@ def _works_on_contract(user, contract) -> bool:
     return bool(contract.deal_id and contract.deal.broker_id == user.pk)
 
 
+def works_on_contract(user, contract) -> bool:
+    """The contract's broker, its node's staff and brokers, or an admin."""
+    return role_of(user) is not None and _works_on_contract(user, contract)
+
+
 def can_edit_contract(user, contract) -> bool:
     """Drafts (and refused applications) only: registered records are never edited."""
     if role_of(user) is None or contract.status not in CONTRACT_EDITABLE_STATES:
@@ -152,11 +159,11 @@ def can_change_parties(user, contract) -> bool:
 
 
 def can_submit_contract(user, contract) -> bool:
-    """The seller (developer / consultant / service side) applies, or its broker / sub-center staff."""
+    """The party the kind names applies (models.applicant_roles), or its broker / sub-center staff."""
     if role_of(user) is None or contract.status not in CONTRACT_EDITABLE_STATES:
         return False
     return _works_on_contract(user, contract) or _is_member_of(
-        user, _party_org_ids(contract, ContractParty.Role.SELLER)
+        user, _party_org_ids(contract, applicant_roles(contract))
     )
 
 
@@ -187,7 +194,7 @@ def can_amend(user, registration) -> bool:
     if role_of(user) is None:
         return False
     return _works_on_contract(user, contract) or _is_member_of(
-        user, _party_org_ids(contract, ContractParty.Role.SELLER)
+        user, _party_org_ids(contract, applicant_roles(contract))
     )
 
 
@@ -200,7 +207,7 @@ def can_cancel(user, registration) -> bool:
             role_of(user) is not None
             and (
                 _works_on_contract(user, contract)
-                or _is_member_of(user, _party_org_ids(contract, ContractParty.Role.SELLER))
+                or _is_member_of(user, _party_org_ids(contract, applicant_roles(contract)))
             )
         )
     if registration.status == Registration.Status.REGISTERED and registration.is_current:

@@ -24,7 +24,10 @@ from .models import (
     ContractParty,
     LicenceScope,
     Registration,
+    SubKind,
     TechnicalContract,
+    applicant_label,
+    applicant_roles,
     classify_flow,
 )
 from .money import transaction_amount
@@ -143,6 +146,12 @@ def technology_rule(ctx: RuleContext) -> list[str]:
         problems.append(_("the sub-kind does not belong to the contract kind"))
     if contract.kind == ContractKind.LICENCE and contract.licence_scope not in LicenceScope.values:
         problems.append(_("a licence contract must state its scope (exclusive, sole or ordinary)"))
+    if contract.contributed_as_capital and contract.kind != ContractKind.TRANSFER:
+        problems.append(_("technology contributed as capital (技术入股) registers as a technology transfer"))
+    if contract.general_staff_training and contract.sub_kind == SubKind.TECHNICAL_TRAINING:
+        problems.append(
+            _("training of general staff or in operating a product is not technical training (技术培训)")
+        )
     return problems
 
 
@@ -159,6 +168,10 @@ def parties_rule(ctx: RuleContext) -> list[str]:
         label = party.name or party.get_role_display()
         if not party.name.strip():
             problems.append(_("a %(role)s has no name") % {"role": party.get_role_display()})
+        # A foreign seller of an imported technology has no Chinese code; when given, it must be valid.
+        foreign_seller = ctx.contract.is_import and party.role == ContractParty.Role.SELLER
+        if foreign_seller and not party.credit_code:
+            continue
         if not is_valid_party_code(party.credit_code):
             problems.append(
                 _(
@@ -263,13 +276,41 @@ def flow_rule(ctx: RuleContext) -> list[str]:
     sellers = ctx.in_role(ContractParty.Role.SELLER)
     buyers = ctx.in_role(ContractParty.Role.BUYER)
     problems = []
-    if not sellers or sellers[0].division_id is None:
+    # A foreign seller of an imported technology may have no division: the flow is then an inflow.
+    abroad = ctx.contract.is_import and bool(sellers) and sellers[0].division_id is None
+    if not sellers or (sellers[0].division_id is None and not abroad):
         problems.append(_("the seller's division is unknown"))
     if not buyers or any(b.division_id is None for b in buyers):
         problems.append(_("a buyer's division is unknown"))
-    if not problems and classify_flow(sellers[0].division, buyers[0].division) is None:
+    if not problems and not abroad and classify_flow(sellers[0].division, buyers[0].division) is None:
         problems.append(_("the flow cannot be classified"))
     return problems
+
+
+APPLICANT_RULE = "R7_APPLICANT"
+APPLICANT_RULE_TITLE = gettext_lazy("the applicant follows the contract kind")
+
+
+def applicant_problem(contract: TechnicalContract, role: str) -> str | None:
+    """Why a party in `role` may not apply for this contract (None: it may)."""
+    if role in applicant_roles(contract):
+        return None
+    return _("%(who)s applies, not the %(role)s") % {
+        "who": applicant_label(contract),
+        "role": ContractParty.Role(role).label if role in ContractParty.Role.values else role or "—",
+    }
+
+
+def applicant_message(contract: TechnicalContract, role: str) -> str:
+    return RuleFailure(
+        APPLICANT_RULE, str(APPLICANT_RULE_TITLE), (applicant_problem(contract, role),)
+    ).message
+
+
+@rule(APPLICANT_RULE, APPLICANT_RULE_TITLE)
+def applicant_rule(ctx: RuleContext) -> list[str]:
+    problem = applicant_problem(ctx.contract, ctx.registration.applicant_role)
+    return [problem] if problem else []
 
 
 def run_rules(ctx: RuleContext) -> list[RuleFailure]:

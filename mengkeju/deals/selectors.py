@@ -7,8 +7,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 
+from django.db import models
 from django.db.models import Count, DecimalField, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
+from django.utils.crypto import constant_time_compare
+from django.utils.translation import gettext_lazy as _
 
 from mengkeju.catalog.models import Demand
 from mengkeju.catalog.models import Status as ListingStatus
@@ -28,7 +31,7 @@ from .models import (
     TechnicalContract,
 )
 from .permissions import NODE_ROLES
-from .working_days import WEEKDAYS, RegionCalendar, WorkingCalendar, overdue_before
+from .working_days import WEEKDAYS, RegionCalendar, WorkingCalendar, overdue_before, working_days_left
 
 Role = User.Role
 Stage = Deal.Stage
@@ -168,10 +171,63 @@ def registration_queue(user) -> QuerySet[Registration]:
         "contract", "contract__sub_center", "submitted_by"
     )
     if role in (Role.PLATFORM_ADMIN, Role.HQ_OPERATOR):
-        return qs.order_by("submitted_at", "id")
+        return qs.order_by("due_on", "submitted_at", "id")
     if role == Role.SUBCENTER_STAFF and user.organization_id:
-        return qs.filter(contract__sub_center_id=user.organization_id).order_by("submitted_at", "id")
+        return qs.filter(contract__sub_center_id=user.organization_id).order_by(
+            "due_on", "submitted_at", "id"
+        )
     return qs.none()
+
+
+@dataclass(frozen=True)
+class ReviewClock:
+    """Where a pending application stands in the review window."""
+
+    due_on: date | None
+    days_left: int | None  # working days; negative when overdue
+    is_overdue: bool
+    needs_expert_review: bool
+    is_expert_reviewed: bool
+
+
+def review_clock(registration: Registration, today: date | None = None, calendar=None) -> ReviewClock:
+    today = today or clock.local_date()
+    due = registration.due_on
+    left = working_days_left(today, due, calendar or region_calendar()) if due else None
+    return ReviewClock(
+        due_on=due,
+        days_left=left,
+        is_overdue=bool(due and today > due),
+        needs_expert_review=registration.needs_expert_review,
+        is_expert_reviewed=registration.expert_reviewed_at is not None,
+    )
+
+
+class Verification(models.TextChoices):
+    """What the public verification page says about a certificate, and nothing more."""
+
+    VALID = "valid", _("valid")
+    AMENDED = "amended", _("amended: superseded by a later registration")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+def verify_certificate(number: str, code: str) -> str | None:
+    """valid / amended / cancelled for a registration number with its verification code; None when the
+    pair does not match a certificate (a wrong code and an unknown number look the same)."""
+    number = (number or "").strip()
+    code = "".join((code or "").split()).replace("-", "").upper()
+    if not number or not code or len(number) > 32 or len(code) > 16:
+        return None
+    registration = Registration.objects.filter(number=number).exclude(verification_code="").first()
+    if registration is None or not constant_time_compare(registration.verification_code, code):
+        return None
+    if registration.status == Registration.Status.REGISTERED and registration.is_current:
+        return Verification.VALID
+    if registration.status == Registration.Status.AMENDED:
+        return Verification.AMENDED
+    if registration.status == Registration.Status.CANCELLED:
+        return Verification.CANCELLED
+    return None
 
 
 def registered(qs: QuerySet[Registration] | None = None) -> QuerySet[Registration]:

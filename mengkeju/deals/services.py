@@ -6,6 +6,8 @@ event. Views, the API and commands call these; they never save these models them
 
 from __future__ import annotations
 
+import secrets
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -19,7 +21,7 @@ from mengkeju.catalog.models import Status as ListingStatus
 from mengkeju.core.clock import local_date
 from mengkeju.core.exceptions import ConflictError
 from mengkeju.network.models import Organization, User
-from mengkeju.network.selectors import current_region, region_parameter, responsible_nodes
+from mengkeju.network.selectors import calendar_days, current_region, region_parameter, responsible_nodes
 from mengkeju.notifications.models import Notification
 from mengkeju.notifications.services import notify
 
@@ -33,16 +35,20 @@ from .models import (
     ContractParty,
     Deal,
     DealEvent,
+    Flow,
     LicenceScope,
+    RefusalReason,
     Registration,
     RegistrationCounter,
     RegistrationEvent,
     SubKind,
     TechnicalContract,
     Trigger,
+    applicant_roles,
     classify_flow,
 )
 from .money import transaction_amount
+from .working_days import WEEKDAYS, RegionCalendar, WorkingCalendar, add_working_days
 
 Stage = Deal.Stage
 ContractStatus = TechnicalContract.Status
@@ -50,6 +56,13 @@ RegStatus = Registration.Status
 MAX_NOTE = 2000
 # Rule code recorded when a registrar refuses by hand (the rules passed, the registrar did not agree).
 REVIEWER_RULE = "R0_REVIEWER"
+# Rule code of the review window and its expert-review step (2026 rules [draft Art. 14]).
+REVIEW_RULE = "R8_REVIEW"
+# Rule code of reporting tax benefits on 变更登记 / 注销登记 (2026 rules [draft Art. 16]).
+TAX_REPORT_RULE = "R9_TAX_REPORT"
+# Verification codes: no 0/O, 1/I/L, so a code read off paper is typed right.
+VERIFICATION_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+VERIFICATION_LENGTH = 12
 CONTRACT_FIELDS = (
     "title",
     "kind",
@@ -67,7 +80,11 @@ CONTRACT_FIELDS = (
     "term_start",
     "term_end",
     "chain",
+    "is_import",
+    "contributed_as_capital",
+    "general_staff_training",
 )
+BOOLEAN_CONTRACT_FIELDS = ("is_import", "contributed_as_capital", "general_staff_training")
 PARTY_FIELDS = ("role", "organization", "name", "credit_code", "division")
 
 
@@ -80,6 +97,40 @@ def follow_up_working_days() -> int:
 
 def registration_grace_days() -> int:
     return int(region_parameter("registration_grace_days_after_term", 0))
+
+
+@dataclass(frozen=True)
+class ReviewWindow:
+    """The region's review window (2026 rules [draft Art. 14]): working days to decide an application,
+    more with expert review, which a 技术交易额 at or above the threshold (or a dispute) requires."""
+
+    working_days: int
+    expert_working_days: int
+    expert_threshold_yuan: Decimal
+
+    def days_for(self, needs_expert_review: bool) -> int:
+        return self.expert_working_days if needs_expert_review else self.working_days
+
+
+def review_window() -> ReviewWindow:
+    return ReviewWindow(
+        working_days=int(region_parameter("registration_review_working_days", 15)),
+        expert_working_days=int(region_parameter("registration_expert_review_working_days", 30)),
+        expert_threshold_yuan=Decimal(
+            str(region_parameter("registration_expert_review_threshold_yuan", "5000000"))
+        ),
+    )
+
+
+def region_calendar() -> WorkingCalendar:
+    """Monday–Friday with the region's public holidays and make-up working days (calendar.yaml)."""
+    days = calendar_days()
+    return RegionCalendar(days) if days else WEEKDAYS
+
+
+def _review_due_on(registration: Registration) -> date:
+    days = review_window().days_for(registration.needs_expert_review)
+    return add_working_days(local_date(registration.submitted_at), days, region_calendar())
 
 
 # --- deals -------------------------------------------------------------------------------------
@@ -345,6 +396,8 @@ def _values(values: dict) -> dict:
         values[name] = values.get(name) or ""
     for name in TechnicalContract.NON_TECHNICAL_FIELDS:
         values[name] = Decimal(values.get(name) or 0)
+    for name in BOOLEAN_CONTRACT_FIELDS:
+        values[name] = bool(values.get(name))
     values["title"] = (values.get("title") or "").strip()
     return values
 
@@ -447,9 +500,26 @@ def _superseded_registration(contract: TechnicalContract) -> Registration | None
     ).first()
 
 
+def _applicant_role(contract: TechnicalContract, by) -> str:
+    """The party `by` applies as: their organization's role in the contract (the one entitled to apply
+    when they hold several); brokers and staff apply on behalf of the entitled party."""
+    allowed = applicant_roles(contract)
+    org_id = getattr(by, "organization_id", None)
+    own_roles = [p.role for p in contract.parties.all() if org_id and p.organization_id == org_id]
+    if permissions.works_on_contract(by, contract) and not own_roles:
+        return allowed[0]
+    for role in own_roles:
+        if role in allowed:
+            return role
+    return own_roles[0] if own_roles else ""
+
+
 @transaction.atomic
-def submit_contract(contract: TechnicalContract, *, by) -> Registration:
-    """Apply for registration: a new registration row (status submitted) for this contract version."""
+def submit_contract(contract: TechnicalContract, *, by, note: str = "") -> Registration:
+    """Apply for registration: a new registration row (status submitted) for this contract version.
+
+    Only the party the kind names applies (rule R7_APPLICANT); the decision is due within the region's
+    review window, counted in working days with its holiday calendar."""
     contract = TechnicalContract.objects.select_for_update().get(pk=contract.pk)
     if contract.status not in CONTRACT_EDITABLE_STATES:
         raise ValidationError(
@@ -457,23 +527,29 @@ def submit_contract(contract: TechnicalContract, *, by) -> Registration:
             % {"status": contract.get_status_display()},
             code="invalid_state",
         )
+    applicant_role = _applicant_role(contract, by)
+    if applicant_role and rules.applicant_problem(contract, applicant_role):
+        raise ValidationError(rules.applicant_message(contract, applicant_role), code="applicant")
     if not permissions.can_submit_contract(by, contract):
-        raise PermissionDenied(
-            _("Only the seller side, its broker or its sub-center applies for registration.")
-        )
-    registration = Registration.objects.create(
+        raise PermissionDenied(_("Only the party entitled to apply, its broker or its sub-center applies."))
+    now = timezone.now()
+    registration = Registration(
         contract=contract,
         version=contract.version,
         supersedes=_superseded_registration(contract),
         status=RegStatus.SUBMITTED,
-        submitted_at=timezone.now(),
+        submitted_at=now,
         submitted_by=by,
+        applicant_role=applicant_role,
+        needs_expert_review=transaction_amount(contract) >= review_window().expert_threshold_yuan,
     )
+    registration.due_on = _review_due_on(registration)
+    registration.save()
     TechnicalContract.objects.filter(pk=contract.pk).update(
         status=ContractStatus.SUBMITTED, updated_at=timezone.now()
     )
     action = RegistrationEvent.Action.AMEND if registration.supersedes_id else RegistrationEvent.Action.SUBMIT
-    _record_registration(registration, action, by=by)
+    _record_registration(registration, action, by=by, note=note)
     _deal_reaches_signed(contract, by=by)
     return registration
 
@@ -554,6 +630,8 @@ def _snapshot(registration: Registration, contract: TechnicalContract) -> None:
     registration.seller_division = seller.division
     registration.buyer_division = buyer.division  # the first buyer is the primary one for flow
     registration.flow = classify_flow(seller.division, buyer.division)
+    if contract.is_import and seller.division is None:  # a foreign seller: technology flows in
+        registration.flow = Flow.EXTERNAL if buyer.division.external else Flow.INFLOW
     registration.chain_id = contract.chain_id
     registration.sub_center_id = contract.sub_center_id
     registration.seller_name = seller.name
@@ -586,6 +664,15 @@ def register(registration: Registration, *, by) -> Registration:
     _decided(registration)
     if not permissions.can_register(by, registration):
         raise PermissionDenied(_("You may not decide this application."))
+    if registration.needs_expert_review and registration.expert_reviewed_at is None:
+        raise ValidationError(
+            _(
+                "%(code)s review window: this application needs expert review (technology-transaction amount "
+                "of %(threshold)s yuan or more, or disputed) before it is registered; record the experts' opinion first."
+            )
+            % {"code": REVIEW_RULE, "threshold": f"{review_window().expert_threshold_yuan:,.0f}"},
+            code="expert_review_required",
+        )
     failures = check_registration(registration)
     now = timezone.now()
     registration.decided_at, registration.decided_by = now, by
@@ -613,6 +700,8 @@ def register(registration: Registration, *, by) -> Registration:
     _snapshot(registration, contract)
     registration.status = RegStatus.REGISTERED
     registration.registered_on = registered_on
+    registration.verification_code = new_verification_code()
+    registration.registering_office = _registering_office(by, contract)
     if superseded is not None:
         Registration.objects.filter(pk=superseded.pk).update(status=RegStatus.AMENDED, is_current=False)
         superseded.refresh_from_db()
@@ -644,32 +733,137 @@ def register(registration: Registration, *, by) -> Registration:
     return registration
 
 
+def new_verification_code() -> str:
+    return "".join(secrets.choice(VERIFICATION_ALPHABET) for _i in range(VERIFICATION_LENGTH))
+
+
+def _registering_office(by, contract: TechnicalContract) -> Organization | None:
+    """The office that registered: the registrar's node (sub-center or headquarters), else the contract's."""
+    org = getattr(by, "organization", None)
+    if org is not None and org.kind in RESPONSIBLE_NODE_KINDS:
+        return org
+    return contract.sub_center
+
+
+def _clean_reasons(reasons) -> list[str]:
+    codes = []
+    for code in reasons or ():
+        if code not in RefusalReason.values:
+            raise ValidationError(
+                {
+                    "reasons": ValidationError(
+                        _("Unknown refusal reason %(code)s.") % {"code": code}, code="unknown"
+                    )
+                }
+            )
+        if code not in codes:
+            codes.append(code)
+    return codes
+
+
 @transaction.atomic
-def refuse_registration(registration: Registration, reason: str, *, by) -> Registration:
-    """A registrar refuses an application by hand, giving the reason (rule code R0_REVIEWER)."""
+def refuse_registration(registration: Registration, reason: str = "", *, by, reasons=()) -> Registration:
+    """A registrar refuses an application (不予登记, rule code R0_REVIEWER): one or more of the reasons
+    the 2026 rules name (`RefusalReason`) and/or a written reason; at least one of the two."""
     contract, registration = _lock(registration)
     _decided(registration)
     if not permissions.can_register(by, registration):
         raise PermissionDenied(_("You may not decide this application."))
-    reason = _clean_note(reason, required=True, field="reason")
+    codes = _clean_reasons(reasons)
+    reason = _clean_note(reason, required=not codes, field="reason")
     now = timezone.now()
     registration.status = RegStatus.REFUSED
     registration.decided_at, registration.decided_by = now, by
     registration.refused_rule = REVIEWER_RULE
+    registration.refusal_reasons = codes
+    stated = _("; ").join([str(RefusalReason(code).label) for code in codes] + ([reason] if reason else []))
     registration.refused_message = _("%(code)s refused by the registrar: %(reason)s") % {
         "code": REVIEWER_RULE,
-        "reason": reason,
+        "reason": stated,
     }
     registration.save()
     TechnicalContract.objects.filter(pk=contract.pk).update(status=ContractStatus.REFUSED, updated_at=now)
     _record_registration(
-        registration, RegistrationEvent.Action.REFUSE, by=by, from_status=RegStatus.SUBMITTED, note=reason
+        registration,
+        RegistrationEvent.Action.REFUSE,
+        by=by,
+        from_status=RegStatus.SUBMITTED,
+        note=stated,
     )
     return registration
 
 
 @transaction.atomic
-def amend(registration: Registration, changes: dict, *, by) -> Registration:
+def mark_disputed(registration: Registration, note: str, *, by) -> Registration:
+    """A registrar marks a pending application as disputed: it then needs expert review and the longer
+    review window (counted again from the application day)."""
+    _contract, registration = _lock(registration)
+    _decided(registration)
+    if not permissions.can_register(by, registration):
+        raise PermissionDenied(_("You may not decide this application."))
+    note = _clean_note(note, required=True)
+    registration.is_disputed = True
+    registration.needs_expert_review = True
+    registration.due_on = _review_due_on(registration)
+    registration.save(update_fields=["is_disputed", "needs_expert_review", "due_on"])
+    _record_registration(
+        registration, RegistrationEvent.Action.DISPUTE, by=by, from_status=RegStatus.SUBMITTED, note=note
+    )
+    return registration
+
+
+@transaction.atomic
+def record_expert_review(registration: Registration, opinion: str, *, by) -> Registration:
+    """Record the experts' opinion on an application that needs expert review (the large or disputed
+    ones); the registrar then decides it."""
+    _contract, registration = _lock(registration)
+    _decided(registration)
+    if not permissions.can_register(by, registration):
+        raise PermissionDenied(_("You may not decide this application."))
+    if not registration.needs_expert_review:
+        raise ValidationError(
+            _("%(code)s review window: this application needs no expert review.") % {"code": REVIEW_RULE},
+            code="invalid_state",
+        )
+    opinion = _clean_note(opinion, required=True, field="opinion")
+    registration.expert_opinion = opinion
+    registration.expert_reviewed_at, registration.expert_reviewed_by = timezone.now(), by
+    registration.save(update_fields=["expert_opinion", "expert_reviewed_at", "expert_reviewed_by"])
+    _record_registration(
+        registration,
+        RegistrationEvent.Action.EXPERT_REVIEW,
+        by=by,
+        from_status=RegStatus.SUBMITTED,
+        note=opinion,
+    )
+    return registration
+
+
+def _tax_benefit_reported(value, action: str) -> bool:
+    """变更登记 and 注销登记 report whether a tax benefit was already claimed: yes or no, never left open."""
+    if value is None or value == "":
+        raise ValidationError(
+            {
+                "tax_benefit_claimed": ValidationError(
+                    _(
+                        "%(code)s tax report: state whether a tax benefit was already claimed for this contract (%(action)s)."
+                    )
+                    % {"code": TAX_REPORT_RULE, "action": action},
+                    code="required",
+                )
+            }
+        )
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    return bool(value)
+
+
+def _tax_note(claimed: bool) -> str:
+    return _("Tax benefit already claimed: yes.") if claimed else _("Tax benefit already claimed: no.")
+
+
+@transaction.atomic
+def amend(registration: Registration, changes: dict, *, by, tax_benefit_claimed=None) -> Registration:
     """Apply to change a registered contract: a new contract version (a copy with `changes`; `parties`
     replaces the parties) and a new application that supersedes this registration once registered.
 
@@ -681,6 +875,7 @@ def amend(registration: Registration, changes: dict, *, by) -> Registration:
         raise ValidationError(_("Only the current registered version can be amended."), code="invalid_state")
     if not permissions.can_amend(by, registration):
         raise PermissionDenied(_("You may not amend this registration."))
+    claimed = _tax_benefit_reported(tax_benefit_claimed, _("变更登记, amendment"))
     if TechnicalContract.objects.filter(previous_version=old_contract).exists():
         raise ValidationError(
             _("An amendment of this contract is already under way; edit and submit that one."),
@@ -708,11 +903,16 @@ def amend(registration: Registration, changes: dict, *, by) -> Registration:
     contract.full_clean()
     contract.save()
     _save_parties(contract, parties)
-    return submit_contract(contract, by=by)
+    amendment = submit_contract(contract, by=by, note=_tax_note(claimed))
+    Registration.objects.filter(pk=amendment.pk).update(tax_benefit_claimed=claimed)
+    amendment.tax_benefit_claimed = claimed
+    return amendment
 
 
 @transaction.atomic
-def cancel_registration(registration: Registration, reason: str, *, by) -> Registration:
+def cancel_registration(
+    registration: Registration, reason: str, *, by, tax_benefit_claimed=None
+) -> Registration:
     """Withdraw a pending application, or cancel a registration. History is kept; the number is not reused."""
     contract, registration = _lock(registration)
     if not (
@@ -726,6 +926,11 @@ def cancel_registration(registration: Registration, reason: str, *, by) -> Regis
         raise PermissionDenied(_("You may not cancel this registration."))
     reason = _clean_note(reason, required=True, field="reason")
     source = registration.status
+    if source == RegStatus.REGISTERED:  # 注销登记 reports tax benefits; withdrawing an application does not
+        registration.tax_benefit_claimed = _tax_benefit_reported(
+            tax_benefit_claimed, _("注销登记, cancellation")
+        )
+        reason = f"{reason} {_tax_note(registration.tax_benefit_claimed)}"
     now = timezone.now()
     registration.status = RegStatus.CANCELLED
     registration.is_current = False
@@ -748,3 +953,39 @@ def cancel_registration(registration: Registration, reason: str, *, by) -> Regis
             % {"number": registration.number, "reason": reason},
         )
     return registration
+
+
+# --- what a registration entitles (information) ---------------------------------------------
+
+
+def entitled_benefits(registration: Registration) -> list[str]:
+    """The benefits a registration entitles the seller side to, as information for the certificate page
+    (the tax office decides): VAT exemption, income-tax relief, inventor rewards. Sources in docs/deals.md."""
+    if registration.status != RegStatus.REGISTERED:
+        return []
+    limit = Decimal(str(region_parameter("income_tax_exempt_transfer_income_yuan", "5000000")))
+    share = Decimal(str(region_parameter("inventor_income_share_min", "0.50")))
+    benefits = []
+    if registration.kind in (ContractKind.DEVELOPMENT, ContractKind.TRANSFER, ContractKind.LICENCE):
+        benefits.append(
+            _(
+                "VAT exemption on income from technology transfer and development and related consulting and "
+                "services (财税〔2016〕36号, annex 3)."
+            )
+        )
+    if registration.kind in (ContractKind.TRANSFER, ContractKind.LICENCE):
+        benefits.append(
+            _(
+                "Enterprise income tax: income from a technology transfer up to %(limit)s yuan a year is exempt, "
+                "the part above it is taxed at half the rate (财税〔2010〕111号)."
+            )
+            % {"limit": f"{limit:,.0f}"}
+        )
+    benefits.append(
+        _(
+            "Rewards to inventors and key contributors from the net income: at least %(share)s %% where the unit "
+            "has no rule of its own (Law on Promoting the Transformation of S&T Achievements, Art. 45)."
+        )
+        % {"share": f"{share * 100:.0f}"}
+    )
+    return benefits

@@ -21,6 +21,13 @@ urlpatterns = [
     path("registrations/<int:pk>/refuse/", views.registration_refuse, name="registration-refuse"),
     path("registrations/<int:pk>/cancel/", views.registration_cancel, name="registration-cancel"),
     path("registrations/<int:pk>/amend/", views.registration_amend, name="registration-amend"),
+    path("registrations/<int:pk>/dispute/", views.registration_dispute, name="registration-dispute"),
+    path(
+        "registrations/<int:pk>/expert-review/",
+        views.registration_expert_review,
+        name="registration-expert-review",
+    ),
+    path("verify/", views.verify, name="verify"),
     path(
         "registrations/<int:pk>/certificate.pdf",
         views.registration_certificate,

@@ -10,7 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -22,7 +22,15 @@ from mengkeju.network.models import User
 from . import permissions, selectors, services
 from .certificate import render_certificate
 from .forms import ContractForm, NoteForm, PartyFormSet, ReasonForm, party_initial
-from .models import DEAL_TRANSITIONS, Deal, Registration, RegistrationEvent, TechnicalContract, Trigger
+from .models import (
+    DEAL_TRANSITIONS,
+    Deal,
+    RefusalReason,
+    Registration,
+    RegistrationEvent,
+    TechnicalContract,
+    Trigger,
+)
 
 PAGE_SIZE = 30
 Role = User.Role
@@ -279,6 +287,13 @@ def contract_detail(request, pk: int):
         # Only a registered registration has a certificate; cancelling a pending one withdraws it.
         registration.has_certificate = registration.status == Registration.Status.REGISTERED
         registration.is_pending = registration.status == Registration.Status.SUBMITTED
+        registration.refusal_reason_labels = [
+            RefusalReason(code).label for code in registration.refusal_reasons if code in RefusalReason.values
+        ]
+        registration.benefits = services.entitled_benefits(registration)
+        registration.may_see_code = registration.has_certificate and permissions.can_view_contract(
+            user, registration.contract
+        )
         registration.history = list(registration.events.all())
         for event in registration.history:
             # A refusal's note is the refusal message, shown on its own.
@@ -291,6 +306,7 @@ def contract_detail(request, pk: int):
         "can_submit": permissions.can_submit_contract(user, contract),
         "may_view_deal": bool(contract.deal_id) and permissions.can_view_deal(user, contract.deal),
         "reason_form": ReasonForm(),
+        "refusal_reasons": RefusalReason.choices,
     }
     return render(request, "deals/contract_detail.html", context)
 
@@ -331,10 +347,21 @@ def registration_queue(request):
     if not permissions.can_see_registration_queue(request.user):
         raise PermissionDenied(_("The registration queue is for registrars."))
     pending = list(selectors.registration_queue(request.user))
+    calendar = selectors.region_calendar()
     for registration in pending:
         registration.failures = services.check_registration(registration)
         registration.may_register = permissions.can_register(request.user, registration)
-    return render(request, "deals/registration_queue.html", {"pending": pending, "reason_form": ReasonForm()})
+        registration.clock = selectors.review_clock(registration, calendar=calendar)
+        registration.awaits_expert_review = (
+            registration.clock.needs_expert_review and not registration.clock.is_expert_reviewed
+        )
+    context = {
+        "pending": pending,
+        "reason_form": ReasonForm(),
+        "refusal_reasons": RefusalReason.choices,
+        "overdue_count": sum(1 for r in pending if r.clock.is_overdue),
+    }
+    return render(request, "deals/registration_queue.html", context)
 
 
 def _visible_registration(request, pk: int) -> Registration:
@@ -371,7 +398,12 @@ def registration_register(request, pk: int):
 def registration_refuse(request, pk: int):
     registration = _visible_registration(request, pk)
     try:
-        services.refuse_registration(registration, request.POST.get("reason", ""), by=request.user)
+        services.refuse_registration(
+            registration,
+            request.POST.get("reason", ""),
+            reasons=request.POST.getlist("reasons"),
+            by=request.user,
+        )
     except (ValidationError, services.ConflictError) as exc:
         messages.error(request, error_text(exc) if isinstance(exc, ValidationError) else str(exc))
     else:
@@ -384,7 +416,12 @@ def registration_refuse(request, pk: int):
 def registration_cancel(request, pk: int):
     registration = _visible_registration(request, pk)
     try:
-        services.cancel_registration(registration, request.POST.get("reason", ""), by=request.user)
+        services.cancel_registration(
+            registration,
+            request.POST.get("reason", ""),
+            tax_benefit_claimed=request.POST.get("tax_benefit_claimed"),
+            by=request.user,
+        )
     except ValidationError as exc:
         messages.error(request, error_text(exc))
     else:
@@ -404,7 +441,10 @@ def registration_amend(request, pk: int):
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
             amendment = services.amend(
-                registration, {**form.service_values(), "parties": formset.parties()}, by=request.user
+                registration,
+                {**form.service_values(), "parties": formset.parties()},
+                tax_benefit_claimed=request.POST.get("tax_benefit_claimed"),
+                by=request.user,
             )
         except ValidationError as exc:
             _attach_errors(form, formset, exc)
@@ -429,6 +469,58 @@ def registration_certificate(request, pk: int):
     registration = _visible_registration(request, pk)
     if registration.status != Registration.Status.REGISTERED:
         raise Http404
-    response = HttpResponse(render_certificate(registration), content_type="application/pdf")
+    verify_url = request.build_absolute_uri(verification_path(registration))
+    response = HttpResponse(
+        render_certificate(registration, verify_url=verify_url), content_type="application/pdf"
+    )
     response["Content-Disposition"] = f'inline; filename="registration-{registration.number}.pdf"'
     return response
+
+
+@require_POST
+@login_required
+def registration_dispute(request, pk: int):
+    registration = _visible_registration(request, pk)
+    try:
+        services.mark_disputed(registration, request.POST.get("note", ""), by=request.user)
+    except ValidationError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, _("Marked as disputed: expert review and the longer review window apply."))
+    return redirect(_back(request, registration))
+
+
+@require_POST
+@login_required
+def registration_expert_review(request, pk: int):
+    registration = _visible_registration(request, pk)
+    try:
+        services.record_expert_review(registration, request.POST.get("opinion", ""), by=request.user)
+    except ValidationError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, _("Expert review recorded."))
+    return redirect(_back(request, registration))
+
+
+def verification_path(registration: Registration) -> str:
+    return f"{reverse('deals:verify')}?{urlencode({'number': registration.number, 'code': registration.verification_code})}"
+
+
+def verify(request):
+    """Public: a certificate's number and verification code → valid / amended / cancelled. Nothing else
+    about the contract is shown (no parties, no amounts)."""
+    number = request.GET.get("number", "").strip()[:40]
+    code = request.GET.get("code", "").strip()[:40]
+    asked = bool(number or code)
+    result = selectors.verify_certificate(number, code) if asked else None
+    context = {
+        "number": number,
+        "code": code,
+        "asked": asked,
+        "result": result or "",
+        "result_label": selectors.Verification(result).label if result else "",
+        "is_valid": result == selectors.Verification.VALID,
+        "is_known": result is not None,
+    }
+    return render(request, "deals/verify.html", context)

@@ -68,3 +68,13 @@ def overdue_before(today: date, n: int, calendar: WorkingCalendar = WEEKDAYS) ->
     while is_follow_up_overdue(day - timedelta(days=1), today, n, calendar) is False:
         day -= timedelta(days=1)
     return day
+
+
+def working_days_left(today: date, due: date, calendar: WorkingCalendar = WEEKDAYS) -> int:
+    """Working days from `today` (not counted) to `due` (counted): 0 on the due day itself, and
+    negative once it has passed (minus the working days overdue)."""
+    if due >= today:
+        return sum(
+            1 for k in range(1, (due - today).days + 1) if calendar.is_working_day(today + timedelta(days=k))
+        )
+    return -sum(1 for k in range(0, (today - due).days) if calendar.is_working_day(today - timedelta(days=k)))

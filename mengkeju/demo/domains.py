@@ -163,6 +163,10 @@ def demo_deals(today: date) -> dict[str, int]:
                 registrations[step["ref"]] = services.submit_contract(contracts[step["ref"]], by=broker)
                 counts["registration applications"] += 1
             elif do == "register":
+                if registrations[step["ref"]].needs_expert_review:
+                    services.record_expert_review(
+                        registrations[step["ref"]], "专家论证：同意登记", by=registrar
+                    )
                 registration = services.register(registrations[step["ref"]], by=registrar)
                 if registration.status != Registration.Status.REGISTERED:
                     raise ValueError(f"demo contract {step['ref']} refused: {registration.refused_message}")

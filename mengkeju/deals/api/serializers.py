@@ -5,7 +5,16 @@ from mengkeju.catalog.models import Achievement, Demand
 from mengkeju.core.fields import CodeField
 from mengkeju.network.models import Division, IndustryChain, Organization
 
-from ..models import MONEY, ContractParty, Deal, DealEvent, Registration, RegistrationEvent, TechnicalContract
+from ..models import (
+    MONEY,
+    ContractParty,
+    Deal,
+    DealEvent,
+    RefusalReason,
+    Registration,
+    RegistrationEvent,
+    TechnicalContract,
+)
 from ..services import CONTRACT_FIELDS
 
 
@@ -72,7 +81,18 @@ class NoteSerializer(serializers.Serializer):
 
 
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000)
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    reasons = serializers.MultipleChoiceField(
+        choices=RefusalReason.choices,
+        required=False,
+        help_text=_("Refusal only: the reasons of the registration rules (不予登记)."),
+    )
+    tax_benefit_claimed = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("Cancelling a registration (注销登记): was a tax benefit already claimed?"),
+    )
 
     class Meta:
         ref_name = "RegistrationReason"
@@ -146,6 +166,7 @@ class RegistrationSerializer(serializers.ModelSerializer):
     buyer_division = CodeField(read_only=True)
     chain = CodeField(read_only=True)
     sub_center = CodeField(read_only=True)
+    registering_office = CodeField(read_only=True)
     submitted_by = serializers.StringRelatedField()
     decided_by = serializers.StringRelatedField()
     status_label = serializers.CharField(source="get_status_display", read_only=True)
@@ -168,6 +189,15 @@ class RegistrationSerializer(serializers.ModelSerializer):
             "decided_by",
             "refused_rule",
             "refused_message",
+            "refusal_reasons",
+            "applicant_role",
+            "due_on",
+            "needs_expert_review",
+            "is_disputed",
+            "expert_opinion",
+            "verification_code",
+            "registering_office",
+            "tax_benefit_claimed",
             "registered_on",
             "title",
             "kind",

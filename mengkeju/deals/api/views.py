@@ -154,9 +154,12 @@ class RegistrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         return registration
 
     def _reason(self, request) -> str:
+        return self._payload(request)["reason"]
+
+    def _payload(self, request) -> dict:
         payload = ReasonSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        return payload.validated_data["reason"]
+        return payload.validated_data
 
     @extend_schema(request=None, responses=RegistrationSerializer)
     @action(detail=True, methods=["post"])
@@ -168,13 +171,44 @@ class RegistrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     @extend_schema(request=ReasonSerializer, responses=RegistrationSerializer)
     @action(detail=True, methods=["post"])
     def refuse(self, request, pk=None):
-        registration = services.refuse_registration(self.get_object(), self._reason(request), by=request.user)
+        data = self._payload(request)
+        registration = services.refuse_registration(
+            self.get_object(), data["reason"], reasons=sorted(data.get("reasons") or ()), by=request.user
+        )
         return Response(RegistrationSerializer(registration).data)
 
     @extend_schema(request=ReasonSerializer, responses=RegistrationSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        registration = services.cancel_registration(self.get_object(), self._reason(request), by=request.user)
+        data = self._payload(request)
+        registration = services.cancel_registration(
+            self.get_object(),
+            data["reason"],
+            tax_benefit_claimed=data["tax_benefit_claimed"],
+            by=request.user,
+        )
+        return Response(RegistrationSerializer(registration).data)
+
+    @extend_schema(request=NoteSerializer, responses=RegistrationSerializer)
+    @action(detail=True, methods=["post"])
+    def dispute(self, request, pk=None):
+        """Mark a pending application as disputed: expert review and the longer review window apply."""
+        payload = NoteSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        registration = services.mark_disputed(
+            self.get_object(), payload.validated_data["note"], by=request.user
+        )
+        return Response(RegistrationSerializer(registration).data)
+
+    @extend_schema(request=NoteSerializer, responses=RegistrationSerializer)
+    @action(detail=True, methods=["post"], url_path="expert-review")
+    def expert_review(self, request, pk=None):
+        """Record the experts' opinion (`note`) on an application that needs expert review."""
+        payload = NoteSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        registration = services.record_expert_review(
+            self.get_object(), payload.validated_data["note"], by=request.user
+        )
         return Response(RegistrationSerializer(registration).data)
 
     @extend_schema(request=ContractSerializer, responses=RegistrationSerializer)
@@ -186,5 +220,6 @@ class RegistrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         payload.is_valid(raise_exception=True)
         changes = dict(payload.validated_data)
         changes.pop("deal", None)
-        amendment = services.amend(registration, changes, by=request.user)
+        claimed = request.data.get("tax_benefit_claimed")
+        amendment = services.amend(registration, changes, tax_benefit_claimed=claimed, by=request.user)
         return Response(RegistrationSerializer(amendment).data, status=status.HTTP_201_CREATED)

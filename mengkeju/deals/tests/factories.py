@@ -138,6 +138,9 @@ def registered_contract(
     chain=IndustryChain, signed_on=date(...)). Raises AssertionError if a rule refused it.
     """
     registration = submitted_contract(contract, applicant=applicant, **fields)
-    registration = services.register(registration, by=registrar or hq_operator())
+    registrar = registrar or hq_operator()
+    if registration.needs_expert_review:  # 技术交易额 ≥ the region's threshold: experts first
+        registration = services.record_expert_review(registration, "专家论证意见：同意登记", by=registrar)
+    registration = services.register(registration, by=registrar)
     assert registration.status == Registration.Status.REGISTERED, registration.refused_message
     return registration

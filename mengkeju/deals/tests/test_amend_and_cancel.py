@@ -23,7 +23,9 @@ def current_rows(contract_ids):
 def test_amendment_keeps_the_base_number_with_a_version_suffix(registrar):
     original = registered_contract(registrar=registrar)
     applicant = seller_member(original.contract)
-    amendment = services.amend(original, {"amount_yuan": Decimal("1200000.00")}, by=applicant)
+    amendment = services.amend(
+        original, {"amount_yuan": Decimal("1200000.00")}, tax_benefit_claimed=False, by=applicant
+    )
     assert (amendment.status, amendment.version, amendment.supersedes) == (Status.SUBMITTED, 2, original)
     assert amendment.contract.previous_version == original.contract
     assert amendment.events.get().action == "amend"
@@ -44,7 +46,12 @@ def test_amendment_keeps_the_base_number_with_a_version_suffix(registrar):
 
 def test_a_refused_amendment_leaves_the_original_in_force(registrar):
     original = registered_contract(registrar=registrar)
-    amendment = services.amend(original, {"amount_yuan": Decimal("0")}, by=seller_member(original.contract))
+    amendment = services.amend(
+        original,
+        {"amount_yuan": Decimal("0")},
+        tax_benefit_claimed=False,
+        by=seller_member(original.contract),
+    )
     amendment = services.register(amendment, by=registrar)
     assert amendment.status == Status.REFUSED and amendment.refused_rule == "R3_AMOUNTS"
     original.refresh_from_db()
@@ -63,9 +70,9 @@ def test_a_refused_amendment_leaves_the_original_in_force(registrar):
 def test_only_one_amendment_at_a_time(registrar):
     original = registered_contract(registrar=registrar)
     member = seller_member(original.contract)
-    services.amend(original, {"title": "修订后的合同"}, by=member)
+    services.amend(original, {"title": "修订后的合同"}, tax_benefit_claimed=False, by=member)
     with pytest.raises(ValidationError):
-        services.amend(original, {"title": "再次修订"}, by=member)
+        services.amend(original, {"title": "再次修订"}, tax_benefit_claimed=False, by=member)
 
 
 def test_amendments_cannot_change_the_registered_record_in_place(registrar):
@@ -79,27 +86,27 @@ def test_amendments_cannot_change_the_registered_record_in_place(registrar):
 def test_cancelling_a_registration_keeps_its_history(registrar):
     registration = registered_contract(registrar=registrar)
     with pytest.raises(ValidationError):
-        services.cancel_registration(registration, "", by=registrar)
-    services.cancel_registration(registration, "双方协议解除合同", by=registrar)
+        services.cancel_registration(registration, "", tax_benefit_claimed=False, by=registrar)
+    services.cancel_registration(registration, "双方协议解除合同", tax_benefit_claimed=False, by=registrar)
     registration.refresh_from_db()
     assert registration.status == Status.CANCELLED and not registration.is_current
     assert registration.number  # kept, never handed out again
     assert [e.action for e in registration.events.all()] == ["submit", "register", "cancel"]
     assert registration.contract.status == TechnicalContract.Status.CANCELLED
     with pytest.raises(ValidationError):
-        services.cancel_registration(registration, "再次撤销", by=registrar)
+        services.cancel_registration(registration, "再次撤销", tax_benefit_claimed=False, by=registrar)
 
 
 def test_the_applicant_may_withdraw_a_pending_application_but_not_cancel_a_registration(registrar):
     contract = make_contract()
     member = seller_member(contract)
     pending = services.submit_contract(contract, by=member)
-    services.cancel_registration(pending, "材料有误，撤回", by=member)
+    services.cancel_registration(pending, "材料有误，撤回", tax_benefit_claimed=False, by=member)
     contract.refresh_from_db()
     assert contract.status == TechnicalContract.Status.DRAFT  # back to the applicant for correction
     registered = services.register(services.submit_contract(contract, by=member), by=registrar)
     with pytest.raises(PermissionDenied):
-        services.cancel_registration(registered, "想撤销", by=member)
+        services.cancel_registration(registered, "想撤销", tax_benefit_claimed=False, by=member)
 
 
 def test_a_registrar_may_not_decide_their_own_application(registrar, staff):

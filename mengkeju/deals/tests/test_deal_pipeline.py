@@ -141,7 +141,7 @@ def test_registering_the_contract_moves_its_deal_and_cancelling_moves_it_back(br
     last = deal.events.last()
     # Applying moved it to signed (a signed contract), registering from there to registered.
     assert (last.from_stage, last.to_stage, last.actor) == (Stage.SIGNED, Stage.REGISTERED, registrar)
-    services.cancel_registration(registration, "合同解除", by=registrar)
+    services.cancel_registration(registration, "合同解除", tax_benefit_claimed=False, by=registrar)
     deal.refresh_from_db()
     assert deal.stage == Stage.SIGNED
 

@@ -213,9 +213,10 @@ def test_the_api_covers_the_whole_journey(broker, registrar):
     assert api.get(f"/api/deals/deals/{deal_id}/").json()["stage"] == "registered"
 
     api.force_authenticate(broker)
-    response = api.post(
-        f"/api/deals/registrations/{registration_id}/amend/", {"amount_yuan": "350000.00"}, format="json"
-    )
+    url = f"/api/deals/registrations/{registration_id}/amend/"
+    response = api.post(url, {"amount_yuan": "350000.00"}, format="json")
+    assert response.status_code == 400 and "R9_TAX_REPORT" in response.content.decode()  # 变更登记 reports it
+    response = api.post(url, {"amount_yuan": "350000.00", "tax_benefit_claimed": False}, format="json")
     assert response.status_code == 201, response.content
     amendment_id = response.json()["id"]
     assert response.json()["version"] == 2 and response.json()["supersedes"] == registration_id
@@ -225,8 +226,11 @@ def test_the_api_covers_the_whole_journey(broker, registrar):
     response = api.post(f"/api/deals/registrations/{amendment_id}/register/")
     assert response.json()["number"] == f"{body['number']}-2"
     response = api.post(
-        f"/api/deals/registrations/{amendment_id}/cancel/", {"reason": "合同解除"}, format="json"
+        f"/api/deals/registrations/{amendment_id}/cancel/",
+        {"reason": "合同解除", "tax_benefit_claimed": True},
+        format="json",
     )
+    assert response.json()["tax_benefit_claimed"] is True
     assert response.json()["status"] == "cancelled" and response.json()["is_current"] is False
     listed = api.get("/api/deals/registrations/", {"is_current": "true"}).json()
     assert listed["count"] == 0

@@ -200,3 +200,31 @@ def test_the_creator_of_a_draft_may_edit_it_and_nobody_edits_registered_records(
     registration = registered(world)
     for role in ROLES:
         assert not permissions.can_edit_contract(people[role], registration.contract), role
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_registrars_mark_disputes_and_record_expert_reviews(role, world, client):
+    """The 2026 review steps (web pages and API) follow `register`; everybody else changes nothing."""
+    registration = pending(world)
+    user = world["people"][role]
+    api = APIClient()
+    if role != "anonymous":
+        client.force_login(user)
+        api.force_authenticate(user)
+    client.post(f"/deals/registrations/{registration.pk}/dispute/", {"note": "买方有异议"})
+    api.post(f"/api/deals/registrations/{registration.pk}/expert-review/", {"note": "同意"}, format="json")
+    registration.refresh_from_db()
+    allowed = role in REGISTRARS
+    assert registration.is_disputed == allowed, role
+    assert (registration.expert_reviewed_at is not None) == allowed, role
+    actions = [e.action for e in registration.events.all()]
+    assert actions == (["submit", "dispute", "expert_review"] if allowed else ["submit"]), role
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_for_an_import_the_buyer_side_applies(role, world):
+    draft = world["contract"]()
+    TechnicalContract.objects.filter(pk=draft.pk).update(is_import=True)
+    draft.refresh_from_db()
+    expected = {"buyer_member"} | NODE
+    assert permissions.can_submit_contract(world["people"][role], draft) == (role in expected), role

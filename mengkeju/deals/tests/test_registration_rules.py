@@ -252,7 +252,7 @@ def test_registration_numbers_are_consecutive_per_year_and_never_reused(registra
     year = first.registered_on.year
     assert first.number.startswith(f"150000{year}")
     assert len(first.number) == len("150000") + 4 + 6
-    services.cancel_registration(first, "登记错误", by=registrar)
+    services.cancel_registration(first, "登记错误", tax_benefit_claimed=False, by=registrar)
     second = registered_contract(registrar=registrar)
     assert int(second.number[-6:]) == int(first.number[-6:]) + 1
     first.refresh_from_db()
@@ -306,6 +306,7 @@ def test_every_rule_has_a_code_and_title():
         "R4_WINDOW",
         "R5_UNIQUE",
         "R6_FLOW",
+        "R7_APPLICANT",
     ]
 
 
