@@ -322,6 +322,7 @@ SPECTACULAR_SETTINGS = {
         "InquiryKindEnum": "mengkeju.inquiries.models.Thread.Kind",
         "InquiryStatusEnum": "mengkeju.inquiries.models.Thread.Status",
         "InquiryContactEnum": "mengkeju.inquiries.models.Thread.Contact",
+        "PartyRoleEnum": "mengkeju.deals.models.ContractParty.Role",
     },
 }
 

@@ -18,7 +18,7 @@ from mengkeju.catalog.models import Status as ListingStatus
 from mengkeju.core import clock
 from mengkeju.core.roles import role_of
 from mengkeju.network.models import Division, Organization, User
-from mengkeju.network.selectors import calendar_days, service_scope
+from mengkeju.network.selectors import service_scope
 
 from . import services
 from .models import (
@@ -31,7 +31,8 @@ from .models import (
     TechnicalContract,
 )
 from .permissions import NODE_ROLES
-from .working_days import WEEKDAYS, RegionCalendar, WorkingCalendar, overdue_before, working_days_left
+from .registry import region_calendar
+from .working_days import WorkingCalendar, overdue_before, working_days_left
 
 Role = User.Role
 Stage = Deal.Stage
@@ -258,13 +259,6 @@ def _start_of(day: date) -> datetime:
 class FollowUp:
     working_days: int
     contact_before: date  # a last contact earlier than this day is overdue
-
-
-def region_calendar() -> WorkingCalendar:
-    """The working days of follow-ups: Monday–Friday with the region's public holidays and make-up
-    working days (calendar.yaml of the region pack); plain Monday–Friday when none are loaded."""
-    days = calendar_days()
-    return RegionCalendar(days) if days else WEEKDAYS
 
 
 def follow_up(today: date | None = None, calendar: WorkingCalendar | None = None) -> FollowUp:
