@@ -86,7 +86,13 @@ def _charts(tables: dict[str, selectors.Table]) -> dict:
         horizontal = name in HORIZONTAL_BARS
         # Long names (a sub-center, a chain) are cut with "…" at a fixed width and the grid makes room
         # for them (containLabel), so no label runs off the chart; the tooltip shows the full name.
-        label = {"interval": 0, "fontSize": 11, "width": 150 if horizontal else 70, "overflow": "truncate"}
+        # Under a vertical bar a label wraps instead ("2026年第1季度" on two lines, not "2026年第1…").
+        label = {
+            "interval": 0,
+            "fontSize": 11,
+            "width": 150 if horizontal else 70,
+            "overflow": "truncate" if horizontal else "break",
+        }
         if not horizontal and len(labels) > 4:
             label["rotate"] = 30
         category = {"type": "category", "data": labels, "axisLabel": label}
