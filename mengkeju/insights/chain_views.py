@@ -57,6 +57,11 @@ def _graph_chart(graph: dict) -> dict | None:
                     "layout": "none",
                     "roam": True,
                     "symbolSize": 44,
+                    # The outer nodes stay half a label in from the edge, so their labels are not cut.
+                    "left": 70,
+                    "right": 70,
+                    "top": 30,
+                    "bottom": 40,
                     # Labels sit under the node in dark text (inside a node they were white on white).
                     "label": {
                         "show": True,
@@ -80,6 +85,8 @@ def _graph_chart(graph: dict) -> dict | None:
                     "series": [
                         {
                             "symbolSize": 26,
+                            "left": 46,
+                            "right": 46,
                             "label": {"fontSize": 10, "width": 84},
                             "edgeSymbol": ["none", "none"],
                             "data": narrow,
