@@ -116,13 +116,16 @@ def _page(client_user, code="baotou"):
 
 
 def test_anonymous_visitors_see_the_public_parts_only(baotou, made):
-    UserFactory(role=Role.BROKER, organization=baotou, display_name="王技术经理", phone="13900001111")
+    broker = UserFactory(
+        role=Role.BROKER, organization=baotou, display_name="王技术经理", phone="13900001111"
+    )
     response = _page(None)
     body = response.content.decode()
     ctx = response.context
     assert "蒙科聚包头分中心" in body
     assert "baotou@mengkeju.example" in body  # the node's official contact is public
-    assert "王技术经理" in body  # brokers by name …
+    assert "王技术经理" in body  # brokers by name, each linked to their public record …
+    assert f'href="/network/brokers/{broker.pk}/" data-broker' in body
     assert "13900001111" not in body  # … never their own phone
     assert ctx["routed"].achievement_count == 3
     assert [s["count"] for s in ctx["deal_stages"] if s["stage"] == "intent"] == [2]
