@@ -1,26 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from mengkeju.core.forms import MultipleFileField  # type and size are checked by the service
+
 from .models import Thread
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one field; type and size are checked by the service, before anything is written."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, (list, tuple)):
-            return [single(d, initial) for d in data if d]
-        return [single(data, initial)] if data else []
 
 
 class InquiryForm(forms.Form):
