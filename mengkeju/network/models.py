@@ -206,8 +206,11 @@ class User(AbstractUser):
     # Technology brokers (docs/brokers.md): the level is a code of the region pack's `broker_levels`;
     # levels marked `filing_required` carry the filing number (备案编号). Set through
     # services.set_broker_level, which checks both.
-    broker_level = models.CharField(_("broker level"), max_length=32, blank=True)
-    broker_filing_number = models.CharField(_("broker filing number (备案编号)"), max_length=64, blank=True)
+    # db_default: rows written by code that predates these columns (an older migration state) still insert.
+    broker_level = models.CharField(_("broker level"), max_length=32, blank=True, db_default="")
+    broker_filing_number = models.CharField(
+        _("broker filing number (备案编号)"), max_length=64, blank=True, db_default=""
+    )
 
     class Meta:
         verbose_name = _("user")

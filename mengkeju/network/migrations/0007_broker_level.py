@@ -13,11 +13,11 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='user',
             name='broker_filing_number',
-            field=models.CharField(blank=True, max_length=64, verbose_name='broker filing number (备案编号)'),
+            field=models.CharField(blank=True, db_default='', max_length=64, verbose_name='broker filing number (备案编号)'),
         ),
         migrations.AddField(
             model_name='user',
             name='broker_level',
-            field=models.CharField(blank=True, max_length=32, verbose_name='broker level'),
+            field=models.CharField(blank=True, db_default='', max_length=32, verbose_name='broker level'),
         ),
     ]
