@@ -48,7 +48,6 @@ def test_hq_creates_an_expert_and_a_platform_that_are_found_and_open(base_data, 
     page.select_option("#id_organization", university.code)
     page.select_option("#id_division", "150200")
     page.fill("#id_field", "稀土永磁材料")
-    page.locator("#id_chain_links summary").first.click()
     page.locator("#id_chain_links input[type=checkbox]").first.check()
     page.fill("#id_bio", "长期研究晶界扩散钕铁硼磁体。")
     page.click("#directory-save")

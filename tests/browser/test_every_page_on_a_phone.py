@@ -4,18 +4,15 @@ distinct page shape that answers; Chromium then opens each shape once at 390 px 
 wider than the window scrolls sideways, which on a phone hides what is cut off."""
 
 import re
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
-from mengkeju.demo.loader import DEMO_PASSWORD
+from mengkeju.demo.loader import DEMO_PASSWORD, load_demo
 from mengkeju.network.models import User
-from mengkeju.portal.tests.test_every_page_answers import (
-    ROLES,
-    _code_pattern,
-    crawl,
-    demo,  # noqa: F401 (the full demo fixture)
-)
+from mengkeju.portal.tests.test_every_page_answers import ROLES, _code_pattern, crawl
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 PHONE = {"width": 390, "height": 844}
@@ -29,7 +26,16 @@ def _login(page, username):
     page.wait_for_url("**/workspace/")
 
 
-def test_no_page_any_role_reaches_is_wider_than_a_phone(demo, page_factory):  # noqa: F811
+@pytest.fixture
+def demo(base_data):
+    """The full demo with the innovation-points systems, on the browser tests' region (base_data)."""
+    from mengkeju.points.services import load_points_system
+
+    load_points_system(Path(settings.PROJECT_DIR) / "regions" / "inner-mongolia" / "points.yaml")
+    load_demo()
+
+
+def test_no_page_any_role_reaches_is_wider_than_a_phone(demo, page_factory):
     nothing = _code_pattern({"no-such-code"})
     checked: set[str] = set()
     too_wide, opened = [], 0

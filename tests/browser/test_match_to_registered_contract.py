@@ -41,8 +41,9 @@ def _user(username, role, org):
 
 
 def _figures(page) -> dict[str, Decimal]:
-    def read(name):
-        return Decimal(page.inner_text(f"[data-figure={name}]").replace(",", ""))
+    def read(name):  # amounts are shown as people read them (万元); the exact yuan are in data-value
+        figure = page.locator(f"[data-figure={name}]")
+        return Decimal(figure.get_attribute("data-value") or figure.inner_text().replace(",", ""))
 
     return {"count": read("count"), "amount": read("amount"), "transaction": read("transaction")}
 
