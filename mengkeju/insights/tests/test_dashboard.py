@@ -115,7 +115,9 @@ def test_a_sub_center_sees_only_its_own_figures(client):
     registered_contract(amount_yuan=Decimal("900.00"), sub_center=other)
     client.force_login(_user("baotou_staff"))
     page = client.get(URL, {"node": "baotou", "year": own.registered_on.year})
-    assert 'data-figure="amount">500元<' in page.content.decode()
+    html = page.content.decode()
+    assert 'data-figure="amount" data-value="500.00">500元<' in html
+    assert "900元" not in html and 'data-value="900.00"' not in html
     assert page.context["tables"].get("by_sub_center") is None
 
 
