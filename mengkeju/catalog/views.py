@@ -198,6 +198,7 @@ def listing_detail(request, kind: str, pk: int):
         "kind": kind,
         "listing": listing,
         "matches": matches,
+        "show_match_scores": permissions.can_see_match_scores(user),
         "resources": resources,
         "resource_groups": [
             (gettext_lazy("Experts"), resources.get("expert", [])),

@@ -431,17 +431,23 @@ def duplicate_groups(
     return sorted((sorted(g) for g in groups.values() if len(g) > 1), key=lambda g: (-len(g), g[0][0]))
 
 
+def _links(listing) -> tuple[set[str], set[str]]:
+    """A listing's chain link codes and chain codes."""
+    links = list(listing.chain_links.all())
+    return {link.code for link in links}, {link.chain.code for link in links}
+
+
 def achievements_for_demand(demand: Demand, k: int = 5):
-    chains = {link.chain.code for link in demand.chain_links.all()}
+    links, chains = _links(demand)
     query = demand_query(demand)
-    boosts = Boosts(chains=chains, divisions={demand.division.code})
+    boosts = Boosts(chains=chains, divisions={demand.division.code}, links=links)
     return _objects("achievement", store.search("achievement", query, k=k, boosts=boosts, distinct=True))
 
 
 def demands_for_achievement(achievement: Achievement, k: int = 5):
-    chains = {link.chain.code for link in achievement.chain_links.all()}
+    links, chains = _links(achievement)
     query = f"{achievement.title}。{achievement.summary}"
-    results = store.search("demand", query, k=k, boosts=Boosts(chains=chains), distinct=True)
+    results = store.search("demand", query, k=k, boosts=Boosts(chains=chains, links=links), distinct=True)
     return _objects("demand", results)
 
 
@@ -450,16 +456,18 @@ def search(kind: str, query: str, filters: Filters | None = None, k: int = 20):
 
 
 def resources_for_demand(demand: Demand, per_type: int = 3) -> dict[str, list]:
-    """Experts, platforms and services that could help with a demand, with the reasons."""
-    chains = {link.chain.code for link in demand.chain_links.all()}
+    """Experts, platforms and services that could help with a demand, with the reasons. Only those with
+    domain evidence: a chain link or chain in common, or shared domain terms above the IDF floor. A
+    group with none says so rather than padding itself with look-alikes."""
+    links, chains = _links(demand)
     query = demand_query(demand)
     results = store.search(
-        RESOURCE, query, k=60, boosts=Boosts(chains=chains, divisions={demand.division.code})
+        RESOURCE, query, k=60, boosts=Boosts(chains=chains, divisions={demand.division.code}, links=links)
     )
     grouped: dict[str, list[Result]] = {"expert": [], "platform": [], "service": []}
     for result in results:
         kind, _sep, pk = result.id.partition(":")
-        if len(grouped[kind]) < per_type:
+        if len(grouped[kind]) < per_type and has_evidence(result):
             grouped[kind].append((int(pk), result))
     models = {"expert": Expert, "platform": Platform, "service": Service}
     out = {}
@@ -467,6 +475,13 @@ def resources_for_demand(demand: Demand, per_type: int = 3) -> dict[str, list]:
         objects = models[kind].objects.in_bulk([pk for pk, _r in hits])
         out[kind] = [(objects[pk], r) for pk, r in hits if pk in objects]
     return out
+
+
+def has_evidence(result: Result) -> bool:
+    """Whether a result shares something a broker would name: a link or chain, or domain terms."""
+    explanation = result.explanation
+    same = explanation.get("same") or {}
+    return bool(explanation.get("shared_terms") or same.get("links") or same.get("chains"))
 
 
 def experts_for_text(query: str, expert_ids, chains=()) -> list[tuple[int, Result]]:

@@ -27,7 +27,7 @@ from .interface import Boosts, Document, Filters, Index, Result
 from .lexical import BM25Matrix
 from .passages import PassageStrategy
 from .persistence import Persistent
-from .text import tokens
+from .text import domain_vocabulary, tokens
 
 _BLAS_LIMITED = False
 
@@ -586,12 +586,27 @@ class LocalIndex(Persistent, Index):
                         described,
                         boost_parts.get(row),
                         truncated,
+                        boosts,
                     ),
                 )
             )
         return results
 
-    def _explain(self, row, epoch, doc_id, query_tokens, described, boost, truncated) -> dict:
+    def _same(self, row: int, boosts: Boosts | None) -> dict:
+        """The chain links, chains and division a result shares with the query side's `boosts`."""
+        links = sorted({self._links.terms[i] for i in self._link_rows.row(row)})
+        division = int(self._division.values[row])
+        code = self._divisions.terms[division] if division >= 0 else None
+        boosts = boosts or Boosts()
+        same_links = [link for link in links if link in boosts.links]
+        chains = {link.split(".", 1)[0] for link in links} - {link.split(".", 1)[0] for link in same_links}
+        return {
+            "links": same_links,
+            "chains": sorted(chains & boosts.chains),
+            "division": code if code in boosts.divisions else None,
+        }
+
+    def _explain(self, row, epoch, doc_id, query_tokens, described, boost, truncated, boosts=None) -> dict:
         """Computed on first use (a page explains its 20 results, not all candidates)."""
         if epoch != self._epoch:  # rows were renumbered since the search
             row = self._position.get(doc_id, row)
@@ -611,4 +626,6 @@ class LocalIndex(Persistent, Index):
             truncated=truncated,
             share=share,
             documents=documents,
+            domain=domain_vocabulary(),
+            same=self._same(row, boosts),
         )

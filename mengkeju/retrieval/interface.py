@@ -76,6 +76,9 @@ class Boosts:
 
     chains: set[str] = field(default_factory=set)
     divisions: set[str] = field(default_factory=set)
+    # The query side's own chain links: no score of their own, but a shared link is the first reason
+    # an explanation gives ("同为稀土·永磁电机环节").
+    links: set[str] = field(default_factory=set)
     chain_factor: float = 0.10
     division_factor: float = 0.05
 
