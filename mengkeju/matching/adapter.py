@@ -347,13 +347,23 @@ class IndexStore:
         notify_matches(kind, sorted(ids), run)
 
     def search(
-        self, kind: str, query: str, k: int = 10, filters=None, boosts=None, strict=False, distinct=False
+        self,
+        kind: str,
+        query: str,
+        k: int = 10,
+        filters=None,
+        boosts=None,
+        strict=False,
+        distinct=False,
+        floor=False,
     ) -> list[Result]:
-        """With `distinct`, near-copies of a better-ranked result are left out (recommendations)."""
+        """With `distinct`, near-copies of a better-ranked result are left out (recommendations); with
+        `floor`, results without evidence of relevance (recommendations: fewer rather than weak)."""
+        options = {"filters": filters, "boosts": boosts, "strict": strict, "floor": floor}
         with self.locked(kind) as index:
             if not distinct:
-                return index.search(query, k=k, filters=filters, boosts=boosts, strict=strict)
-            hits = index.search(query, k=2 * k, filters=filters, boosts=boosts, strict=strict)
+                return index.search(query, k=k, **options)
+            hits = index.search(query, k=2 * k, **options)
             return index.drop_duplicates(hits)[:k]
 
     def near_duplicates(self, kind: str, title: str, body: str, exclude=()) -> list[Duplicate]:
@@ -441,13 +451,16 @@ def achievements_for_demand(demand: Demand, k: int = 5):
     links, chains = _links(demand)
     query = demand_query(demand)
     boosts = Boosts(chains=chains, divisions={demand.division.code}, links=links)
-    return _objects("achievement", store.search("achievement", query, k=k, boosts=boosts, distinct=True))
+    return _objects(
+        "achievement", store.search("achievement", query, k=k, boosts=boosts, distinct=True, floor=True)
+    )
 
 
 def demands_for_achievement(achievement: Achievement, k: int = 5):
     links, chains = _links(achievement)
     query = f"{achievement.title}。{achievement.summary}"
-    results = store.search("demand", query, k=k, boosts=Boosts(chains=chains, links=links), distinct=True)
+    boosts = Boosts(chains=chains, links=links)
+    results = store.search("demand", query, k=k, boosts=boosts, distinct=True, floor=True)
     return _objects("demand", results)
 
 
@@ -462,8 +475,11 @@ def resources_for_demand(demand: Demand, per_type: int = 3) -> dict[str, list]:
     links, chains = _links(demand)
     query = demand_query(demand)
     results = store.search(
-        RESOURCE, query, k=60, boosts=Boosts(chains=chains, divisions={demand.division.code}, links=links)
-    )
+        RESOURCE,
+        query,
+        k=60,
+        boosts=Boosts(chains=chains, divisions={demand.division.code}, links=links),
+    )  # no word floor here: a shared chain link is evidence enough (has_evidence)
     grouped: dict[str, list[Result]] = {"expert": [], "platform": [], "service": []}
     for result in results:
         kind, _sep, pk = result.id.partition(":")

@@ -185,9 +185,11 @@ class Index(ABC):
         boosts: Boosts | None = None,
         *,
         strict: bool = False,
+        floor: bool = False,
     ) -> list[Result]:
         """The best `k` documents for `query`, filtered and boosted, each with its explanation.
-        With `strict`, only documents the query really names (a search box, not recommendations)."""
+        With `strict`, only documents the query really names (a search box, not recommendations); with
+        `floor`, only documents with evidence of relevance (recommendations: fewer rather than weak)."""
 
     @abstractmethod
     def dense_query_text(self, query: str) -> str:
