@@ -118,7 +118,7 @@ class Exchange(models.Model):
     class Status(models.TextChoices):
         PROPOSED = "proposed", _("proposed")
         CONFIRMED = "confirmed", _("confirmed")
-        ACTIVE = "active", _("active")
+        ACTIVE = "active", _("under way")
         ENDED = "ended", _("ended")
 
     person = models.ForeignKey(Person, models.PROTECT, related_name="exchanges", verbose_name=_("person"))
