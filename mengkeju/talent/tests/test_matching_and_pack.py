@@ -35,7 +35,9 @@ def test_people_of_the_pool_are_found_for_a_demand(professor, roles, talent_orgs
     client.force_login(roles["staff_in_scope"])
     body = client.get(f"/talent/match/demand/{demand.pk}/").content.decode()
     assert f'data-person="{professor.pk}"' in body
+    assert 'id="talent-match-link"' in client.get(f"/demands/{demand.pk}/").content.decode()
     client.force_login(roles["other_member"])
+    assert 'id="talent-match-link"' not in client.get(f"/demands/{demand.pk}/").content.decode()
     assert client.get(f"/talent/match/demand/{demand.pk}/").status_code == 403
     assert client.get(f"/talent/match/nonsense/{demand.pk}/").status_code == 404
 
