@@ -1,10 +1,11 @@
+from django.urls import path
+
 from mengkeju.core.routers import SimpleRouter
 
-from .views import ExchangeViewSet, PersonViewSet, TalentPackViewSet
+from .views import ExchangeViewSet, PersonViewSet, TalentPackView
 
 router = SimpleRouter()
 router.register("people", PersonViewSet, basename="talent-person")
 router.register("exchanges", ExchangeViewSet, basename="talent-exchange")
-router.register("region", TalentPackViewSet, basename="talent-region")
 
-urlpatterns = router.urls
+urlpatterns = [path("region/", TalentPackView.as_view(), name="talent-region"), *router.urls]

@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from .. import pack, selectors, services
 from .. import permissions as rules
@@ -120,13 +121,13 @@ class ExchangeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Response(OutcomeSerializer(outcome).data, status=status.HTTP_201_CREATED)
 
 
-class TalentPackViewSet(viewsets.ViewSet):
+class TalentPackView(APIView):
     """The region's talent tiers with their criteria, the programmes, the exchange roles."""
 
     permission_classes = [permissions.IsAuthenticated]
 
     @extend_schema(responses={200: TalentPackSerializer})
-    def list(self, request):
+    def get(self, request):
         data = {
             "tiers": pack.tiers(),
             "programmes": pack.programmes(),
