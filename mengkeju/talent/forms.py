@@ -8,8 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from mengkeju.catalog.models import Achievement, Demand, Status
 from mengkeju.core.forms import StyledFormMixin
 from mengkeju.core.roles import Role, role_of
+from mengkeju.core.widgets import ChainLinkPicker
 from mengkeju.deals.selectors import registered_contracts
-from mengkeju.network.models import Organization
+from mengkeju.network.models import ChainLink, Organization
 
 from . import pack
 from .models import Exchange, Person
@@ -86,3 +87,25 @@ class OutcomeForm(StyledFormMixin, forms.Form):
         self.fields["achievement"].queryset = Achievement.objects.filter(
             owner_id__in=orgs, status=Status.PUBLISHED
         )
+
+
+class PersonForm(StyledFormMixin, forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=50)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Person.Kind.choices)
+    title = forms.CharField(label=_("Professional title"), max_length=50, required=False)
+    organization = forms.ModelChoiceField(label=_("Organization"), queryset=None)
+    field = forms.CharField(label=_("Field"), max_length=100, required=False)
+    bio = forms.CharField(label=_("Biography"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    chain_links = forms.ModelMultipleChoiceField(
+        queryset=ChainLink.objects.select_related("chain"),
+        to_field_name="code",
+        label=_("Industry chain links"),
+        required=False,
+        widget=ChainLinkPicker(),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = Organization.objects.exclude(
+            kind__in=Organization.NETWORK_KINDS
+        ).order_by("name")

@@ -6,6 +6,7 @@ app_name = "talent"
 
 urlpatterns = [
     path("", views.pool, name="home"),
+    path("people/new/", views.person_new, name="person-new"),
     path("people/<int:pk>/", views.person_detail, name="person"),
     path("people/<int:pk>/tier/", views.person_tier, name="person-tier"),
     path("people/<int:pk>/enrol/", views.person_enrol, name="person-enrol"),

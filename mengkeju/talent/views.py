@@ -19,7 +19,7 @@ from mengkeju.core.views import attach_errors, error_text
 from mengkeju.network.models import IndustryChain
 
 from . import charts, exports, pack, permissions, selectors, services
-from .forms import EnrolmentForm, ExchangeForm, OutcomeForm, TierForm
+from .forms import EnrolmentForm, ExchangeForm, OutcomeForm, PersonForm, TierForm
 from .models import Exchange, Person
 
 
@@ -55,8 +55,28 @@ def pool(request):
         "kinds": Person.Kind.choices,
         "selected": {"tier": tier, "chain": chain, "kind": kind, "q": text},
         "may_see_dashboard": permissions.can_view_dashboard(request.user),
+        "may_add": permissions.can_manage_people(request.user),
     }
     return render(request, "talent/pool.html", context)
+
+
+@login_required
+def person_new(request):
+    _need(
+        permissions.can_manage_people(request.user),
+        _("Only headquarters and the sub-center serving the division add people."),
+    )
+    form = PersonForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                person = services.add_person(by=request.user, **form.cleaned_data)
+                return redirect("talent:person", pk=person.pk)
+            except ValidationError as exc:
+                attach_errors(form, exc)
+        status = 400
+    return render(request, "talent/person_form.html", {"form": form}, status=status)
 
 
 def _person_context(request, person, tier_form=None, enrol_form=None):

@@ -7,7 +7,7 @@ from mengkeju.catalog.models import Achievement, Demand
 from mengkeju.challenges.models import Milestone
 from mengkeju.core.fields import CodeField
 from mengkeju.deals.models import TechnicalContract
-from mengkeju.network.models import Organization
+from mengkeju.network.models import ChainLink, Organization
 
 from ..models import Enrolment, Exchange, ExchangeEvent, ExchangeOutcome, Person, TierDecision
 
@@ -175,3 +175,13 @@ class TalentPackSerializer(serializers.Serializer):
     tiers = TierSerializer(many=True)
     programmes = ProgrammeSerializer(many=True)
     exchange_roles = NamedSerializer(many=True)
+
+
+class PersonInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=50)
+    kind = serializers.ChoiceField(choices=Person.Kind.choices)
+    title = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    organization = CodeField(queryset=Organization.objects.all())
+    field = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    bio = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    chain_links = CodeField(queryset=ChainLink.objects.all(), many=True, required=False)

@@ -23,6 +23,7 @@ from .serializers import (
     OutcomeInputSerializer,
     OutcomeSerializer,
     PersonDetailSerializer,
+    PersonInputSerializer,
     PersonSerializer,
     TalentPackSerializer,
     TierDecisionSerializer,
@@ -30,9 +31,10 @@ from .serializers import (
 )
 
 
-class PersonViewSet(viewsets.ReadOnlyModelViewSet):
-    """The talent pool (network staff and analysts; a person reads their own entry). Headquarters decides
-    tiers (`tier`); headquarters and sub-centers enrol people in programmes (`enrol`)."""
+class PersonViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """The talent pool (network staff and analysts; a person reads their own entry). Headquarters and
+    sub-centers add people (POST) and enrol them in programmes (`enrol`); headquarters decides tiers
+    (`tier`)."""
 
     permission_classes = [permissions.IsAuthenticated]
     queryset = Person.objects.none()  # typed path parameters in the schema; get_queryset scopes
@@ -46,6 +48,15 @@ class PersonViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_serializer_class(self):
         return PersonDetailSerializer if self.action == "retrieve" else PersonSerializer
+
+    @extend_schema(request=PersonInputSerializer, responses={201: PersonSerializer})
+    def create(self, request, *args, **kwargs):
+        if not rules.can_manage_people(request.user):
+            raise PermissionDenied(_("Only headquarters and the sub-center serving the division add people."))
+        payload = PersonInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        person = services.add_person(by=request.user, **payload.validated_data)
+        return Response(PersonSerializer(person).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=TierInputSerializer, responses={201: TierDecisionSerializer})
     @action(detail=True, methods=["post"])
