@@ -36,6 +36,7 @@ DASHBOARD = {
     "hq_operator": 200,
     "platform_admin": 200,
 }
+MANAGE = {"staff_in_scope": 200, "staff_out_of_scope": 200, "hq_operator": 200, "platform_admin": 200}
 # The exchange of the professor (university → enterprise in Baotou, confirmed by the Baotou sub-center).
 EXCHANGE = {
     "university_member": 200,
@@ -68,6 +69,7 @@ def test_pages_per_role(role, roles, professor, exchange):
     assert client.get("/talent/dashboard/talent.xlsx").status_code == expected(DASHBOARD, role)
     assert client.get(f"/talent/exchanges/{exchange.pk}/").status_code == expected(EXCHANGE, role)
     assert client.get("/talent/exchanges/").status_code == (302 if role == "anonymous" else 200)
+    assert client.get("/talent/people/new/").status_code == expected(MANAGE, role)
 
 
 @pytest.mark.parametrize("role", ROLES)
