@@ -170,6 +170,7 @@ INSTALLED_APPS = [
     "mengkeju.jobs",
     "mengkeju.ops",
     "mengkeju.progress",
+    "mengkeju.talent",
 ]
 
 MIDDLEWARE = [
@@ -323,6 +324,10 @@ SPECTACULAR_SETTINGS = {
         "InquiryStatusEnum": "mengkeju.inquiries.models.Thread.Status",
         "InquiryContactEnum": "mengkeju.inquiries.models.Thread.Contact",
         "PartyRoleEnum": "mengkeju.deals.models.ContractParty.Role",
+        "TalentPersonKindEnum": "mengkeju.talent.models.Person.Kind",
+        "TalentExchangeKindEnum": "mengkeju.talent.models.Exchange.Kind",
+        "TalentExchangeStatusEnum": "mengkeju.talent.models.Exchange.Status",
+        "TalentExchangeEventKindEnum": "mengkeju.talent.models.ExchangeEvent.Kind",
     },
 }
 

@@ -22,6 +22,7 @@ from mengkeju.network.models import ChainLink, Division, Organization, User
 
 from . import DATA_DIR
 from .domains import load_domains
+from .talent import load_talent
 
 DEMO_PASSWORD = "mengkeju-demo"
 SOURCE = "demo"
@@ -212,6 +213,7 @@ def load_demo(progress=None) -> DemoReport:
     report.counts.update(
         load_domains()
     )  # after the generated contracts: they skip once any registration exists
+    report.counts.update(load_talent())
     return report
 
 

@@ -85,8 +85,19 @@ def _published(kind: str, ids=None):
     return qs if ids is None else qs.filter(pk__in=ids)
 
 
+# Resource kinds that apps above matching add to the resource index (talent adds `person`), so that
+# matching never imports them: kind -> (model, function yielding the kind's documents).
+EXTRA_RESOURCES: dict[str, tuple[type, object]] = {}
+
+
+def register_resource_kind(kind: str, model, documents) -> None:
+    """Index `documents()` (Documents with ids `<kind>:<pk>`) with the experts, platforms and services."""
+    EXTRA_RESOURCES[kind] = (model, documents)
+
+
 def resource_documents():
-    """Experts, platforms and services as documents with typed ids (`expert:12`)."""
+    """Experts, platforms and services as documents with typed ids (`expert:12`), then the kinds other
+    apps registered (`register_resource_kind`)."""
     # Retired entries (ChainResource.retired_at) have left the directory: nothing recommends them.
     experts = Expert.objects.filter(retired_at__isnull=True)
     for expert in experts.select_related("organization", "division").prefetch_related("chain_links"):
@@ -118,12 +129,15 @@ def resource_documents():
             chain_links=[link.code for link in service.chain_links.all()],
             division=service.division.code,
         )
+    for _model, documents in EXTRA_RESOURCES.values():
+        yield from documents()
 
 
 def resource_fingerprint() -> tuple:
+    extra = [model for model, _documents in EXTRA_RESOURCES.values()]
     return tuple(
         (model.objects.count(), model.objects.aggregate(m=Max("pk"))["m"])
-        for model in (Expert, Platform, Service)
+        for model in (Expert, Platform, Service, *extra)
     )
 
 
@@ -483,7 +497,7 @@ def resources_for_demand(demand: Demand, per_type: int = 3) -> dict[str, list]:
     grouped: dict[str, list[Result]] = {"expert": [], "platform": [], "service": []}
     for result in results:
         kind, _sep, pk = result.id.partition(":")
-        if len(grouped[kind]) < per_type and has_evidence(result):
+        if kind in grouped and len(grouped[kind]) < per_type and has_evidence(result):
             grouped[kind].append((int(pk), result))
     models = {"expert": Expert, "platform": Platform, "service": Service}
     out = {}
@@ -510,3 +524,16 @@ def experts_for_text(query: str, expert_ids, chains=()) -> list[tuple[int, Resul
     with store.locked(RESOURCE) as index:
         results = index.search(query, k=max(len(index), 1), boosts=Boosts(chains=set(chains)))
     return [(int(r.id.partition(":")[2]), r) for r in results if r.id in wanted]
+
+
+def resources_of_kind(
+    kind: str, query: str, chains=(), divisions=(), k: int = 10
+) -> list[tuple[int, Result]]:
+    """Entries of one resource kind (`expert`, `person` …) ranked by the resource index for a text (a
+    demand's or a challenge's problem), boosted by chains and divisions, best first: (pk, result)."""
+    prefix = f"{kind}:"
+    with store.locked(RESOURCE) as index:
+        results = index.search(
+            query, k=max(len(index), 1), boosts=Boosts(chains=set(chains), divisions=set(divisions))
+        )
+    return [(int(r.id[len(prefix) :]), r) for r in results if r.id.startswith(prefix)][:k]
