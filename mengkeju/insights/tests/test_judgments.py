@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from mengkeju.catalog.tests.factories import AchievementFactory, DemandFactory
 from mengkeju.deals.tests.factories import DealFactory, registered_contract
 from mengkeju.inquiries.models import Thread
-from mengkeju.matching import judgments
+from mengkeju.insights import judgments
 from mengkeju.matching.models import RecommendationEvent
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from mengkeju.matching import judgments
+from mengkeju.insights import judgments
 
 
 class Command(BaseCommand):
