@@ -508,10 +508,14 @@ def resources_for_demand(demand: Demand, per_type: int = 3) -> dict[str, list]:
 
 
 def has_evidence(result: Result) -> bool:
-    """Whether a result shares something a broker would name: a link or chain, or domain terms."""
+    """Whether a result shares something a broker would name: a chain link or chain, a domain term, or
+    at least two specific shared words (one ordinary word alone, such as 现场 or 诊断, is chance)."""
     explanation = result.explanation
     same = explanation.get("same") or {}
-    return bool(explanation.get("shared_terms") or same.get("links") or same.get("chains"))
+    if same.get("links") or same.get("chains"):
+        return True
+    terms = explanation.get("shared_terms") or []
+    return len(terms) >= 2 or any(term in engine_text.domain_vocabulary() for term in terms)
 
 
 def experts_for_text(query: str, expert_ids, chains=()) -> list[tuple[int, Result]]:

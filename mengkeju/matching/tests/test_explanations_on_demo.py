@@ -111,3 +111,26 @@ def test_a_platform_that_shares_only_generic_words_is_not_proposed(orgs):
     body = Client().get(f"/demands/{demand.pk}/").content.decode()
     assert "氨基酸发酵中试线" not in body
     assert "暂无相符的对象" in body  # the experts or services column says none fits
+
+
+def test_one_ordinary_shared_word_is_not_evidence_for_a_service(orgs):
+    """The issue's other case: a data-centre energy audit offered for magnet demagnetisation monitoring
+    because both say 诊断 (here: 现场 and 诊断 are filler, 退磁 is not shared)."""
+    from mengkeju.catalog.models import Service
+
+    division = Division.objects.get(code="150200")
+    audit = Service.objects.create(
+        name="数据中心能效诊断与节能改造咨询",
+        kind=Service.Kind.CONSULTING,
+        provider=orgs["enterprise"],
+        division=division,
+        description="现场诊断数据中心的能效，提出节能改造方案。",
+    )
+    audit.chain_links.set(ChainLink.objects.filter(code__startswith="dairy.")[:1])
+    demand = DemandFactory(
+        title="永磁电机磁体退磁在线监测",
+        problem="需要现场诊断永磁电机磁体的退磁程度。",
+        chain_links=["rare-earth.applications"],
+    )
+    adapter.store.rebuild(adapter.RESOURCE)
+    assert adapter.resources_for_demand(demand)["service"] == []
