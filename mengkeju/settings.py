@@ -170,6 +170,7 @@ INSTALLED_APPS = [
     "mengkeju.jobs",
     "mengkeju.ops",
     "mengkeju.progress",
+    "mengkeju.bookings",
 ]
 
 MIDDLEWARE = [
