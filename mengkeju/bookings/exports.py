@@ -34,7 +34,7 @@ def dashboard_workbook(year: int, figures: dict) -> bytes:
         _("Bookings served"),
         _("Units served"),
         _("Capacity (units a year)"),
-        _("Utilisation %"),
+        _("Utilisation (per cent)"),
         _("Satisfaction (1–5)"),
         _("Ratings"),
         _("New products"),

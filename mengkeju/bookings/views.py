@@ -275,7 +275,7 @@ def _dashboard_data(request):
 @login_required
 def dashboard(request):
     year, figures, totals = _dashboard_data(request)
-    units, utilisation = _("Units served"), _("Utilisation %")
+    units, utilisation = _("Units served"), _("Utilisation (per cent)")
     context = {
         "year": year,
         "years": list(range(clock.local_date().year, clock.local_date().year - 5, -1)),
