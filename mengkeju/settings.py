@@ -324,6 +324,9 @@ SPECTACULAR_SETTINGS = {
         "InquiryStatusEnum": "mengkeju.inquiries.models.Thread.Status",
         "InquiryContactEnum": "mengkeju.inquiries.models.Thread.Contact",
         "PartyRoleEnum": "mengkeju.deals.models.ContractParty.Role",
+        "BookingStatusEnum": "mengkeju.bookings.models.BookingStatus",
+        "BookingActionEnum": "mengkeju.bookings.models.BookingAction",
+        "TrlEnum": "mengkeju.catalog.models.TRL",
     },
 }
 
