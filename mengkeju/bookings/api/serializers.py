@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from mengkeju.catalog.models import TRL, Achievement, Platform, Service
+from mengkeju.core.fields import CodeField
 from mengkeju.network.models import ChainLink
 
 from .. import permissions
@@ -19,9 +20,7 @@ class OfferingSerializer(serializers.ModelSerializer):
     service = serializers.PrimaryKeyRelatedField(
         queryset=Service.objects.filter(retired_at__isnull=True), required=False, allow_null=True
     )
-    chain_links = serializers.SlugRelatedField(
-        slug_field="code", many=True, queryset=ChainLink.objects.all(), required=False
-    )
+    chain_links = CodeField(ChainLink.objects.all(), many=True, required=False)
     kind = serializers.ChoiceField(choices=OfferingKind.choices)
     period = serializers.ChoiceField(choices=Period.choices, default=Period.MONTH)
     accreditation = serializers.ChoiceField(choices=Accreditation.choices, default=Accreditation.NONE)
