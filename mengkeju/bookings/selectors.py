@@ -21,7 +21,7 @@ from decimal import Decimal
 
 from django.db.models import Avg, Count, Q, QuerySet, Sum
 
-from mengkeju.catalog.models import Platform
+from mengkeju.catalog.models import Platform, Service
 from mengkeju.core.roles import Role, role_of
 from mengkeju.network.selectors import user_scope
 
@@ -36,6 +36,15 @@ def visible_offerings(user) -> QuerySet[Offering]:
         return rows
     own = Q(provider_id=user.organization_id) if getattr(user, "organization_id", None) else Q(pk__in=[])
     return rows.filter(Q(is_open=True) | own)
+
+
+def own_publishers(user) -> list[tuple[str, object]]:
+    """("platform" | "service", entry) for the platforms and services a provider's member publishes for."""
+    if role_of(user) != Role.MEMBER or not user.organization_id:
+        return []
+    platforms = Platform.objects.filter(organization_id=user.organization_id, retired_at__isnull=True)
+    services = Service.objects.filter(provider_id=user.organization_id, retired_at__isnull=True)
+    return [("platform", p) for p in platforms] + [("service", s) for s in services]
 
 
 def visible_bookings(user) -> QuerySet[Booking]:

@@ -40,6 +40,7 @@ def offering_list(request):
         "kind": kind,
         "may_see_bookings": request.user.is_authenticated,
         "may_view_dashboard": permissions.can_view_dashboard(request.user),
+        "publishable": selectors.own_publishers(request.user),
     }
     return render(request, "bookings/offering_list.html", context)
 

@@ -175,6 +175,7 @@ def test_a_member_of_the_platform_publishes_but_an_enterprise_cannot(world):
         )
     client = Client()
     client.force_login(people["provider"])
+    assert f"?platform={world['platform'].pk}" in client.get("/bookings/").content.decode()
     response = client.post(
         f"/bookings/offerings/new/?platform={world['platform'].pk}",
         {
