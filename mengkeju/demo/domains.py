@@ -536,7 +536,4 @@ def load_domains(today: date | None = None) -> dict[str, tuple[int, int, int]]:
     created: dict[str, int] = {}
     for block in (demo_chain_map, demo_deals, demo_licensing, demo_challenges, demo_points):
         created.update(block(today))
-    from .bookings import demo_bookings  # here, not at the top: bookings.py imports this module
-
-    created.update(demo_bookings(today))
     return {kind: (n, 0, 0) for kind, n in created.items()}
