@@ -182,3 +182,34 @@ def test_last_years_runs_stay_in_last_year(served):
     Booking.objects.update(performed_on=clock.local_date() - timedelta(days=400))
     figures = selectors.service_figures(year, Offering.objects.all())["publishers"]
     assert sum(f.served for f in figures) == 0
+
+
+def test_the_platform_record_lists_contracts_its_organization_signed_in_the_year(world):
+    from mengkeju.deals.tests.factories import make_contract, registered_contract
+
+    today = clock.local_date()
+    platform = world["platform"]
+    registered_contract(
+        seller=platform.organization, signed_on=today - timedelta(days=3), amount_yuan=Decimal("300000.00")
+    )
+    make_contract(seller=platform.organization, signed_on=today - timedelta(days=2))  # a draft: left out
+    record = selectors.platform_record(platform, today.year)
+    assert [c.amount_yuan for c in record["contracts"]] == [Decimal("300000.00")]
+    assert record["contract_amount_yuan"] == Decimal("300000.00")
+    assert selectors.platform_record(platform, today.year - 1)["contracts"] == []
+
+
+def test_an_offering_document_is_served_with_its_offering(world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    document = services.add_offering_document(
+        world["pilot"],
+        upload=SimpleUploadedFile("收费标准.pdf", b"%PDF-1.4 price list"),
+        title="收费标准",
+        by=world["people"]["provider"],
+    )
+    response = Client().get(f"/bookings/offerings/{world['pilot'].pk}/documents/{document.pk}/")
+    assert response.status_code == 200 and b"price list" in b"".join(response.streaming_content)
+    assert (
+        Client().get(f"/bookings/offerings/{world['testing'].pk}/documents/{document.pk}/").status_code == 404
+    )
