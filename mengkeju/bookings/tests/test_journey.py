@@ -45,7 +45,7 @@ def test_a_pilot_run_goes_from_request_to_rating_and_raises_the_trl(world):
     achievement.refresh_from_db()
     assert achievement.trl == 6
     evidence = AchievementEvent.objects.filter(listing=achievement).last()
-    assert "TRL 5 → 6" in evidence.reason and str(booking.pk) in evidence.reason
+    assert "5 → 6" in evidence.reason and str(booking.pk) in evidence.reason
     services.record_fee(booking, by=people["provider"], fee_yuan=Decimal("48000.00"))
     services.rate_booking(booking, by=people["enterprise"], rating=5, comment="按期完成")
     booking.refresh_from_db()
