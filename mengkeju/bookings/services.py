@@ -16,12 +16,16 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from mengkeju.catalog.models import Achievement, Platform, Service
 from mengkeju.catalog.services import raise_achievement_trl, validate_attachment
 from mengkeju.core import clock
-from mengkeju.network.models import ChainLink
+from mengkeju.core.roles import Role
+from mengkeju.network.models import ChainLink, User
+from mengkeju.notifications.models import Notification
+from mengkeju.notifications.services import notify
 
 from . import permissions
 from .models import (
@@ -62,6 +66,25 @@ def _record(booking: Booking, action: str, before: str, *, by, note: str = "") -
     BookingEvent.objects.record(
         booking=booking, action=action, from_status=before, to_status=booking.status, note=note, by=by
     )
+
+
+def _tell(booking: Booking, *, provider: bool) -> None:
+    """An in-app notification of the step to the other side: the provider's members, or the requester."""
+    if provider:
+        people = User.objects.filter(
+            organization_id=booking.offering.provider_id, role=Role.MEMBER, is_active=True
+        ).order_by("pk")
+        message = _("%(enterprise)s requests %(offering)s.") % {
+            "enterprise": booking.enterprise.name,
+            "offering": booking.offering.name,
+        }
+    else:
+        people = [booking.requested_by]
+        message = _("Your booking of %(offering)s is now “%(status)s”.") % {
+            "offering": booking.offering.name,
+            "status": booking.get_status_display(),
+        }
+    notify(people, message, reverse("bookings:booking", args=[booking.pk]), kind=Notification.Kind.OTHER)
 
 
 # --- Offerings ------------------------------------------------------------------------------------------
@@ -298,6 +321,7 @@ def request_booking(
             period_start=period,
         )
         _record(booking, BookingAction.REQUEST, "", by=by, note=f"{quantity} {locked.unit}")
+        _tell(booking, provider=True)
     return booking
 
 
@@ -329,6 +353,8 @@ def _move(locked: Booking, action: str, fields: list[str], *, by, note: str = ""
     locked.status = BOOKING_TRANSITIONS[(before, action)]
     locked.save(update_fields=["status", *fields])
     _record(locked, action, before, by=by, note=note)
+    if action != BookingAction.RATE:
+        _tell(locked, provider=False)
     return locked
 
 

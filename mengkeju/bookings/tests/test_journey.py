@@ -100,3 +100,21 @@ def test_transitions_follow_the_table(world, status, action):
             call()
         assert info.value.error_dict["status"][0].code == "invalid_transition"
         assert booking.events.count() == events
+
+
+def test_each_side_hears_of_the_other_sides_step(world):
+    from mengkeju.notifications.models import Notification
+
+    people = world["people"]
+    booking = services.request_booking(
+        world["testing"],
+        by=people["enterprise"],
+        quantity=2,
+        wished_from=soon(5),
+        wished_to=soon(9),
+        sample_description="镨钕氧化物样品",
+    )
+    told = Notification.objects.get(user=people["lab"])
+    assert told.url == f"/bookings/{booking.pk}/"
+    services.decline_booking(booking, by=people["lab"], reason="本周设备检修")
+    assert Notification.objects.filter(user=people["enterprise"], url=f"/bookings/{booking.pk}/").count() == 1
