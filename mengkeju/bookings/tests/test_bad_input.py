@@ -208,3 +208,25 @@ def test_the_web_form_shows_the_capacity_refusal(world):
     assert response.status_code == 200
     assert "Capacity exceeded" in response.content.decode()
     assert Booking.objects.count() == 1
+
+
+def test_the_web_refuses_a_past_confirmed_date_and_a_confirmation_by_the_enterprise(world):
+    booking = _request(world)
+    client = Client()
+    client.force_login(world["people"]["provider"])
+    response = client.post(
+        f"/bookings/{booking.pk}/confirm/",
+        {"scheduled_on": soon(-1), "price_yuan": "100"},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert response.status_code == 400
+    assert "确认日期不能早于今天" in response.content.decode()
+    client.force_login(world["people"]["enterprise"])
+    response = client.post(
+        f"/bookings/{booking.pk}/confirm/", {"scheduled_on": soon(12), "price_yuan": "100"}
+    )
+    assert response.status_code == 403
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.REQUESTED and booking.events.count() == 1
+    assert client.post(f"/bookings/{booking.pk}/nonsense/", {}).status_code == 404
+    assert client.get("/bookings/offerings/999999/").status_code == 404
