@@ -24,6 +24,7 @@ from mengkeju.catalog.services import raise_achievement_trl, validate_attachment
 from mengkeju.core import clock
 from mengkeju.core.roles import Role
 from mengkeju.network.models import ChainLink, User
+from mengkeju.network.permissions import require_verified
 from mengkeju.notifications.models import Notification
 from mengkeju.notifications.services import notify
 
@@ -282,6 +283,7 @@ def request_booking(
     units in the period of the wished start until the provider declines it."""
     if not permissions.can_request(by, offering):
         raise PermissionDenied(_("Only members of an enterprise book services, and only open ones."))
+    require_verified(by.organization)  # as for inquiries: a self-signed-up enterprise waits for 认证
     text = _check_request_values(
         offering,
         quantity=quantity,

@@ -230,3 +230,13 @@ def test_the_web_refuses_a_past_confirmed_date_and_a_confirmation_by_the_enterpr
     assert booking.status == BookingStatus.REQUESTED and booking.events.count() == 1
     assert client.post(f"/bookings/{booking.pk}/nonsense/", {}).status_code == 404
     assert client.get("/bookings/offerings/999999/").status_code == 404
+
+
+def test_an_enterprise_not_yet_verified_cannot_book(world):
+    enterprise = world["people"]["enterprise"].organization
+    enterprise.verification = enterprise.Verification.PENDING
+    enterprise.save(update_fields=["verification"])
+    with pytest.raises(ValidationError) as info:
+        _request(world)
+    assert info.value.error_list[0].code == "unverified"
+    assert Booking.objects.count() == 0
