@@ -98,3 +98,8 @@ class RateForm(StyledFormMixin, forms.Form):
     comment = forms.CharField(
         label=_("comment"), max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class DocumentForm(StyledFormMixin, forms.Form):
+    title = forms.CharField(label=_("title"), max_length=200)
+    file = forms.FileField(label=_("file"))

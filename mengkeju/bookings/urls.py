@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.offering_list, name="offerings"),
     path("offerings/new/", views.offering_create, name="offering-create"),
     path("offerings/<int:pk>/", views.offering_detail, name="offering"),
+    path("offerings/<int:pk>/documents/", views.document_add, name="document-add"),
     path("offerings/<int:pk>/documents/<int:doc>/", views.document_download, name="document"),
     path("mine/", views.my_bookings, name="mine"),
     path("<int:pk>/", views.booking_detail, name="booking"),

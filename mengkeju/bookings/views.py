@@ -77,8 +77,30 @@ def offering_detail(request, pk: int):
         "chain_links": offering.chain_links.select_related("chain"),
         "held_this_period": services.held_in_period(offering, offering.period_of(today)),
         "may_edit": permissions.can_edit_offering(request.user, offering),
+        "document_form": forms.DocumentForm()
+        if permissions.can_edit_offering(request.user, offering)
+        else None,
     }
     return render(request, "bookings/offering_detail.html", context)
+
+
+@login_required
+@require_POST
+def document_add(request, pk: int):
+    offering = _offering(request, pk)
+    form = forms.DocumentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.add_offering_document(
+                offering, upload=form.cleaned_data["file"], title=form.cleaned_data["title"], by=request.user
+            )
+        except ValidationError as exc:
+            messages.error(request, error_text(exc))
+        else:
+            messages.success(request, _("The document was added."))
+    else:
+        messages.error(request, _("Choose a file and give it a title."))
+    return redirect("bookings:offering", offering.pk)
 
 
 def document_download(request, pk: int, doc: int):

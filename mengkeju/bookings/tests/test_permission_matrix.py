@@ -193,3 +193,19 @@ def test_a_member_of_the_platform_publishes_but_an_enterprise_cannot(world):
     assert response.status_code == 302
     client.force_login(people["enterprise"])
     assert client.get(f"/bookings/offerings/new/?platform={world['platform'].pk}").status_code == 403
+
+
+def test_only_the_provider_and_headquarters_add_documents(world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ..models import OfferingDocument
+
+    url = f"/bookings/offerings/{world['pilot'].pk}/documents/"
+    client = Client()
+    for role, added in (("enterprise", 0), ("provider", 1), ("hq_operator", 2)):
+        client.force_login(world["people"][role])
+        upload = SimpleUploadedFile("样品要求.pdf", b"%PDF-1.4 sample requirements")
+        assert client.post(url, {"title": "样品要求", "file": upload}).status_code in (302, 403)
+        assert OfferingDocument.objects.count() == added, role
+    client.force_login(world["people"]["provider"])
+    assert 'id="add-document"' in client.get(f"/bookings/offerings/{world['pilot'].pk}/").content.decode()
