@@ -171,6 +171,7 @@ INSTALLED_APPS = [
     "mengkeju.ops",
     "mengkeju.progress",
     "mengkeju.bookings",
+    "mengkeju.talent",
 ]
 
 MIDDLEWARE = [
@@ -327,6 +328,10 @@ SPECTACULAR_SETTINGS = {
         "BookingStatusEnum": "mengkeju.bookings.models.BookingStatus",
         "BookingActionEnum": "mengkeju.bookings.models.BookingAction",
         "TrlEnum": "mengkeju.catalog.models.TRL",
+        "TalentPersonKindEnum": "mengkeju.talent.models.Person.Kind",
+        "TalentExchangeKindEnum": "mengkeju.talent.models.Exchange.Kind",
+        "TalentExchangeStatusEnum": "mengkeju.talent.models.Exchange.Status",
+        "TalentExchangeEventKindEnum": "mengkeju.talent.models.ExchangeEvent.Kind",
     },
 }
 

@@ -103,6 +103,12 @@ def can_see_contact(user, listing, *, verified_members: bool | None = None) -> b
     return verified_members and user.organization.verification == Organization.Verification.VERIFIED
 
 
+def can_see_match_scores(user) -> bool:
+    """The engine's raw scores (BM25, dense, fused) help the network's staff tune and judge a match;
+    to anyone else a number like 0.200 says nothing, so they read the reasons only."""
+    return role_of(user) in CONTACT_STAFF_ROLES
+
+
 def can_edit(user, listing) -> bool:
     role = role_of(user)
     if role is None:

@@ -9,5 +9,7 @@ from django.dispatch import Signal
 listings_changed = Signal()
 
 # A detail page was shown. sender: the model class; kwargs: listing, viewer (the user, maybe anonymous),
-# recommended (the counterpart listings shown among its recommendations). Receivers count cheaply.
+# recommended (the counterpart listings shown among its recommendations, best first), origin (the raw
+# `rec` and `rank` query values when the page was opened from a recommendation, else None; receivers
+# validate them). Receivers count cheaply.
 listing_shown = Signal()

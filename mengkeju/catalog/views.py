@@ -192,12 +192,18 @@ def listing_detail(request, kind: str, pk: int):
     matches = matchmaker.recommendations(listing)
     resources = matchmaker.resources(listing) if kind == "demand" else {}
     signals.listing_shown.send(
-        k.model, listing=listing, viewer=user, recommended=[obj for obj, _r in matches]
+        k.model,
+        listing=listing,
+        viewer=user,
+        recommended=[obj for obj, _r in matches],
+        # Opened from a recommendation (`?rec=demand:12&rank=3` on the recommendation's link).
+        origin=(request.GET.get("rec"), request.GET.get("rank")),
     )
     context = {
         "kind": kind,
         "listing": listing,
         "matches": matches,
+        "show_match_scores": permissions.can_see_match_scores(user),
         "resources": resources,
         "resource_groups": [
             (gettext_lazy("Experts"), resources.get("expert", [])),

@@ -23,6 +23,7 @@ from mengkeju.network.models import ChainLink, Division, Organization, User
 from . import DATA_DIR
 from .bookings import demo_bookings
 from .domains import load_domains
+from .talent import load_talent
 
 DEMO_PASSWORD = "mengkeju-demo"
 SOURCE = "demo"
@@ -214,6 +215,7 @@ def load_demo(progress=None) -> DemoReport:
         load_domains()
     )  # after the generated contracts: they skip once any registration exists
     report.counts.update({kind: (n, 0, 0) for kind, n in demo_bookings(clock.local_date()).items()})
+    report.counts.update(load_talent())
     return report
 
 

@@ -85,8 +85,19 @@ def _published(kind: str, ids=None):
     return qs if ids is None else qs.filter(pk__in=ids)
 
 
+# Resource kinds that apps above matching add to the resource index (talent adds `person`), so that
+# matching never imports them: kind -> (model, function yielding the kind's documents).
+EXTRA_RESOURCES: dict[str, tuple[type, object]] = {}
+
+
+def register_resource_kind(kind: str, model, documents) -> None:
+    """Index `documents()` (Documents with ids `<kind>:<pk>`) with the experts, platforms and services."""
+    EXTRA_RESOURCES[kind] = (model, documents)
+
+
 def resource_documents():
-    """Experts, platforms and services as documents with typed ids (`expert:12`)."""
+    """Experts, platforms and services as documents with typed ids (`expert:12`), then the kinds other
+    apps registered (`register_resource_kind`)."""
     # Retired entries (ChainResource.retired_at) have left the directory: nothing recommends them.
     experts = Expert.objects.filter(retired_at__isnull=True)
     for expert in experts.select_related("organization", "division").prefetch_related("chain_links"):
@@ -118,12 +129,15 @@ def resource_documents():
             chain_links=[link.code for link in service.chain_links.all()],
             division=service.division.code,
         )
+    for _model, documents in EXTRA_RESOURCES.values():
+        yield from documents()
 
 
 def resource_fingerprint() -> tuple:
+    extra = [model for model, _documents in EXTRA_RESOURCES.values()]
     return tuple(
         (model.objects.count(), model.objects.aggregate(m=Max("pk"))["m"])
-        for model in (Expert, Platform, Service)
+        for model in (Expert, Platform, Service, *extra)
     )
 
 
@@ -347,13 +361,23 @@ class IndexStore:
         notify_matches(kind, sorted(ids), run)
 
     def search(
-        self, kind: str, query: str, k: int = 10, filters=None, boosts=None, strict=False, distinct=False
+        self,
+        kind: str,
+        query: str,
+        k: int = 10,
+        filters=None,
+        boosts=None,
+        strict=False,
+        distinct=False,
+        floor=False,
     ) -> list[Result]:
-        """With `distinct`, near-copies of a better-ranked result are left out (recommendations)."""
+        """With `distinct`, near-copies of a better-ranked result are left out (recommendations); with
+        `floor`, results without evidence of relevance (recommendations: fewer rather than weak)."""
+        options = {"filters": filters, "boosts": boosts, "strict": strict, "floor": floor}
         with self.locked(kind) as index:
             if not distinct:
-                return index.search(query, k=k, filters=filters, boosts=boosts, strict=strict)
-            hits = index.search(query, k=2 * k, filters=filters, boosts=boosts, strict=strict)
+                return index.search(query, k=k, **options)
+            hits = index.search(query, k=2 * k, **options)
             return index.drop_duplicates(hits)[:k]
 
     def near_duplicates(self, kind: str, title: str, body: str, exclude=()) -> list[Duplicate]:
@@ -431,17 +455,26 @@ def duplicate_groups(
     return sorted((sorted(g) for g in groups.values() if len(g) > 1), key=lambda g: (-len(g), g[0][0]))
 
 
+def _links(listing) -> tuple[set[str], set[str]]:
+    """A listing's chain link codes and chain codes."""
+    links = list(listing.chain_links.all())
+    return {link.code for link in links}, {link.chain.code for link in links}
+
+
 def achievements_for_demand(demand: Demand, k: int = 5):
-    chains = {link.chain.code for link in demand.chain_links.all()}
+    links, chains = _links(demand)
     query = demand_query(demand)
-    boosts = Boosts(chains=chains, divisions={demand.division.code})
-    return _objects("achievement", store.search("achievement", query, k=k, boosts=boosts, distinct=True))
+    boosts = Boosts(chains=chains, divisions={demand.division.code}, links=links)
+    return _objects(
+        "achievement", store.search("achievement", query, k=k, boosts=boosts, distinct=True, floor=True)
+    )
 
 
 def demands_for_achievement(achievement: Achievement, k: int = 5):
-    chains = {link.chain.code for link in achievement.chain_links.all()}
+    links, chains = _links(achievement)
     query = f"{achievement.title}。{achievement.summary}"
-    results = store.search("demand", query, k=k, boosts=Boosts(chains=chains), distinct=True)
+    boosts = Boosts(chains=chains, links=links)
+    results = store.search("demand", query, k=k, boosts=boosts, distinct=True, floor=True)
     return _objects("demand", results)
 
 
@@ -450,16 +483,21 @@ def search(kind: str, query: str, filters: Filters | None = None, k: int = 20):
 
 
 def resources_for_demand(demand: Demand, per_type: int = 3) -> dict[str, list]:
-    """Experts, platforms and services that could help with a demand, with the reasons."""
-    chains = {link.chain.code for link in demand.chain_links.all()}
+    """Experts, platforms and services that could help with a demand, with the reasons. Only those with
+    domain evidence: a chain link or chain in common, or shared domain terms above the IDF floor. A
+    group with none says so rather than padding itself with look-alikes."""
+    links, chains = _links(demand)
     query = demand_query(demand)
     results = store.search(
-        RESOURCE, query, k=60, boosts=Boosts(chains=chains, divisions={demand.division.code})
-    )
+        RESOURCE,
+        query,
+        k=60,
+        boosts=Boosts(chains=chains, divisions={demand.division.code}, links=links),
+    )  # no word floor here: a shared chain link is evidence enough (has_evidence)
     grouped: dict[str, list[Result]] = {"expert": [], "platform": [], "service": []}
     for result in results:
         kind, _sep, pk = result.id.partition(":")
-        if len(grouped[kind]) < per_type:
+        if kind in grouped and len(grouped[kind]) < per_type and has_evidence(result):
             grouped[kind].append((int(pk), result))
     models = {"expert": Expert, "platform": Platform, "service": Service}
     out = {}
@@ -467,6 +505,13 @@ def resources_for_demand(demand: Demand, per_type: int = 3) -> dict[str, list]:
         objects = models[kind].objects.in_bulk([pk for pk, _r in hits])
         out[kind] = [(objects[pk], r) for pk, r in hits if pk in objects]
     return out
+
+
+def has_evidence(result: Result) -> bool:
+    """Whether a result shares something a broker would name: a link or chain, or domain terms."""
+    explanation = result.explanation
+    same = explanation.get("same") or {}
+    return bool(explanation.get("shared_terms") or same.get("links") or same.get("chains"))
 
 
 def experts_for_text(query: str, expert_ids, chains=()) -> list[tuple[int, Result]]:
@@ -479,3 +524,16 @@ def experts_for_text(query: str, expert_ids, chains=()) -> list[tuple[int, Resul
     with store.locked(RESOURCE) as index:
         results = index.search(query, k=max(len(index), 1), boosts=Boosts(chains=set(chains)))
     return [(int(r.id.partition(":")[2]), r) for r in results if r.id in wanted]
+
+
+def resources_of_kind(
+    kind: str, query: str, chains=(), divisions=(), k: int = 10
+) -> list[tuple[int, Result]]:
+    """Entries of one resource kind (`expert`, `person` …) ranked by the resource index for a text (a
+    demand's or a challenge's problem), boosted by chains and divisions, best first: (pk, result)."""
+    prefix = f"{kind}:"
+    with store.locked(RESOURCE) as index:
+        results = index.search(
+            query, k=max(len(index), 1), boosts=Boosts(chains=set(chains), divisions=set(divisions))
+        )
+    return [(int(r.id[len(prefix) :]), r) for r in results if r.id.startswith(prefix)][:k]

@@ -14,11 +14,12 @@ class MatchingConfig(AppConfig):
 
     def ready(self):
         from mengkeju.catalog.hooks import install_matchmaker
-        from mengkeju.catalog.signals import listings_changed
+        from mengkeju.catalog.signals import listing_shown, listings_changed
 
         from . import receivers, selectors
 
         listings_changed.connect(receivers.on_listings_changed, dispatch_uid="matching-index")
+        listing_shown.connect(receivers.on_listing_shown, dispatch_uid="matching-judgments")
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
         from mengkeju.catalog.models import Expert, Platform, Service

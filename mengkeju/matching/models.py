@@ -52,3 +52,41 @@ class IndexChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.record}"
+
+
+class RecommendationEvent(models.Model):
+    """An implicit judgment: a recommendation the owner of a listing was shown, or opened.
+
+    Only the people the recommendation is for count: members of the organization owning the listing on
+    whose page it was shown (a demand's enterprise looking at recommended achievements, a university at
+    the demands recommended for its achievement). What they did next — an inquiry, a deal, a registered
+    contract — is already on record in those apps; `judgments.collect` joins them at export time, so
+    this table holds only what nothing else records. Append-only."""
+
+    class Action(models.TextChoices):
+        SHOWN = "shown", _("shown")
+        OPENED = "opened", _("opened")
+
+    class Kind(models.TextChoices):
+        ACHIEVEMENT = "achievement", _("achievement")
+        DEMAND = "demand", _("demand")
+
+    source_kind = models.CharField(_("page of"), max_length=16, choices=Kind.choices)
+    source_id = models.PositiveBigIntegerField(_("listing"))
+    target_kind = models.CharField(_("recommended"), max_length=16, choices=Kind.choices)
+    target_id = models.PositiveBigIntegerField(_("recommended listing"))
+    action = models.CharField(_("action"), max_length=16, choices=Action.choices)
+    rank = models.PositiveSmallIntegerField(_("rank"), null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["source_kind", "source_id"], name="recommendation_source")]
+        verbose_name = _("recommendation event")
+        verbose_name_plural = _("recommendation events")
+
+    def __str__(self) -> str:
+        return f"{self.source_kind}:{self.source_id} → {self.target_kind}:{self.target_id} {self.action}"

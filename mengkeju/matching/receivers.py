@@ -13,7 +13,7 @@ from django.db import transaction
 
 from mengkeju.catalog.models import Achievement, Demand
 
-from . import outbox
+from . import judgments, outbox
 from .adapter import RESOURCE, store
 from .models import IndexChange
 from .writer import IndexWriter
@@ -27,6 +27,14 @@ def on_listings_changed(sender, ids, **kwargs) -> None:
     kind = "achievement" if sender is Achievement else "demand" if sender is Demand else None
     if kind and ids and settings.MATCHING_ENABLED:
         record_changes(kind, list(ids))
+
+
+def on_listing_shown(sender, listing, viewer, recommended=(), origin=None, **kwargs) -> None:
+    """Implicit judgments (judgments.py): what a listing's owner was shown, and what they opened."""
+    rec, rank = origin or (None, None)
+    judgments.record_shown(
+        listing, viewer=viewer, recommended=list(recommended), origin=judgments.parse_origin(rec, rank)
+    )
 
 
 def on_directory_changed(sender, **kwargs) -> None:

@@ -223,6 +223,28 @@ def _calendar_days(calendar: dict, problems: list[Problem]) -> list[dict]:
     return [days[d] for d in sorted(days)]
 
 
+def _check_talent(parameters: dict, problems: list[Problem]) -> None:
+    """Talent tiers, their criteria, programmes and exchange roles (docs/talent.md): codes unique; a
+    programme's `feeds_tier` names a tier of the pack."""
+    tiers = parameters.get("talent_tiers") or []
+    tier_codes = _check_unique("region.yaml", tiers, "parameters.talent_tiers", problems)
+    for i, tier in enumerate(tiers):
+        _check_unique("region.yaml", tier["criteria"], f"parameters.talent_tiers[{i}].criteria", problems)
+    programmes = parameters.get("talent_programmes") or []
+    _check_unique("region.yaml", programmes, "parameters.talent_programmes", problems)
+    for i, programme in enumerate(programmes):
+        if programme.get("feeds_tier") and programme["feeds_tier"] not in tier_codes:
+            problems.append(
+                Problem(
+                    "region.yaml",
+                    f"parameters.talent_programmes[{i}].feeds_tier",
+                    _("unknown talent tier %(code)r") % {"code": programme["feeds_tier"]},
+                )
+            )
+    roles = parameters.get("talent_exchange_roles") or []
+    _check_unique("region.yaml", roles, "parameters.talent_exchange_roles", problems)
+
+
 # Codes of the placeholder organizations that imports assign when a record names no owner
 # (services.source_organization): `import-<source>`. No network node may take such a code.
 IMPORT_PLACEHOLDER_PREFIX = "import-"
@@ -256,6 +278,7 @@ def read_region_pack(root: str | Path) -> RegionPack:
     _check_unique("network.yaml", nodes, "nodes", problems)
     broker_levels = (data["region"].get("parameters") or {}).get("broker_levels") or []
     _check_unique("region.yaml", broker_levels, "parameters.broker_levels", problems)
+    _check_talent(data["region"].get("parameters") or {}, problems)
 
     for i, division in enumerate(divisions):
         parent = division.get("parent")

@@ -4,13 +4,15 @@ from mengkeju.notifications.selectors import unread_count
 
 def site(request):
     region = current_region()
-    unread, statistics, points_menu = 0, False, False
+    unread, statistics, points_menu, talent = 0, False, False, False
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         from mengkeju.insights import permissions as insights
         from mengkeju.points import permissions as points
+        from mengkeju.talent import permissions as talent_rules
 
         unread = unread_count(user)
+        talent = talent_rules.can_view_pool(user)
         statistics = insights.can_view_region(user) or insights.home_node(user) is not None
         # The points pages: the ranking, or an enterprise's own score.
         points_menu = points.can_view_ranking(user) or bool(
@@ -22,4 +24,5 @@ def site(request):
         "unread": unread,
         "show_statistics": statistics,
         "show_points": points_menu,
+        "show_talent": talent,
     }

@@ -91,7 +91,21 @@ def main(argv: list[str] | None = None) -> int:
         "pasted into the search box; default: prepare the query vectors first, as the platform does "
         "for a demand when it is published",
     )
+    parser.add_argument(
+        "--methods",
+        default="bm25,dense,hybrid",
+        help="comma-separated methods to score (default bm25,dense,hybrid; bm25 alone embeds nothing)",
+    )
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="also report the relevance floor: what it drops from each method's top 10, and whether any "
+        "of that was judged relevant",
+    )
     args = parser.parse_args(argv)
+    methods = [m.strip() for m in args.methods.split(",") if m.strip()]
+    if not methods or set(methods) - {"bm25", "dense", "hybrid"}:
+        raise SystemExit(f"--methods: choose from bm25, dense, hybrid (got {args.methods!r})")
 
     from ranx import Qrels, Run, evaluate
     from tqdm import tqdm
@@ -129,9 +143,16 @@ def main(argv: list[str] | None = None) -> int:
     ]
     index.upsert(docs, embed=False)
     passages = sum(len(strategy.texts(d.title, d.body)) for d in docs)
-    with tqdm(total=passages, desc=f"embedding ({args.passages})", unit=" passages", file=sys.stderr) as bar:
+    needs_vectors = methods != ["bm25"]
+    with tqdm(
+        total=passages if needs_vectors else 0,
+        desc=f"embedding ({args.passages})",
+        unit=" passages",
+        file=sys.stderr,
+        disable=not needs_vectors,
+    ) as bar:
         embed_started = time.perf_counter()
-        embedded = index.embed_pending(progress=bar.update)
+        embedded = index.embed_pending(progress=bar.update) if needs_vectors else 0
         embed_seconds = time.perf_counter() - embed_started
     index_seconds = time.perf_counter() - started
     rate = (
@@ -145,17 +166,18 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     texts = {query["id"]: f"{query.get('name') or ''}。{query.get('text') or ''}" for query in queries}
-    if not args.live_queries:
+    if not args.live_queries and needs_vectors:
         t = time.perf_counter()
         index.embedder.prepare_queries([index.dense_query_text(text) for text in texts.values()])
         print(f"prepared {len(texts)} query vectors in {time.perf_counter() - t:.1f} s (as at publishing)")
     # Judged queries missing from the queries file cannot be asked: they are left out (and said above).
     qrels = Qrels({q: dict(judged[q]) for q in texts})
-    results = {}
-    for method in ("bm25", "dense", "hybrid"):
+    results, floor_report = {}, {}
+    for method in methods:
         index.fusion_method = args.fusion if method == "hybrid" else method
         run = {}
         latencies = []
+        dropped = dropped_relevant = 0
         for query in queries:
             t = time.perf_counter()
             try:
@@ -165,6 +187,13 @@ def main(argv: list[str] | None = None) -> int:
                 hits = []
             latencies.append(time.perf_counter() - t)
             run[query["id"]] = {hit.id: hit.score for hit in hits} or {"__none__": 0.0}
+            if args.floor and hits:
+                kept = {hit.id for hit in index.search(texts[query["id"]], k=100, floor=True)}
+                gone = [hit.id for hit in hits[:10] if hit.id not in kept]
+                dropped += len(gone)
+                dropped_relevant += sum(1 for doc in gone if judged[query["id"]].get(doc, 0) > 0)
+        if args.floor:
+            floor_report[method] = (dropped, dropped_relevant)
         scores = evaluate(qrels, Run(run), METRICS, make_comparable=True)
         results[method] = {m: round(float(scores[m]), 4) for m in METRICS}
         latencies.sort()
@@ -177,6 +206,12 @@ def main(argv: list[str] | None = None) -> int:
     for method, row in results.items():
         print(
             f"{method:<8} {row['ndcg@10']:>8.4f} {row['recall@50']:>10.4f} {row['mrr@10']:>8.4f} {row['p50_ms']:>8.1f}"
+        )
+    for method, (dropped, relevant) in floor_report.items():
+        precision = f"{(dropped - relevant) / dropped:.3f}" if dropped else "n/a"
+        print(
+            f"floor ({method}): dropped {dropped} of the top-10 results of {len(queries)} queries, "
+            f"{relevant} of them judged relevant (precision of the floor {precision})"
         )
     print(json.dumps({m: {k: v for k, v in row.items() if k in METRICS} for m, row in results.items()}))
     return 0

@@ -76,6 +76,9 @@ class Boosts:
 
     chains: set[str] = field(default_factory=set)
     divisions: set[str] = field(default_factory=set)
+    # The query side's own chain links: no score of their own, but a shared link is the first reason
+    # an explanation gives ("同为稀土·永磁电机环节").
+    links: set[str] = field(default_factory=set)
     chain_factor: float = 0.10
     division_factor: float = 0.05
 
@@ -182,9 +185,11 @@ class Index(ABC):
         boosts: Boosts | None = None,
         *,
         strict: bool = False,
+        floor: bool = False,
     ) -> list[Result]:
         """The best `k` documents for `query`, filtered and boosted, each with its explanation.
-        With `strict`, only documents the query really names (a search box, not recommendations)."""
+        With `strict`, only documents the query really names (a search box, not recommendations); with
+        `floor`, only documents with evidence of relevance (recommendations: fewer rather than weak)."""
 
     @abstractmethod
     def dense_query_text(self, query: str) -> str:

@@ -44,6 +44,12 @@ def add_terms(terms: Iterable[str]) -> int:
     return new
 
 
+def domain_vocabulary() -> frozenset[str]:
+    """The domain terms added so far (lower-cased, as tokens are), for explanations."""
+    with _lock:
+        return frozenset(term.lower() for term in _added)
+
+
 def tokens(text: str) -> list[str]:
     """Search tokens: segmented, lower-cased, stopwords and punctuation removed."""
     out = []

@@ -1,6 +1,7 @@
 """Every page a person can reach by following links fits a phone: the every-page crawl
 (mengkeju/portal/tests/test_every_page_answers.py) collects, as each demo role and anonymously, each
-distinct page shape that answers; Chromium then opens each shape once at 390 px and measures it. A page
+distinct page shape that answers; Chromium then opens each shape at 390 px, in Chinese and in English,
+and measures it. A page
 wider than the window scrolls sideways, which on a phone hides what is cut off."""
 
 import re
@@ -16,6 +17,7 @@ from mengkeju.portal.tests.test_every_page_answers import ROLES, _code_pattern, 
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 PHONE = {"width": 390, "height": 844}
+LANGUAGES = ["zh-CN", "en-US"]
 
 
 def _login(page, username):
@@ -41,11 +43,14 @@ def test_no_page_any_role_reaches_is_wider_than_a_phone(demo, page_factory):
     too_wide, opened = [], 0
     for username in [None, *ROLES]:
         client = Client(raise_request_exception=False)
-        page = page_factory()
-        page.set_viewport_size(PHONE)
         if username:
             client.force_login(User.objects.get(username=username))
-            _login(page, username)
+        browsers = {}  # one phone per language: Chinese first, English second
+        for language in LANGUAGES:
+            page = browsers[language] = page_factory(language=language)
+            page.set_viewport_size(PHONE)
+            if username:
+                _login(page, username)
         pages: list[str] = []
         crawl(client, nothing, pages=pages)
         for url in pages:
@@ -53,13 +58,16 @@ def test_no_page_any_role_reaches_is_wider_than_a_phone(demo, page_factory):
             if shape in checked:
                 continue
             checked.add(shape)
-            response = page.goto(url)
-            opened += 1
-            if response is None or response.status != 200:
-                continue  # a page that moved on (a one-time link); the crawl checks answers
-            width = page.evaluate("document.documentElement.scrollWidth")
-            if width > PHONE["width"]:
-                too_wide.append((username or "anonymous", url, width))
-    print(f"\n{opened} page shapes opened at 390 px, {len(too_wide)} too wide")
-    assert opened >= 60, opened  # the crawl really went round
+            for language, page in browsers.items():
+                response = page.goto(url)
+                opened += 1
+                if response is None or response.status != 200:
+                    continue  # a page that moved on (a one-time link); the crawl checks answers
+                width = page.evaluate("document.documentElement.scrollWidth")
+                if width > PHONE["width"]:
+                    too_wide.append((username or "anonymous", language, url, width))
+    print(
+        f"\n{opened} pages opened at 390 px ({len(checked)} shapes × {len(LANGUAGES)} languages), {len(too_wide)} too wide"
+    )
+    assert len(checked) >= 60, len(checked)  # the crawl really went round
     assert too_wide == [], f"pages wider than a 390 px phone: {too_wide}"

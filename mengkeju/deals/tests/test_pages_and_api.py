@@ -28,7 +28,7 @@ def english_pages(client):
 
 def matches_html(user, demand, achievement) -> str:
     result = SimpleNamespace(
-        explanation=SimpleNamespace(passage="晶界扩散", shared_terms=["钕铁硼"]),
+        explanation={"passage": "晶界扩散", "shared_terms": ["钕铁硼"], "same": {"links": [], "chains": []}},
         parts={"bm25": 1.0, "dense": 0.5, "boost": 0},
         score=0.9,
     )
