@@ -170,6 +170,7 @@ INSTALLED_APPS = [
     "mengkeju.jobs",
     "mengkeju.ops",
     "mengkeju.progress",
+    "mengkeju.bookings",
     "mengkeju.talent",
 ]
 
@@ -324,6 +325,9 @@ SPECTACULAR_SETTINGS = {
         "InquiryStatusEnum": "mengkeju.inquiries.models.Thread.Status",
         "InquiryContactEnum": "mengkeju.inquiries.models.Thread.Contact",
         "PartyRoleEnum": "mengkeju.deals.models.ContractParty.Role",
+        "BookingStatusEnum": "mengkeju.bookings.models.BookingStatus",
+        "BookingActionEnum": "mengkeju.bookings.models.BookingAction",
+        "TrlEnum": "mengkeju.catalog.models.TRL",
         "TalentPersonKindEnum": "mengkeju.talent.models.Person.Kind",
         "TalentExchangeKindEnum": "mengkeju.talent.models.Exchange.Kind",
         "TalentExchangeStatusEnum": "mengkeju.talent.models.Exchange.Status",

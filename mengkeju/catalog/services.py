@@ -461,6 +461,49 @@ def add_attachment(achievement: Achievement, *, upload, title: str, by):
     return attachment
 
 
+# --- Maturity (TRL) raised by evidence ------------------------------------------------------------------
+
+
+def raise_achievement_trl(achievement: Achievement, trl: int, *, by, evidence: str) -> Achievement:
+    """Raise an achievement's maturity (TRL) to `trl` on recorded evidence (e.g. a pilot run's report),
+    writing an AchievementEvent that names the levels and the evidence. Only upwards, one record.
+
+    The caller has checked that `by` may do it (bookings: the provider that performed a pilot run booked
+    by the achievement's owner for this achievement); the catalog checks the values."""
+    evidence = (evidence or "").strip()
+    with transaction.atomic():
+        locked = Achievement.objects.select_for_update().get(pk=achievement.pk)
+        if not isinstance(trl, int) or not (1 <= trl <= 9):
+            raise ValidationError(
+                {"trl": ValidationError(_("The TRL must be a level from 1 to 9."), code="out_of_range")}
+            )
+        if trl <= locked.trl:
+            raise ValidationError(
+                {
+                    "trl": ValidationError(
+                        _("The achievement is already at TRL %(trl)s; evidence can only raise it.")
+                        % {"trl": locked.trl},
+                        code="not_higher",
+                    )
+                }
+            )
+        if not evidence:
+            raise ValidationError({"evidence": ValidationError(_("Name the evidence."), code="required")})
+        before = locked.trl
+        locked.trl = trl
+        locked.save(update_fields=["trl", "updated_at"])
+        _record(
+            locked,
+            Action.EDIT,
+            locked.status,
+            by=by,
+            reason=_("TRL %(before)s → %(after)s, evidence: %(evidence)s")
+            % {"before": before, "after": trl, "evidence": evidence},
+        )
+    achievement.refresh_from_db()
+    return achievement
+
+
 # --- Platform whitelist (白名单) ------------------------------------------------------------------------
 
 

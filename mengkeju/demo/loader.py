@@ -21,6 +21,7 @@ from mengkeju.insights.synthetic import generate_registered_contracts
 from mengkeju.network.models import ChainLink, Division, Organization, User
 
 from . import DATA_DIR
+from .bookings import demo_bookings
 from .domains import load_domains
 from .talent import load_talent
 
@@ -213,6 +214,7 @@ def load_demo(progress=None) -> DemoReport:
     report.counts.update(
         load_domains()
     )  # after the generated contracts: they skip once any registration exists
+    report.counts.update({kind: (n, 0, 0) for kind, n in demo_bookings(clock.local_date()).items()})
     report.counts.update(load_talent())
     return report
 

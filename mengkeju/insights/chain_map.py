@@ -6,7 +6,10 @@ registration snapshots — and insights is the app that reads across domains; ca
 depend on deals (deals already depends on catalog).
 
 Definitions (docs/chain-map.md):
-- a link is **covered** when at least one innovation platform on the current whitelist serves it;
+- a link is **covered** when at least one innovation platform on the current whitelist serves it; where
+  the region pack sets `chain_coverage_requires_service: true`, only a whitelisted platform that actually
+  served the link (a booking of one of its offerings on that link performed within the last
+  `chain_coverage_service_months` months, docs/bookings.md) covers it;
 - a link is a **gap** when it has open demand (a published demand whose deadline has not passed)
   and either no whitelisted platform serves it or no published achievement offers supply on it;
 - a chain is **flagged** when not all of its links are covered (the plan's target is full coverage).
@@ -29,10 +32,12 @@ from itertools import pairwise
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from mengkeju.bookings.selectors import served_platform_links
 from mengkeju.catalog.models import Achievement, Demand, Expert, Platform, Status
 from mengkeju.core import clock
 from mengkeju.deals.models import Registration
 from mengkeju.network.models import ChainLink, IndustryChain, Organization
+from mengkeju.network.selectors import region_parameter
 
 NO_PLATFORM = "no_platform"
 NO_SUPPLY = "no_supply"
@@ -54,14 +59,23 @@ class LinkFigures:
     experts: int = 0
     contracts: int = 0
     turnover_yuan: Decimal = Decimal("0.00")
+    # With the region pack's `chain_coverage_requires_service`: the platforms that served this link in the
+    # period; None: the rule is off and every whitelisted platform serving the link covers it.
+    served_by: set[int] | None = None
 
     @property
     def whitelisted_platforms(self) -> list[Platform]:
         return [p for p in self.platforms if p.whitelisted]
 
     @property
+    def covering_platforms(self) -> list[Platform]:
+        if self.served_by is None:
+            return self.whitelisted_platforms
+        return [p for p in self.whitelisted_platforms if p.pk in self.served_by]
+
+    @property
     def covered(self) -> bool:
-        return bool(self.whitelisted_platforms)
+        return bool(self.covering_platforms)
 
     @property
     def gap_reasons(self) -> list[str]:
@@ -170,11 +184,30 @@ def chain_maps(chains=None, *, today: date | None = None) -> list[ChainMap]:
         f.experts = len(experts.get(link_id, ()))
         f.enterprises = len(enterprises.get(link_id, ()))
 
+    if region_parameter("chain_coverage_requires_service", False):
+        months = int(region_parameter("chain_coverage_service_months", 12))
+        served = served_platform_links(_months_before(today, months), today)
+        for link_id, f in figures.items():
+            f.served_by = {platform_id for platform_id, served_link in served if served_link == link_id}
+
     maps = {c.pk: ChainMap(c, []) for c in chains}
     for link in links:
         maps[link.chain_id].links.append(figures[link.pk])
     _add_turnover(maps, figures)
     return [maps[c.pk] for c in chains]
+
+
+def _months_before(day: date, months: int) -> date:
+    """The same day `months` calendar months earlier (the month's last day where it is shorter)."""
+    total = day.year * 12 + day.month - 1 - months
+    year, month = divmod(total, 12)
+    month += 1
+    for candidate in range(day.day, 27, -1):
+        try:
+            return date(year, month, candidate)
+        except ValueError:
+            continue
+    return date(year, month, min(day.day, 28))
 
 
 def _remember(rows, enterprises: dict[int, set]):
