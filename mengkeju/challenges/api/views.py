@@ -245,6 +245,9 @@ class ScorecardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     @extend_schema(request=ScoreInputSerializer, responses=ScorecardSerializer)
     def create(self, request):
         payload = ScoreInputSerializer(data=request.data)
+        # An application this user may not see is answered as one that does not exist (400, the same
+        # words): a 404 here would be undocumented on a collection path, and no different in what it tells.
+        payload.fields["application"].queryset = selectors.visible_applications(request.user)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         if not rules.can_view_application(request.user, data["application"]):

@@ -42,6 +42,9 @@ CHALLENGE_FIELDS = (
 )
 
 
+WINDOW_YEARS = (2000, 2100)  # an application window outside these years is a typing error
+
+
 def default_rubric() -> list[dict]:
     return list(region_parameter("challenge_default_rubric", None) or DEFAULT_RUBRIC)
 
@@ -87,6 +90,14 @@ def _clean_challenge(values: dict) -> dict:
         fail("closes_at", _("Give the application window: when it opens and when it closes."))
     elif timezone.is_naive(opens_at) or timezone.is_naive(closes_at):
         fail("closes_at", _("The window needs dates with a time zone."))
+    elif opens_at.year < WINDOW_YEARS[0] or closes_at.year > WINDOW_YEARS[1]:
+        # Beyond this the dates are typing errors, and before 1901 Asia/Shanghai had no standard offset
+        # (local mean time +08:05:43), which no client reads as a date-time.
+        fail(
+            "closes_at",
+            _("The window must lie between the years %(first)s and %(last)s.")
+            % {"first": WINDOW_YEARS[0], "last": WINDOW_YEARS[1]},
+        )
     elif closes_at <= opens_at:
         fail("closes_at", _("The window must close after it opens."))
     eligibility = values.get("eligibility") or {}

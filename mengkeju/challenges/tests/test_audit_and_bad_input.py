@@ -142,3 +142,35 @@ def test_the_public_list_filters_by_chain_status_mode_and_budget(client):
     ).content
     assert "稀土赛马榜" in html.decode() and "单一揭榜小榜" not in html.decode()
     assert client.get("/challenges/overview/").status_code == 200
+
+
+def test_a_window_outside_plausible_years_is_refused_and_saves_nothing():
+    """Found by the API fuzz: an opening in the year 54 was saved, and the API then answered a date-time
+    with Shanghai's pre-1901 local mean time offset (+08:05:43) that no client reads."""
+    from datetime import datetime
+
+    from .factories import SHANGHAI
+
+    user = member(published_challenge().publisher)
+    before = (Challenge.objects.count(), ChallengeEvent.objects.count())
+    for opens, closes in [
+        (datetime(54, 1, 29, 9, 36, tzinfo=SHANGHAI), DRAFTED_AT),
+        (DRAFTED_AT, datetime(6708, 10, 4, tzinfo=SHANGHAI)),
+    ]:
+        with translation.override("zh-hans"), pytest.raises(ValidationError) as refused:
+            draft(user, opens_at=opens, closes_at=closes)
+        assert refused.value.message_dict["closes_at"] == ["申请时间须在 2000 年至 2100 年之间。"]
+    assert (Challenge.objects.count(), ChallengeEvent.objects.count()) == before
+
+
+def test_scoring_an_application_one_cannot_see_is_the_same_answer_as_one_that_does_not_exist():
+    w = world("reviewing")
+    client = APIClient()
+    from mengkeju.network.tests.factories import OrganizationFactory
+
+    client.force_authenticate(member(OrganizationFactory(name="无关企业")))
+    application = w.challenge.applications.first()
+    for pk in (application.pk, 999_999):
+        answer = client.post("/api/challenges/scorecards/", {"application": pk, "scores": {}}, format="json")
+        assert answer.status_code == 400, answer.content
+        assert answer.json()["codes"]["application"] == ["does_not_exist"]
