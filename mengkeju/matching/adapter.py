@@ -515,7 +515,7 @@ def has_evidence(result: Result) -> bool:
     if same.get("links") or same.get("chains"):
         return True
     terms = explanation.get("shared_terms") or []
-    return len(terms) >= 2 or any(term in engine_text.domain_vocabulary() for term in terms)
+    return len(terms) >= 2 or not engine_text.domain_vocabulary().isdisjoint(terms)
 
 
 def experts_for_text(query: str, expert_ids, chains=()) -> list[tuple[int, Result]]:

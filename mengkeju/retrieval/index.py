@@ -22,7 +22,7 @@ from .columns import Column, Ragged, VectorBlocks, Vocabulary
 from .duplicates import DEFAULT_THRESHOLD, Duplicate, Fingerprint
 from .embedding import Embedder, EmbeddingCache, embed_with_cache
 from .errors import FilterError, QueryError
-from .explain import explain
+from .explain import COMMON_SHARE, explain
 from .interface import Boosts, Document, Filters, Index, Result
 from .lexical import BM25Matrix, idf
 from .passages import PassageStrategy
@@ -57,7 +57,6 @@ CANDIDATES = 100
 # a document that shares one specific query term (in at most COMMON_SHARE of the documents) or reaches
 # the dense floor. On the dev set every judged-relevant pair shares a specific term (49 of 49).
 STRICT_COVERAGE = 0.5
-COMMON_SHARE = 0.05
 SHORT_QUERY_CHARS = 24
 DENSE_QUERY_CHARS = 160  # what the dense model reads of a query whose vector was prepared ahead of time
 # ... and of a query embedded while the user waits: ≈ 25 ms less on 2 cores (hybrid nDCG@10 0.549 vs

@@ -29,10 +29,12 @@ STOPWORDS = frozenset(
 TOKEN_OK = re.compile(r"[\u4e00-\u9fff]{2,}|[a-z][a-z0-9\-]*|\d+(?:\.\d+)?[a-z%℃]*", re.IGNORECASE)
 _lock = threading.Lock()
 _added: set[str] = set()
+_vocabulary: frozenset[str] = frozenset()  # _added, lower-cased: rebuilt when terms are added
 
 
 def add_terms(terms: Iterable[str]) -> int:
     """Add domain terms to the segmenter's dictionary (idempotent). Returns how many were new."""
+    global _vocabulary
     new = 0
     with _lock:
         for term in terms:
@@ -41,13 +43,15 @@ def add_terms(terms: Iterable[str]) -> int:
                 rjieba.add_word(term, 50000, None)
                 _added.add(term)
                 new += 1
+        if new:
+            _vocabulary = frozenset(term.lower() for term in _added)
     return new
 
 
 def domain_vocabulary() -> frozenset[str]:
-    """The domain terms added so far (lower-cased, as tokens are), for explanations."""
-    with _lock:
-        return frozenset(term.lower() for term in _added)
+    """The domain terms added so far (lower-cased, as tokens are), for explanations: built once per
+    change of the dictionary, not per explanation."""
+    return _vocabulary
 
 
 def tokens(text: str) -> list[str]:
