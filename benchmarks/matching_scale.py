@@ -1,6 +1,7 @@
 """Index build, incremental update, query latency, vector-index recall and memory at scale.
 
     .venv/bin/python benchmarks/matching_scale.py 10000 100000 1000000 [--cache DIR] [--queries 50]
+    .venv/bin/python benchmarks/matching_scale.py --backend milvus 10000 100000   # or --backend both
 
 How the scale corpora are synthesised from the real public listings (../shared/data/tech-market):
 each synthetic achievement takes the title of a real listing and a description of real sentences
@@ -16,6 +17,24 @@ approximate-vs-exact recall of the dense top 10, one update, save; then a second
 saved index (memory-mapped, as a server worker does) and measures queries and resident memory again.
 Embedding the corpus itself is not part of the build time here (it is the synthetic jitter); the
 real model's passages/s are in docs/matching.md.
+
+`--backend milvus` runs the same steps on `MilvusIndex` (mengkeju/retrieval/milvus.py) over a Milvus
+Lite file of each size's own under the workdir (`milvus-<size>.db`, a folder in fact); `--backend both`
+runs the local index first, then Milvus, and ends with a table of the two side by side. For
+information only: Milvus Lite is not the engine production would use (a Milvus server), but it runs
+the same client calls, so it shows what the backend itself costs (round trips, row layout, the
+app-side BM25). The Milvus build is: `upsert(embed=False)` (tokenize, BM25 document weights written
+with the running average length, document frequencies in the `_terms` collection), `embed_pending()`
+(the pending rows read back and rewritten with their vectors), `refit()` (every row's weights
+rewritten with the final average length: what `refresh()` does after a rebuild) and a flush, where
+Milvus Lite seals its segments and builds their HNSW graphs (the local index's "vector index" step);
+`save()` then moves the alias `mengkeju_bench_index-<size>` to the collection. The second process
+opens the collection through that alias (`MilvusIndex.load`) as a server worker would. Milvus Lite 3
+runs inside the Python process (a gRPC server on a loopback port in a background thread, engine in
+pure Python + faiss; no child process), so the process's own RSS includes the engine; the children's
+RSS is measured anyway and reported. Dense recall@10 compares the dense-only top 10 (HNSW candidates,
+re-scored exactly) with an exact numpy top 10 over all the collection's vectors; `--nprobe` (the local
+IVF setting) does not apply. Milvus's build-time figures include no embedding either.
 """
 
 from __future__ import annotations
@@ -40,12 +59,21 @@ sys.path.insert(0, str(ROOT))
 
 from mengkeju.retrieval import index as index_module  # noqa: E402
 from mengkeju.retrieval.embedding import E5Embedder, EmbeddingCache  # noqa: E402
-from mengkeju.retrieval.index import DENSE_QUERY_CHARS, LIVE_QUERY_CHARS, Document, LocalIndex  # noqa: E402
+from mengkeju.retrieval.index import (  # noqa: E402
+    DENSE_QUERY_CHARS,
+    LIVE_QUERY_CHARS,
+    Document,
+    LocalIndex,
+    query_vector,
+    query_window,
+)
 from mengkeju.retrieval.passages import DEFAULT_STRATEGY, PassageStrategy, sentences  # noqa: E402
 
 SHARED = Path(os.environ.get("MENGKEJU_SHARED_DATA", ROOT.parent / "shared" / "data" / "tech-market"))
 DEFAULT_CACHE = Path.home() / ".cache" / "mengkeju" / "embeddings"
 STRATEGY = PassageStrategy.parse(DEFAULT_STRATEGY)
+BACKENDS = ("local", "milvus")
+MILVUS_PREFIX = "mengkeju_bench_"  # collections and aliases of this benchmark, apart from the app's
 
 
 class NoCache:
@@ -94,6 +122,56 @@ def rss_mib() -> float:
 
 def peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def children_rss_mib() -> float:
+    """Resident memory of this process's descendants (an engine run as a child process; Milvus Lite 3
+    runs in-process, so 0 there)."""
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+    mine = {os.getpid()}
+    while new := {pid for pid, parent in parents.items() if parent in mine and pid not in mine}:
+        mine |= new  # children, grandchildren, …
+    total = 0.0
+    for pid in mine - {os.getpid()}:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) / 1024
+        except OSError:
+            pass
+    return total
+
+
+def disk_mib(path: Path) -> float:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20
+
+
+def backend_class(backend: str, size: int, args):
+    """The index class a size is built with: `LocalIndex`, or `MilvusIndex` bound to this size's own
+    Milvus Lite file under the workdir (one process at a time may open it: build, then serve)."""
+    if backend == "local":
+        return LocalIndex
+    from mengkeju.retrieval.milvus import MilvusIndex
+
+    return MilvusIndex.configured(str(milvus_file(args.workdir, size)), "", prefix=MILVUS_PREFIX)
+
+
+def milvus_file(workdir, size: int) -> Path:
+    return Path(workdir) / f"milvus-{size}.db"
+
+
+def close_backend(backend: str) -> None:
+    """Close the Milvus client (and so Milvus Lite's hold on its file) before the process ends."""
+    if backend == "milvus":
+        from mengkeju.retrieval.milvus import _Connection
+
+        _Connection.close()
 
 
 def load_real(cache_dir: Path):
@@ -167,17 +245,40 @@ def dense_recall(index, queries) -> float | None:
     return float(np.mean(overlaps))
 
 
-def build(size: int, args) -> dict:
-    base, vector_by_title, demands = load_real(Path(args.cache))
-    rnd = random.Random(11)
-    picked = rnd.sample(demands, args.queries)
-    long_queries = [f"{d['name']}。{d['text']}" for d in picked]
-    short_queries = [d["name"][:24] for d in picked]
-    embedder = SyntheticEmbedder(vector_by_title)
-    index = LocalIndex(embedder, cache=NoCache(), strategy=STRATEGY)
-    out = {"size": size}
+def milvus_dense_recall(index, queries) -> float:
+    """The Milvus index's dense top 10 (HNSW candidates, re-scored exactly) against the exact top 10
+    over every vector of the collection (read back in batches)."""
+    from mengkeju.retrieval.milvus import _Connection
+
+    client = _Connection.client(index.uri, index.token)
+    ids, blocks = [], []
+    iterator = client.query_iterator(
+        index.collection, batch_size=1000, filter="embedded == true", output_fields=["id", "vec"]
+    )
+    while batch := iterator.next():
+        ids.extend(row["id"] for row in batch)
+        blocks.append(np.asarray([row["vec"] for row in batch], dtype=np.float32))
+    iterator.close()
+    matrix = np.concatenate(blocks)
+    method, overlaps = index.fusion_method, []
+    try:
+        index.fusion_method = "dense"
+        for q in queries:
+            approx = {h.id for h in index.search(q, k=10)}
+            text, _cut = query_window(q)
+            vector = query_vector(index.embedder, index.dense_query_text(text), index.live_query_chars)
+            scores = matrix @ vector
+            exact = {ids[j] for j in np.argpartition(-scores, 10)[:10]}
+            overlaps.append(len(approx & exact) / 10)
+    finally:
+        index.fusion_method = method
+    return float(np.mean(overlaps))
+
+
+def build_local(index, docs) -> tuple[dict, dict]:
+    """The local build: tokenize, vectors (the synthetic jitter: not counted), BM25 fit, vector index."""
     t0 = time.perf_counter()
-    index.upsert(synthetic_docs(base, size), embed=False)
+    index.upsert(docs, embed=False)
     t1 = time.perf_counter()
     index.embed_pending()
     t2 = time.perf_counter()
@@ -186,16 +287,45 @@ def build(size: int, args) -> dict:
     if index.ann_due():
         index.build_ann()
     t4 = time.perf_counter()
-    out.update(
-        tokenize_s=t1 - t0,
-        vectors_s=t2 - t1,
-        bm25_fit_s=t3 - t2,
-        ann_s=t4 - t3,
-        build_s=(t1 - t0) + (t4 - t2),
-    )
+    steps = {"tokenize": t1 - t0, "BM25": t3 - t2, "vector index": t4 - t3}
+    return steps, {"vectors_s": t2 - t1}
+
+
+def build_milvus(index, docs) -> tuple[dict, dict]:
+    """The Milvus build (see the module docstring): every step writes to Milvus, so all count."""
+    t0 = time.perf_counter()
+    index.upsert(docs, embed=False)
+    t1 = time.perf_counter()
+    index.embed_pending()
+    t2 = time.perf_counter()
+    index.refit()
+    t3 = time.perf_counter()
+    index._call("flush", index.collection)  # Milvus Lite seals its segments, builds their HNSW graphs
+    index._call("flush", index._terms())
+    t4 = time.perf_counter()
+    steps = {"write rows": t1 - t0, "vectors": t2 - t1, "BM25 refit": t3 - t2, "flush + HNSW": t4 - t3}
+    return steps, {}
+
+
+def queries_for(demands, count: int):
+    """The measured demands: their full text (a new demand's recommendations) and titles (typed)."""
+    picked = random.Random(11).sample(demands, count)
+    return picked, [f"{d['name']}。{d['text']}" for d in picked], [d["name"][:24] for d in picked]
+
+
+def build(size: int, args) -> dict:
+    base, vector_by_title, demands = load_real(Path(args.cache))
+    _picked, long_queries, short_queries = queries_for(demands, args.queries)
+    embedder = SyntheticEmbedder(vector_by_title)
+    index = backend_class(args.backend, size, args)(embedder, cache=NoCache(), strategy=STRATEGY)
+    out = {"size": size, "backend": args.backend}
+    build_steps = build_local if args.backend == "local" else build_milvus
+    steps, extra = build_steps(index, synthetic_docs(base, size))
+    out.update(extra, steps=steps, build_s=sum(steps.values()))
     out["long"], out["long_search"] = measure_queries(index, long_queries, embedder.real)
     out["short"], out["short_search"] = measure_queries(index, short_queries, embedder.real)
-    out["dense_recall@10"] = dense_recall(index, long_queries)
+    if args.backend == "local":  # Milvus: measured on the saved collection, in `serve`
+        out["dense_recall@10"] = dense_recall(index, long_queries)
     update = Document(id="0", title=base[1]["name"].strip(), body="晶界扩散低重稀土永磁体，矫顽力25 kOe。")
     t0 = time.perf_counter()
     index.upsert([update])  # retire the old row, add the new one, embed it
@@ -204,26 +334,29 @@ def build(size: int, args) -> dict:
     t2 = time.perf_counter()
     out["update_ms"], out["first_search_after_ms"] = (t1 - t0) * 1000, (t2 - t1) * 1000
     out["build_peak_mib"] = peak_mib()
+    out["build_children_mib"] = children_rss_mib()
     folder = Path(args.workdir) / f"index-{size}"
     t0 = time.perf_counter()
     generation = index.save(folder, embed=False)
     out["save_s"] = time.perf_counter() - t0
-    out["disk_mib"] = sum(p.stat().st_size for p in generation.iterdir()) / 2**20
+    if args.backend == "local":
+        out["disk_mib"] = sum(p.stat().st_size for p in generation.iterdir()) / 2**20
+    else:
+        close_backend(args.backend)
+        out["disk_mib"] = disk_mib(milvus_file(args.workdir, size))
     return out
 
 
 def serve(size: int, args) -> dict:
     _base, _vectors, demands = load_real(Path(args.cache))
-    rnd = random.Random(11)
-    picked = rnd.sample(demands, args.queries)
+    picked, long_queries, short_queries = queries_for(demands, args.queries)
     embedder = SyntheticEmbedder({})
     before = rss_mib()
     t0 = time.perf_counter()
-    index = LocalIndex.load(Path(args.workdir) / f"index-{size}", embedder)
+    index = backend_class(args.backend, size, args).load(Path(args.workdir) / f"index-{size}", embedder)
     out = {"load_s": time.perf_counter() - t0}
-    if args.nprobe and index._ann is not None:  # try another setting on the saved vector index
+    if args.nprobe and getattr(index, "_ann", None) is not None:  # another setting on the saved index
         index._ann.nprobe = index._ann.index.nprobe = args.nprobe
-    long_queries = [f"{d['name']}。{d['text']}" for d in picked]
     # A fresh process first: its first queries (other demands) map the index's pages into it.
     others = [f"{d['name']}。{d['text']}" for d in demands if d not in picked]
     others = random.Random(13).sample(others, 2 * args.queries)
@@ -232,12 +365,61 @@ def serve(size: int, args) -> dict:
     for q in others[args.queries :]:
         index.search(q, k=10)
     out["long"], out["long_search"] = measure_queries(index, long_queries, embedder.real)
-    out["short"], out["short_search"] = measure_queries(
-        index, [d["name"][:24] for d in picked], embedder.real
-    )
+    out["short"], out["short_search"] = measure_queries(index, short_queries, embedder.real)
     out["serving_rss_mib"] = rss_mib() - before
-    out["dense_recall@10"] = dense_recall(index, long_queries)
+    out["children_rss_mib"] = children_rss_mib()
+    if args.backend == "local":
+        out["dense_recall@10"] = dense_recall(index, long_queries)
+    else:
+        out["dense_recall@10"] = milvus_dense_recall(index, long_queries)
+        close_backend(args.backend)
     return out
+
+
+def report(size: int, backend: str, b: dict, s: dict) -> None:
+    recall = "exact" if s["dense_recall@10"] is None else f"{s['dense_recall@10']:.3f}"
+    steps = ", ".join(f"{name} {seconds:.1f}" for name, seconds in b["steps"].items())
+    children = s["children_rss_mib"] + b["build_children_mib"]
+    print(
+        f"{size:>9,} docs {backend:<6} | build {b['build_s']:6.1f} s ({steps}) | update {b['update_ms']:.0f} ms, "
+        f"next search {b['first_search_after_ms']:.0f} ms | save {b['save_s']:.1f} s, {b['disk_mib']:.0f} MiB, "
+        f"load {s['load_s']:.1f} s | dense recall@10 {recall}\n"
+        f"          demand queries p50/p95 {s['long'][0]:.0f}/{s['long'][1]:.0f} ms end to end, "
+        f"{s['long_search'][0]:.0f}/{s['long_search'][1]:.0f} ms search part | typed queries "
+        f"{s['short'][0]:.0f}/{s['short'][1]:.0f} ms, {s['short_search'][0]:.0f}/{s['short_search'][1]:.0f} ms | "
+        f"cold process p50/p95 {s['cold_long'][0]:.0f}/{s['cold_long'][1]:.0f} ms | "
+        f"in-memory index p95 {b['long'][1]:.0f} ms | build peak RSS {b['build_peak_mib']:.0f} MiB, "
+        f"serving RSS {s['serving_rss_mib']:.0f} MiB"
+        + (f" + child processes {s['children_rss_mib']:.0f} MiB" if children else " (no child process)"),
+        flush=True,
+    )
+
+
+def comparison(size: int, results: dict) -> None:
+    """The backends' figures for one size side by side."""
+    rows = [
+        ("build (s)", lambda b, s: f"{b['build_s']:.1f}"),
+        ("update, next search (ms)", lambda b, s: f"{b['update_ms']:.0f}, {b['first_search_after_ms']:.0f}"),
+        ("save (s), disk (MiB)", lambda b, s: f"{b['save_s']:.1f}, {b['disk_mib']:.0f}"),
+        ("load (s)", lambda b, s: f"{s['load_s']:.1f}"),
+        ("demand p50/p95 end to end (ms)", lambda b, s: "{:.0f}/{:.0f}".format(*s["long"])),
+        ("demand p50/p95 search part (ms)", lambda b, s: "{:.0f}/{:.0f}".format(*s["long_search"])),
+        ("typed p50/p95 end to end (ms)", lambda b, s: "{:.0f}/{:.0f}".format(*s["short"])),
+        ("typed p50/p95 search part (ms)", lambda b, s: "{:.0f}/{:.0f}".format(*s["short_search"])),
+        ("cold process p50/p95 (ms)", lambda b, s: "{:.0f}/{:.0f}".format(*s["cold_long"])),
+        ("build peak RSS (MiB)", lambda b, s: f"{b['build_peak_mib']:.0f}"),
+        ("serving RSS (MiB)", lambda b, s: f"{s['serving_rss_mib']:.0f}"),
+        ("child processes RSS (MiB)", lambda b, s: f"{s['children_rss_mib']:.0f}"),
+        (
+            "dense recall@10",
+            lambda b, s: "exact" if s["dense_recall@10"] is None else f"{s['dense_recall@10']:.3f}",
+        ),
+    ]
+    backends = list(results)
+    print(f"\n{size:,} docs" + "".join(f" | {name:>12}" for name in backends))
+    for label, cell in rows:
+        print(f"  {label:<32}" + "".join(f" | {cell(*results[name]):>12}" for name in backends))
+    print(flush=True)
 
 
 def main():
@@ -246,49 +428,52 @@ def main():
     parser.add_argument("--cache", default=str(DEFAULT_CACHE), help="embedding cache with the real vectors")
     parser.add_argument("--queries", type=int, default=50)
     parser.add_argument("--workdir", default=None)
-    parser.add_argument("--nprobe", type=int, default=None)
+    parser.add_argument("--nprobe", type=int, default=None, help="the local vector index's lists visited")
+    parser.add_argument(
+        "--backend",
+        choices=[*BACKENDS, "both"],
+        default="local",
+        help="the index implementation (default local); milvus: MilvusIndex on a Milvus Lite file in the "
+        "workdir; both: local then milvus, and a table side by side",
+    )
     parser.add_argument("--step", choices=["build", "serve"], default=None)
     parser.add_argument("--keep", action="store_true", help="keep the saved indexes in --workdir")
     args = parser.parse_args()
+    if args.nprobe and args.backend == "milvus":
+        parser.error("--nprobe is the local vector index's setting")
     if args.nprobe:
         index_module.ANN_NPROBE = args.nprobe
-    if args.step:  # one size, in a child process
+    if args.step:  # one size and backend, in a child process
         result = (build if args.step == "build" else serve)(args.sizes[0], args)
         print("RESULT " + json.dumps(result), flush=True)
         return
+    backends = BACKENDS if args.backend == "both" else (args.backend,)
     workdir = Path(args.workdir or tempfile.mkdtemp(prefix="mengkeju-scale-"))
     print(
         f"date {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, dense query window {DENSE_QUERY_CHARS} "
         f"chars prepared, {LIVE_QUERY_CHARS} live"
     )
     for size in args.sizes:
-        results = {}
-        for step in ("build", "serve"):
-            command = [sys.executable, __file__, str(size), "--step", step, "--cache", args.cache]
-            command += ["--queries", str(args.queries), "--workdir", str(workdir)]
-            if args.nprobe:
-                command += ["--nprobe", str(args.nprobe)]
-            done = subprocess.run(command, capture_output=True, text=True)
-            lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
-            if done.returncode or not lines:
-                raise SystemExit(f"{step} {size} failed:\n{done.stderr[-3000:]}")
-            results[step] = json.loads(lines[-1][7:])
-        b, s = results["build"], results["serve"]
-        recall = "exact" if s["dense_recall@10"] is None else f"{s['dense_recall@10']:.3f}"
-        print(
-            f"{size:>9,} docs | build {b['build_s']:6.1f} s (tokenize {b['tokenize_s']:.1f}, BM25 {b['bm25_fit_s']:.1f}, "
-            f"vector index {b['ann_s']:.1f}) | update {b['update_ms']:.0f} ms, next search {b['first_search_after_ms']:.0f} ms | "
-            f"save {b['save_s']:.1f} s, {b['disk_mib']:.0f} MiB, load {s['load_s']:.1f} s | dense recall@10 {recall}\n"
-            f"          demand queries p50/p95 {s['long'][0]:.0f}/{s['long'][1]:.0f} ms end to end, "
-            f"{s['long_search'][0]:.0f}/{s['long_search'][1]:.0f} ms search part | typed queries "
-            f"{s['short'][0]:.0f}/{s['short'][1]:.0f} ms, {s['short_search'][0]:.0f}/{s['short_search'][1]:.0f} ms | "
-            f"cold process p50/p95 {s['cold_long'][0]:.0f}/{s['cold_long'][1]:.0f} ms | "
-            f"in-memory index p95 {b['long'][1]:.0f} ms | build peak RSS {b['build_peak_mib']:.0f} MiB, "
-            f"serving RSS {s['serving_rss_mib']:.0f} MiB",
-            flush=True,
-        )
-        if not args.keep:
-            shutil.rmtree(workdir / f"index-{size}", ignore_errors=True)
+        by_backend = {}
+        for backend in backends:
+            results = {}
+            for step in ("build", "serve"):
+                command = [sys.executable, __file__, str(size), "--step", step, "--cache", args.cache]
+                command += ["--queries", str(args.queries), "--workdir", str(workdir), "--backend", backend]
+                if args.nprobe and backend == "local":
+                    command += ["--nprobe", str(args.nprobe)]
+                done = subprocess.run(command, capture_output=True, text=True)
+                lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
+                if done.returncode or not lines:
+                    raise SystemExit(f"{backend} {step} {size} failed:\n{done.stderr[-3000:]}")
+                results[step] = json.loads(lines[-1][7:])
+            by_backend[backend] = (results["build"], results["serve"])
+            report(size, backend, *by_backend[backend])
+            if not args.keep:
+                shutil.rmtree(workdir / f"index-{size}", ignore_errors=True)
+                shutil.rmtree(milvus_file(workdir, size), ignore_errors=True)
+        if len(by_backend) > 1:
+            comparison(size, by_backend)
 
 
 if __name__ == "__main__":

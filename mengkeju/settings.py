@@ -356,6 +356,16 @@ MATCHING_PASSAGES = os.environ.get("MATCHING_PASSAGES", "lead:120")  # retrieval
 # MATCHING_SYNC: the process that makes a change applies it to the index at commit (tests, scripts);
 # default: web processes only write the outbox and `mengkeju worker` (the one index writer) applies it.
 MATCHING_SYNC = env_bool("MATCHING_SYNC", False)
+# The index backend (docs/matching.md): `local` (embedded, the default) or `milvus`. MILVUS_URI is a
+# file (Milvus Lite: one process at a time, for tests and a single machine) or http(s)://host:19530 (a
+# Milvus server or cluster); MILVUS_TOKEN its credentials ("user:password" or an API key);
+# MILVUS_PREFIX starts every collection and alias name (several platforms can share one Milvus).
+MATCHING_BACKEND = os.environ.get("MATCHING_BACKEND", "local")
+if MATCHING_BACKEND not in ("local", "milvus"):
+    raise ImproperlyConfigured(f"MATCHING_BACKEND must be local or milvus, not {MATCHING_BACKEND!r}")
+MILVUS_URI = os.environ.get("MILVUS_URI", str(VAR_DIR / "milvus.db"))
+MILVUS_TOKEN = os.environ.get("MILVUS_TOKEN", "")
+MILVUS_PREFIX = os.environ.get("MILVUS_PREFIX", "mengkeju_")
 
 # Background jobs (django-tasks): the database backend by default, so SQLite and PostgreSQL deployments
 # need nothing more; `mengkeju worker` runs them. Scheduled jobs: name, task, local time of day.

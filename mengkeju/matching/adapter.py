@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from collections.abc import Iterator
@@ -155,6 +156,21 @@ def domain_terms() -> list[str]:
     ]
 
 
+def backend_class() -> type[Index]:
+    """The index implementation `MATCHING_BACKEND` names: `LocalIndex`, or `MilvusIndex` bound to
+    `MILVUS_URI`."""
+    if settings.MATCHING_BACKEND == "milvus":
+        return _milvus(settings.MILVUS_URI, settings.MILVUS_TOKEN, settings.MILVUS_PREFIX)
+    return LocalIndex
+
+
+@functools.cache
+def _milvus(uri: str, token: str, prefix: str) -> type[Index]:
+    from mengkeju.retrieval.milvus import MilvusIndex
+
+    return MilvusIndex.configured(uri, token, prefix)
+
+
 class IndexStore:
     """The indexes of one process, one per kind, each loaded on first use.
 
@@ -167,7 +183,15 @@ class IndexStore:
     rebuilding); each index's `lock()` guards the use of that index. Whoever needs both takes the
     store's first."""
 
-    backend: type[Index] = LocalIndex
+    _backend: type[Index] | None = None  # set by tests; otherwise MATCHING_BACKEND's
+
+    @property
+    def backend(self) -> type[Index]:
+        return self._backend or backend_class()
+
+    @backend.setter
+    def backend(self, value: type[Index] | None) -> None:
+        self._backend = value
 
     def __init__(self):
         self._lock = threading.RLock()
@@ -199,10 +223,16 @@ class IndexStore:
         return self._embedder
 
     def folder(self, kind: str) -> Path:
-        return Path(settings.MATCHING_INDEX_DIR) / kind
+        """Where `kind`'s index lives: a folder of generations for the local index; for a backend
+        elsewhere (Milvus) the folder's name names the kind's collection alias, and the folder is kept
+        (empty) so the writer's checks treat both alike."""
+        folder = Path(settings.MATCHING_INDEX_DIR) / kind
+        if self.backend is not LocalIndex and not folder.exists():
+            folder.mkdir(parents=True, exist_ok=True)
+        return folder
 
-    def _new_index(self) -> Index:
-        return self.backend(
+    def _new_index(self, backend: type[Index] | None = None) -> Index:
+        return (backend or self.backend)(
             self.embedder,
             cache=self.cache,
             strategy=PassageStrategy.parse(settings.MATCHING_PASSAGES),
@@ -246,7 +276,7 @@ class IndexStore:
                     exc,
                 )
                 self._skipped[kind] = generation
-                index = self._build(kind)
+                index = self._build(kind, in_memory=True)
                 self._indexes[kind] = index
                 return index
             if problems:
@@ -271,10 +301,12 @@ class IndexStore:
         with index.lock():
             yield index
 
-    def _build(self, kind: str) -> Index:
-        """A new index of every published record of `kind`, searchable lexically (not embedded)."""
+    def _build(self, kind: str, *, in_memory: bool = False) -> Index:
+        """A new index of every published record of `kind`, searchable lexically (not embedded). With
+        `in_memory` (a reader with nothing to load) it is a `LocalIndex` that is never saved: a reader
+        writes nothing to a shared backend."""
         engine_text.add_terms(domain_terms())
-        index = self._new_index()
+        index = self._new_index(LocalIndex if in_memory else None)
         if kind == RESOURCE:
             self._fingerprint = resource_fingerprint()
         index.upsert(_documents(kind), embed=False)

@@ -277,7 +277,8 @@ class IndexWriter:
         index = self.store.get(kind)
         wanted = {doc.id: digest(doc) for doc in _documents(kind)}
         with index.lock():
-            held = {doc_id: digest(index.get(doc_id)) for doc_id in index.ids()}
+            ids = index.ids()
+            held = {doc_id: digest(doc) for doc_id, doc in zip(ids, index.get_many(ids), strict=True)}
         missing = wanted.keys() - held.keys()
         extra = held.keys() - wanted.keys()
         changed = {i for i in wanted.keys() & held.keys() if wanted[i] != held[i]}

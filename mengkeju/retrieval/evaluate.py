@@ -13,6 +13,7 @@ import argparse
 import json
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -92,6 +93,19 @@ def main(argv: list[str] | None = None) -> int:
         "for a demand when it is published",
     )
     parser.add_argument(
+        "--backend",
+        default="local",
+        choices=["local", "milvus"],
+        help="the index implementation (default local); milvus builds a scratch collection in --milvus-uri "
+        "and drops it afterwards",
+    )
+    parser.add_argument(
+        "--milvus-uri",
+        default=os.environ.get("MILVUS_URI", ""),
+        help="with --backend milvus: a Milvus Lite file or http(s)://host:19530 (default $MILVUS_URI, else "
+        "a temporary Milvus Lite file)",
+    )
+    parser.add_argument(
         "--methods",
         default="bm25,dense,hybrid",
         help="comma-separated methods to score (default bm25,dense,hybrid; bm25 alone embeds nothing)",
@@ -129,7 +143,16 @@ def main(argv: list[str] | None = None) -> int:
 
     strategy = PassageStrategy.parse(args.passages)
     query_store = None if args.live_queries else EmbeddingCache(None)  # prepared vectors, in memory
-    index = LocalIndex(
+    backend, scratch = LocalIndex, None
+    if args.backend == "milvus":
+        from .milvus import MilvusIndex
+
+        uri = args.milvus_uri
+        if not uri:
+            scratch = tempfile.TemporaryDirectory(prefix="mengkeju-eval-")
+            uri = str(Path(scratch.name) / "milvus.db")
+        backend = MilvusIndex.configured(uri, os.environ.get("MILVUS_TOKEN", ""), prefix="mengkeju_eval_")
+    index = backend(
         E5Embedder(query_store=query_store),
         cache=EmbeddingCache(args.cache),
         strategy=strategy,
@@ -199,9 +222,17 @@ def main(argv: list[str] | None = None) -> int:
         latencies.sort()
         results[method]["p50_ms"] = round(latencies[len(latencies) // 2] * 1000, 1)
 
+    if args.backend == "milvus":
+        index.drop()
+        if scratch is not None:
+            scratch.cleanup()
+
     fusion_note = f"rrf k={args.rrf_k}" if args.fusion == "rrf" else f"weighted α={args.alpha}"
     mode = f"live queries ({LIVE_QUERY_CHARS} characters)" if args.live_queries else "prepared query vectors"
-    print(f"\n{len(queries)} judged queries · passages={args.passages} · hybrid={fusion_note} · {mode}")
+    print(
+        f"\n{len(queries)} judged queries · backend={args.backend} · passages={args.passages} · "
+        f"hybrid={fusion_note} · {mode}"
+    )
     print(f"{'method':<8} {'nDCG@10':>8} {'Recall@50':>10} {'MRR@10':>8} {'p50 ms':>8}")
     for method, row in results.items():
         print(

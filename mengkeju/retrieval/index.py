@@ -23,7 +23,7 @@ from .duplicates import DEFAULT_THRESHOLD, Duplicate, Fingerprint
 from .embedding import Embedder, EmbeddingCache, embed_with_cache
 from .errors import FilterError, QueryError
 from .explain import COMMON_SHARE, explain
-from .interface import Boosts, Document, Filters, Index, Result
+from .interface import Boosts, Document, Filters, Index, Result, id_order
 from .lexical import BM25Matrix, idf
 from .passages import PassageStrategy
 from .persistence import Persistent
@@ -72,12 +72,81 @@ EXACT_FILTERED_ROWS = 100_000  # a filter this narrow is searched exactly, even 
 EMBED_BATCH = 50_000
 
 
+# Scores are rounded before they are ranked: two records with the same text get the same score however
+# the sums were ordered (a matrix product and a dot product differ in the last bit), so equal records
+# tie — and ties rank in id order — on every backend.
+LEXICAL_DECIMALS = 4
+DENSE_DECIMALS = 6
+
+
+def settle(scores: np.ndarray, decimals: int) -> np.ndarray:
+    return np.round(scores, decimals).astype(np.float32)
+
+
 def _top_rows(scores: np.ndarray, allowed: np.ndarray, m: int) -> np.ndarray:
     """Row numbers of the `m` highest scores among `allowed` rows (unordered)."""
     rows = np.flatnonzero(allowed)
     if len(rows) > m:
         rows = rows[np.argpartition(-scores[rows], m - 1)[:m]]
     return rows
+
+
+def check_filters(filters: Filters, known_values: dict[str, set[str]]) -> None:
+    """Raise FilterError for a value the platform does not know or a malformed range."""
+    for name in ("chains", "chain_links", "divisions", "modes"):
+        unknown = getattr(filters, name) - known_values.get(name, getattr(filters, name))
+        if unknown:
+            raise FilterError(f"unknown {name}: {', '.join(sorted(unknown))}")
+    for name in ("trl_min", "trl_max"):
+        value = getattr(filters, name)
+        if value is not None and not (isinstance(value, int) and 1 <= value <= 9):
+            raise FilterError(f"{name} must be an integer from 1 to 9, got {value!r}")
+    if filters.trl_min and filters.trl_max and filters.trl_min > filters.trl_max:
+        raise FilterError("trl_min is above trl_max")
+
+
+def query_window(query: str) -> tuple[str, bool]:
+    """The searched part of a query and whether it was cut; refuses empty and over-long queries."""
+    text = (query or "").strip()
+    if not text:
+        raise QueryError("the query is empty")
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(f"the query is longer than {MAX_QUERY_CHARS} characters")
+    return text[:QUERY_WINDOW_CHARS], len(text) > QUERY_WINDOW_CHARS
+
+
+def query_vector(embedder, prepared: str, live_query_chars: int) -> np.ndarray:
+    """The prepared (or remembered) vector of `prepared` (the query's dense window) if the embedder
+    has one; otherwise the query embedded now, reading its first `live_query_chars` characters.
+    Embedders that cannot say what they know (`known`) always get the full window."""
+    known = getattr(embedder, "known", None)
+    if known is None:
+        return embedder.query(prepared)
+    vector = known(prepared)
+    return vector if vector is not None else embedder.query(prepared[:live_query_chars])
+
+
+def same_parts(links: Iterable[str], division: str | None, boosts: Boosts | None) -> dict:
+    """The chain links, chains and division a result shares with the query side's `boosts`."""
+    links = sorted(set(links))
+    boosts = boosts or Boosts()
+    same_links = [link for link in links if link in boosts.links]
+    chains = {link.split(".", 1)[0] for link in links} - {link.split(".", 1)[0] for link in same_links}
+    return {
+        "links": same_links,
+        "chains": sorted(chains & boosts.chains),
+        "division": division if division and division in boosts.divisions else None,
+    }
+
+
+def boost_factor(links: Iterable[str], division: str | None, boosts: Boosts) -> float:
+    """How much `boosts` raises a document with these chain links and division."""
+    factor = 0.0
+    if boosts.chains and {link.split(".", 1)[0] for link in links} & boosts.chains:
+        factor += boosts.chain_factor
+    if boosts.divisions and division and division in boosts.divisions:
+        factor += boosts.division_factor
+    return factor
 
 
 class LocalIndex(Persistent, Index):
@@ -360,15 +429,7 @@ class LocalIndex(Persistent, Index):
         return (query or "").strip()[:QUERY_WINDOW_CHARS][: self.dense_query_chars]
 
     def _query_vector(self, text: str) -> np.ndarray:
-        """The prepared (or remembered) vector of the query's full window if there is one; otherwise
-        the query is embedded now, reading its first `live_query_chars` characters. Embedders that
-        cannot say what they know (`known`) always get the full window."""
-        prepared = self.dense_query_text(text)
-        known = getattr(self.embedder, "known", None)
-        if known is None:
-            return self.embedder.query(prepared)
-        vector = known(prepared)
-        return vector if vector is not None else self.embedder.query(prepared[: self.live_query_chars])
+        return query_vector(self.embedder, self.dense_query_text(text), self.live_query_chars)
 
     # -- reading -----------------------------------------------------------------------------
     def near_duplicates(
@@ -406,7 +467,7 @@ class LocalIndex(Persistent, Index):
         if len(delta):
             scores[delta] = self._bm25.delta_scores(query_ids, self._tokens, delta)
         scores[~self._alive.values] = 0.0
-        return scores
+        return settle(scores, LEXICAL_DECIMALS)
 
     @property
     def relevance_floor(self) -> float:
@@ -447,7 +508,7 @@ class LocalIndex(Persistent, Index):
         starts = np.repeat(np.cumsum(count[has]) - count[has], count[has])
         passages = np.repeat(first[has], count[has]) + (np.arange(len(reps)) - starts)
         np.maximum.at(out, reps, self._vectors.gather(passages) @ query_vector)
-        return out
+        return settle(out, DENSE_DECIMALS)
 
     def _dense_scores(self, query_vector: np.ndarray, allowed: np.ndarray, m: int) -> tuple:
         """(scores with -1 where not computed, the top `m` allowed rows)."""
@@ -479,7 +540,8 @@ class LocalIndex(Persistent, Index):
             else:
                 np.maximum.at(dense, owners, passage_scores)  # a document scores its best passage
             dense[~self._alive.values] = -1.0
-        return dense, _top_rows(dense, allowed & (dense > -1.0), m)
+        dense = settle(dense, DENSE_DECIMALS)
+        return dense, self._top(dense, allowed & (dense > -1.0), m)
 
     def _filter_mask(self, filters: Filters) -> np.ndarray:
         n = len(self._ids)
@@ -506,28 +568,15 @@ class LocalIndex(Persistent, Index):
         return mask
 
     def _check_filters(self, filters: Filters) -> None:
-        for name in ("chains", "chain_links", "divisions", "modes"):
-            unknown = getattr(filters, name) - self.known_values.get(name, getattr(filters, name))
-            if unknown:
-                raise FilterError(f"unknown {name}: {', '.join(sorted(unknown))}")
-        for name in ("trl_min", "trl_max"):
-            value = getattr(filters, name)
-            if value is not None and not (isinstance(value, int) and 1 <= value <= 9):
-                raise FilterError(f"{name} must be an integer from 1 to 9, got {value!r}")
-        if filters.trl_min and filters.trl_max and filters.trl_min > filters.trl_max:
-            raise FilterError("trl_min is above trl_max")
+        check_filters(filters, self.known_values)
 
     def _boost(self, row: int, boosts: Boosts) -> float:
-        factor = 0.0
-        if boosts.chains:
-            chains = {self._links.terms[i].split(".", 1)[0] for i in self._link_rows.row(row)}
-            if chains & boosts.chains:
-                factor += boosts.chain_factor
-        if boosts.divisions:
-            division = int(self._division.values[row])
-            if division >= 0 and self._divisions.terms[division] in boosts.divisions:
-                factor += boosts.division_factor
-        return factor
+        division = int(self._division.values[row])
+        return boost_factor(
+            [self._links.terms[i] for i in self._link_rows.row(row)],
+            self._divisions.terms[division] if division >= 0 else None,
+            boosts,
+        )
 
     def search(
         self,
@@ -541,13 +590,7 @@ class LocalIndex(Persistent, Index):
     ) -> list[Result]:
         """Top `k` documents. With `strict` (a search box), only documents the query really names; with
         `floor` (recommendations), only documents with evidence. See STRICT_COVERAGE."""
-        text = (query or "").strip()
-        if not text:
-            raise QueryError("the query is empty")
-        if len(text) > MAX_QUERY_CHARS:
-            raise QueryError(f"the query is longer than {MAX_QUERY_CHARS} characters")
-        truncated = len(text) > QUERY_WINDOW_CHARS
-        text = text[:QUERY_WINDOW_CHARS]
+        text, truncated = query_window(query)
         filters = filters or Filters()
         self._check_filters(filters)
         if not self._position:
@@ -560,12 +603,12 @@ class LocalIndex(Persistent, Index):
         lexical = dense = None
         if self.fusion_method != "dense":
             lexical = self._lexical_scores(query_ids)
-            lex_top = _top_rows(lexical, allowed & (lexical > 0), m)
+            lex_top = self._top(lexical, allowed & (lexical > 0), m)
         if self.fusion_method != "bm25":
             query_vector = self._query_vector(text)
             dense, dense_top = self._dense_scores(query_vector, allowed, m)
         if lexical is not None and dense is not None:
-            candidates = np.union1d(lex_top, dense_top)
+            candidates = self._by_id(np.union1d(lex_top, dense_top))
             unscored = candidates[dense[candidates] == -1.0]
             if len(unscored) and self._ann is not None:
                 dense[unscored] = self._row_dense(unscored, query_vector)
@@ -577,9 +620,9 @@ class LocalIndex(Persistent, Index):
             else:
                 fused = fusion.weighted(lexical, dense, candidates, alpha=self.alpha)
         elif lexical is not None:
-            candidates, fused = np.sort(lex_top), lexical
+            candidates, fused = self._by_id(lex_top), lexical
         else:
-            candidates, fused = np.sort(dense_top), dense
+            candidates, fused = self._by_id(dense_top), dense
         # Records not embedded yet still compete on their lexical score.
         boosted = fused[candidates].astype(np.float32)
         boost_parts: dict[int, float] = {}
@@ -626,19 +669,33 @@ class LocalIndex(Persistent, Index):
             )
         return results
 
+    def _top(self, scores: np.ndarray, allowed: np.ndarray, m: int) -> np.ndarray:
+        """The `m` best allowed rows; among rows tied at the cut, the first in id order (as every
+        backend cuts), so which records become candidates does not depend on row order."""
+        rows = _top_rows(scores, allowed, m)
+        if len(rows) < m or not len(rows):
+            return rows
+        cut = scores[rows].min()
+        tied = np.flatnonzero(allowed & (scores == cut))
+        if len(tied) <= int((scores[rows] == cut).sum()):
+            return rows  # no tie reaches past the cut
+        above = rows[scores[rows] > cut]
+        tied = sorted(tied.tolist(), key=lambda row: id_order(self._ids[row]))[: m - len(above)]
+        return np.concatenate([above, np.asarray(tied, dtype=above.dtype)])
+
+    def _by_id(self, rows: np.ndarray) -> np.ndarray:
+        """Candidate rows in the order of their ids: equal scores rank in that order, whichever backend
+        answers (see `interface.id_order`)."""
+        return np.asarray(sorted(rows.tolist(), key=lambda row: id_order(self._ids[row])), dtype=np.int64)
+
     def _same(self, row: int, boosts: Boosts | None) -> dict:
         """The chain links, chains and division a result shares with the query side's `boosts`."""
-        links = sorted({self._links.terms[i] for i in self._link_rows.row(row)})
         division = int(self._division.values[row])
-        code = self._divisions.terms[division] if division >= 0 else None
-        boosts = boosts or Boosts()
-        same_links = [link for link in links if link in boosts.links]
-        chains = {link.split(".", 1)[0] for link in links} - {link.split(".", 1)[0] for link in same_links}
-        return {
-            "links": same_links,
-            "chains": sorted(chains & boosts.chains),
-            "division": code if code in boosts.divisions else None,
-        }
+        return same_parts(
+            [self._links.terms[i] for i in self._link_rows.row(row)],
+            self._divisions.terms[division] if division >= 0 else None,
+            boosts,
+        )
 
     def _explain(self, row, epoch, doc_id, query_tokens, described, boost, truncated, boosts=None) -> dict:
         """Computed on first use (a page explains its 20 results, not all candidates)."""

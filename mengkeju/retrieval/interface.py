@@ -96,6 +96,12 @@ class Result:
         return self.explain()
 
 
+def id_order(doc_id: str) -> tuple:
+    """How records with equal scores are ordered (by every backend alike): numeric ids as numbers,
+    then other ids as text."""
+    return (0, int(doc_id), "") if doc_id.isdigit() else (1, 0, doc_id)
+
+
 class Index(ABC):
     """What the platform needs from a search backend: the whole lifecycle the Django adapter
     (`matching/adapter.py`) drives, and nothing else — the adapter uses no other member, so a second
@@ -172,6 +178,10 @@ class Index(ABC):
     def get(self, doc_id: str) -> Document | None:
         """The indexed document, or None if it is not in the index."""
 
+    def get_many(self, doc_ids: Iterable[str]) -> list[Document | None]:
+        """`get` of each id, in order (a backend behind a network answers in one round trip)."""
+        return [self.get(doc_id) for doc_id in doc_ids]
+
     @abstractmethod
     def ids(self) -> list[str]:
         """The ids of the live documents (reconciliation compares them with the database)."""
@@ -203,7 +213,7 @@ class Index(ABC):
 
     def drop_duplicates(self, results: list[Result]) -> list[Result]:
         """`results` without the near-copies of a better-ranked result (see `duplicates.distinct`)."""
-        docs = [self.get(r.id) for r in results]
+        docs = self.get_many([r.id for r in results])
         records = [
             (d.title, d.body) if d is not None else (r.id, "") for r, d in zip(results, docs, strict=True)
         ]

@@ -1,0 +1,1000 @@
+"""The index interface (`interface.Index`) on Milvus: Milvus Lite (a local file, nothing to start) in
+tests and small deployments, a Milvus server or cluster (`http(s)://host:19530`) when one machine is
+outgrown. `pymilvus` runs the same calls against both.
+
+What lives where (docs/matching.md, "Milvus"):
+
+- One collection per kind and build, `<prefix>c<time_ns>`, reached through the alias `<prefix><kind>`.
+  A rebuild fills a new collection and then moves the alias (`alter_alias`, atomic): readers never
+  see a half-built collection, and a build killed half-way leaves the alias on the old one.
+- Each row is a record: its text, its filter fields (`links`, `chains`, `division`, `trl`, `modes`,
+  `price`), a SPARSE_FLOAT_VECTOR `sparse` and a FLOAT_VECTOR `vec`, zero with `embedded` false until
+  the record is embedded: a new record is searchable lexically before its vector exists, as with the
+  local index.
+- **BM25 is computed by the app, not by Milvus's analyzer**: the same `text.tokens` (rjieba + the
+  domain dictionary + the stop list) as the local index, each term hashed to a 32-bit dimension. A
+  record's weights are BM25's document side, tf / (tf + k1·(1 − b + b·dl/avgdl)); a query's are the
+  term's count × idf, with the document frequencies kept in `<collection>_terms` (one row per term,
+  updated by the writer) — so the inner product Milvus computes *is* the BM25 score of the local
+  index (Lucene's idf), and the floor and the explanations read the same df. Milvus's built-in BM25
+  function would need our tokenizer and dictionary on the server and hides the df both need.
+- `<prefix>meta` holds, per kind, the generation (the collection and a save counter), the caller's
+  `meta` (the outbox position), N, the length sum and the avgdl the weights were written with.
+
+Searching asks Milvus for the top candidates of each side with the filters as a Milvus expression,
+then fuses, boosts, applies the floor and explains in the app with the same code as the local index,
+from the vectors and texts Milvus returns. Errors reaching Milvus raise `BackendUnavailable` (logged
+once, until Milvus answers again): pages fall back to the database and the writer keeps the changes
+in its outbox until Milvus returns.
+"""
+
+from __future__ import annotations
+
+import errno
+import functools
+import hashlib
+import json
+import logging
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
+from pathlib import Path
+
+import numpy as np
+
+from . import fusion
+from .duplicates import DEFAULT_THRESHOLD, Duplicate, Fingerprint
+from .embedding import Embedder, EmbeddingCache, embed_with_cache
+from .errors import EngineError, FilterError, IndexCorrupt, IndexWriteError, QueryError
+from .explain import COMMON_SHARE, explain
+from .index import (
+    CANDIDATES,
+    DENSE_DECIMALS,
+    DENSE_QUERY_CHARS,
+    EXACT_REFIT_LIMIT,
+    LEXICAL_DECIMALS,
+    LIVE_QUERY_CHARS,
+    QUERY_WINDOW_CHARS,
+    SHORT_QUERY_CHARS,
+    SHORT_QUERY_DENSE_WEIGHT,
+    STRICT_COVERAGE,
+    boost_factor,
+    check_filters,
+    query_vector,
+    query_window,
+    same_parts,
+    settle,
+)
+from .interface import Boosts, Document, Filters, Index, Result, id_order
+from .lexical import idf
+from .passages import PassageStrategy
+from .text import domain_vocabulary, tokens
+
+log = logging.getLogger(__name__)
+
+
+def _quiet_pymilvus() -> None:
+    """pymilvus logs every failed call with its traceback, and each query iterator on Milvus Lite with
+    a warning about timestamps; this module says once, in its own words, when Milvus is unreachable.
+    (After pymilvus is imported: it configures its loggers then.)"""
+    logging.getLogger("pymilvus.decorators").setLevel(logging.CRITICAL)
+    logging.getLogger("pymilvus.client.iterator.query_iterator").setLevel(logging.ERROR)
+    # Milvus Lite serves in this process, and answers the iterator's timestamp request with
+    # "not implemented" (the iterator then uses the client's clock) through grpc's server log.
+    logging.getLogger("grpc._server").setLevel(logging.CRITICAL)
+
+
+K1, B = 1.2, 0.75  # as lexical.BM25Matrix
+DIMENSIONS = 4_294_967_294  # sparse dimensions are 32-bit; the last one is the empty record's
+EMPTY_KEY = DIMENSIONS  # a record with no searchable word keeps one inert dimension
+BATCH = 500  # rows per insert/upsert call
+TEXT_BYTES = 65_535  # Milvus VARCHAR limit (bytes)
+REFIT_DRIFT = 0.01  # rewrite the weights when the avgdl moved this much (small indexes, at save)
+BACKGROUND_REFIT_DRIFT = 0.05  # ... large indexes, in the background worker
+RETRY_AFTER_S = 5.0  # after a failure, calls fail at once for this long (pages stay fast)
+TIMEOUT_S = 10.0
+TIE_MARGIN = 50  # candidates asked beyond the cut, so records tied at it are chosen as LocalIndex does
+FIELDS = ["id", "title", "body", "links", "division", "trl", "modes", "price", "dl", "avgdl", "embedded"]
+
+
+class BackendUnavailable(IndexWriteError, ConnectionError):
+    """Milvus cannot be reached (or answered with an error): a search falls back to the database; a
+    write is retried by the writer, whose outbox keeps the change meanwhile."""
+
+
+def term_key(term: str) -> int:
+    """A term's sparse dimension: 32 bits of its blake2b hash (collisions merge two terms' counts; at
+    a million distinct terms a few hundred pairs share a dimension, each pair rare words)."""
+    return int.from_bytes(hashlib.blake2b(term.encode(), digest_size=4).digest(), "little") % DIMENSIONS
+
+
+def _weights(keys: Counter, dl: int, avgdl: float) -> dict[int, float]:
+    norm = K1 * (1 - B + B * dl / max(avgdl, 1e-9))
+    return {int(k): float(tf / (tf + norm)) for k, tf in keys.items()} or {EMPTY_KEY: 1.0}
+
+
+def _counts(sparse: dict, dl: int, avgdl: float) -> Counter:
+    """The term counts behind a row's weights (w = tf/(tf+norm) → tf = w·norm/(1−w))."""
+    norm = K1 * (1 - B + B * dl / max(avgdl, 1e-9))
+    return Counter({int(k): round(w * norm / (1 - w)) for k, w in sparse.items() if int(k) != EMPTY_KEY})
+
+
+def _literal(value: str) -> str:
+    if not isinstance(value, str) or any(c in value for c in "\"'\\\n"):
+        raise FilterError(f"unsupported filter value {value!r}")
+    return f'"{value}"'
+
+
+def expression(filters: Filters) -> str:
+    """The filters as a Milvus boolean expression ("" for none)."""
+    parts = []
+    for name, field in (("chains", "chains"), ("chain_links", "links"), ("modes", "modes")):
+        values = sorted(getattr(filters, name))
+        if values:
+            parts.append(f"ARRAY_CONTAINS_ANY({field}, [{', '.join(map(_literal, values))}])")
+    if filters.divisions:
+        parts.append(f"division in [{', '.join(map(_literal, sorted(filters.divisions)))}]")
+    if filters.trl_min is not None:
+        parts.append(f"trl >= {int(filters.trl_min)}")
+    if filters.trl_max is not None:
+        parts.append(f"(trl > 0 and trl <= {int(filters.trl_max)})")
+    if filters.price_max is not None:
+        parts.append(f"(price is null or price <= {float(filters.price_max)!r})")
+    return " and ".join(parts)
+
+
+def _clip(text: str) -> str:
+    data = (text or "").encode()
+    return text if len(data) <= TEXT_BYTES else data[:TEXT_BYTES].decode(errors="ignore")
+
+
+class _Connection:
+    """One client per (uri, token) per process, and whether Milvus answered last time (so a failure
+    is logged once, and calls fail at once for a few seconds rather than each waiting)."""
+
+    _lock = threading.Lock()
+    _clients: dict[tuple[str, str], object] = {}
+    _down: dict[str, float] = {}
+
+    @classmethod
+    def client(cls, uri: str, token: str):
+        with cls._lock:
+            down = cls._down.get(uri)
+            if down is not None and time.monotonic() - down < RETRY_AFTER_S:
+                raise BackendUnavailable(errno.ECONNREFUSED, f"Milvus at {uri} is unavailable")
+            found = cls._clients.get((uri, token))
+            if found is None:
+                from pymilvus import MilvusClient
+
+                _quiet_pymilvus()
+                try:
+                    found = MilvusClient(uri=uri, token=token, timeout=TIMEOUT_S)
+                except Exception as exc:
+                    raise cls.failed(uri, exc) from exc
+                cls._clients[(uri, token)] = found
+            return found
+
+    @classmethod
+    def failed(cls, uri: str, exc: Exception) -> BackendUnavailable:
+        if uri not in cls._down:
+            log.error("Milvus at %s is unavailable: %s", uri, str(exc).splitlines()[0][:300])
+        cls._down[uri] = time.monotonic()
+        return BackendUnavailable(errno.ECONNREFUSED, f"Milvus at {uri} is unavailable: {exc}")
+
+    @classmethod
+    def answered(cls, uri: str) -> None:
+        if cls._down.pop(uri, None) is not None:
+            log.warning("Milvus at %s answers again", uri)
+
+    @classmethod
+    def close(cls, uri: str | None = None) -> None:
+        with cls._lock:
+            for key in [k for k in cls._clients if uri is None or k[0] == uri]:
+                try:
+                    cls._clients.pop(key).close()
+                except Exception:  # closing a dead connection
+                    pass
+                if not key[0].startswith(("http://", "https://", "tcp://", "unix:")):
+                    # Milvus Lite serves a file from this process and holds its lock until stopped.
+                    from milvus_lite.server_manager import server_manager_instance
+
+                    server_manager_instance.release_server(key[0])
+            cls._down.clear()
+
+
+class MilvusIndex(Index):
+    uri = "milvus.db"
+    token = ""
+    prefix = "mengkeju_"
+
+    @classmethod
+    def configured(cls, uri: str, token: str = "", prefix: str = "mengkeju_") -> type[MilvusIndex]:
+        """This backend bound to one Milvus (a file path: Milvus Lite; `http(s)://…`: a server)."""
+        return type("MilvusIndex", (cls,), {"uri": str(uri), "token": token or "", "prefix": prefix})
+
+    def __init__(
+        self,
+        embedder: Embedder,
+        *,
+        cache: EmbeddingCache | None = None,
+        strategy: PassageStrategy | None = None,
+        fusion_method: str = "rrf",
+        alpha: float = 0.7,
+        rrf_k: int = 10,
+        dense_query_chars: int = DENSE_QUERY_CHARS,
+        live_query_chars: int = LIVE_QUERY_CHARS,
+        known_values: dict[str, set[str]] | None = None,
+        collection: str | None = None,
+        state: dict | None = None,
+    ):
+        if fusion_method not in fusion.METHODS and fusion_method not in ("bm25", "dense"):
+            raise ValueError(f"unknown fusion method {fusion_method!r}")
+        self.embedder = embedder
+        self.cache = cache if cache is not None else EmbeddingCache(None, embedder.model_id, embedder.dim)
+        self.strategy = strategy or PassageStrategy()
+        if self.strategy.name == "chunks":
+            raise ValueError("the Milvus backend keeps one passage per record: use the lead or full strategy")
+        self.fusion_method, self.alpha, self.rrf_k = fusion_method, alpha, rrf_k
+        self.dense_query_chars, self.live_query_chars = dense_query_chars, live_query_chars
+        self.known_values = known_values or {}
+        self.collection = collection  # None until the first write creates one
+        state = state or {}
+        self._n = int(state.get("documents", 0))
+        self._length_sum = int(state.get("length_sum", 0))
+        self._fitted = state.get("fitted_avgdl")  # the avgdl new rows are weighted with; None: not fitted
+        self._meta: dict = dict(state.get("meta") or {})
+        self._saves = int(state.get("saves", 0))
+        self._generation: str | None = state.get("generation")
+        self._mutex = threading.RLock()
+
+    # -- calls -----------------------------------------------------------------------------------
+    @classmethod
+    def _call(cls, method: str, *args, **kwargs):
+        client = _Connection.client(cls.uri, cls.token)
+        try:
+            try:
+                result = getattr(client, method)(*args, **kwargs)
+            except Exception as exc:
+                if not (args and _is_released(exc)):
+                    raise
+                # A collection is released when Milvus (Lite) restarts: load it, then ask again.
+                client.load_collection(args[0])
+                result = getattr(client, method)(*args, **kwargs)
+        except Exception as exc:
+            if _is_outage(exc):
+                raise _Connection.failed(cls.uri, exc) from exc
+            _Connection.answered(cls.uri)
+            if _is_missing(exc):
+                raise IndexCorrupt(f"Milvus at {cls.uri}: {str(exc)[:300]}") from exc
+            raise EngineError(f"Milvus at {cls.uri} refused {method}: {str(exc)[:300]}") from exc
+        _Connection.answered(cls.uri)
+        return result
+
+    @classmethod
+    def _alias(cls, location) -> str:
+        return f"{cls.prefix}{Path(location).name}"
+
+    @classmethod
+    def _meta_collection(cls) -> str:
+        return f"{cls.prefix}meta"
+
+    def _terms(self) -> str:
+        return f"{self.collection}_terms"
+
+    def lock(self) -> AbstractContextManager:
+        """The index's in-process statistics (N, length sum) change with each write."""
+        return self._mutex
+
+    # -- collections ------------------------------------------------------------------------------
+    def _create(self) -> None:
+        from pymilvus import DataType
+
+        name = f"{self.prefix}c{time.time_ns()}"
+        client = _Connection.client(self.uri, self.token)
+        schema = client.create_schema(auto_id=False, enable_dynamic_field=False)
+        schema.add_field("id", DataType.VARCHAR, is_primary=True, max_length=128)
+        schema.add_field("title", DataType.VARCHAR, max_length=TEXT_BYTES)
+        schema.add_field("body", DataType.VARCHAR, max_length=TEXT_BYTES)
+        for field, capacity in (("links", 256), ("chains", 64), ("modes", 64)):
+            schema.add_field(
+                field, DataType.ARRAY, element_type=DataType.VARCHAR, max_capacity=capacity, max_length=64
+            )
+        schema.add_field("division", DataType.VARCHAR, max_length=64)
+        schema.add_field("trl", DataType.INT64)  # 0: unknown
+        schema.add_field("price", DataType.DOUBLE, nullable=True)
+        schema.add_field("dl", DataType.INT64)
+        schema.add_field("avgdl", DataType.DOUBLE)
+        schema.add_field("embedded", DataType.BOOL)
+        schema.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
+        schema.add_field("vec", DataType.FLOAT_VECTOR, dim=self.embedder.dim)
+        index = client.prepare_index_params()
+        index.add_index("sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="IP")
+        index.add_index("vec", index_type="HNSW", metric_type="IP", params={"M": 16, "efConstruction": 200})
+        self._call("create_collection", name, schema=schema, index_params=index)
+        terms = client.create_schema(auto_id=False, enable_dynamic_field=False)
+        terms.add_field("id", DataType.INT64, is_primary=True)
+        terms.add_field("df", DataType.INT64)
+        terms.add_field("key", DataType.SPARSE_FLOAT_VECTOR)  # Milvus wants a vector field: {id: 1}
+        term_index = client.prepare_index_params()
+        term_index.add_index("key", index_type="SPARSE_INVERTED_INDEX", metric_type="IP")
+        self._call("create_collection", f"{name}_terms", schema=terms, index_params=term_index)
+        self.collection = name
+
+    @classmethod
+    def _ensure_meta(cls) -> None:
+        from pymilvus import DataType
+
+        name = cls._meta_collection()
+        if cls._call("has_collection", name):
+            return
+        client = _Connection.client(cls.uri, cls.token)
+        schema = client.create_schema(auto_id=False, enable_dynamic_field=False)
+        schema.add_field("id", DataType.VARCHAR, is_primary=True, max_length=128)
+        schema.add_field("value", DataType.VARCHAR, max_length=TEXT_BYTES)
+        schema.add_field("key", DataType.SPARSE_FLOAT_VECTOR)
+        index = client.prepare_index_params()
+        index.add_index("key", index_type="SPARSE_INVERTED_INDEX", metric_type="IP")
+        cls._call("create_collection", name, schema=schema, index_params=index)
+
+    @classmethod
+    def _read_meta(cls, location) -> dict | None:
+        name = cls._meta_collection()
+        if not cls._call("has_collection", name):
+            return None
+        rows = cls._call(
+            "query", name, filter=f"id == {_literal(Path(location).name)}", output_fields=["value"]
+        )
+        return json.loads(rows[0]["value"]) if rows else None
+
+    @classmethod
+    def _target(cls, location) -> str | None:
+        """The collection the kind's alias names, None when there is none."""
+        alias = cls._alias(location)
+        if alias not in cls._call("list_aliases").get("aliases", []):
+            return None
+        try:
+            return cls._call("describe_alias", alias).get("collection_name") or None
+        except IndexCorrupt:
+            return None
+
+    # -- writing ----------------------------------------------------------------------------------
+    @property
+    def avgdl(self) -> float:
+        return self._length_sum / self._n if self._n else 1.0
+
+    def _rows(self, ids: list[str], fields=None) -> dict[str, dict]:
+        if not ids or self.collection is None:
+            return {}
+        found = {}
+        for start in range(0, len(ids), BATCH):
+            chunk = ids[start : start + BATCH]
+            rows = self._call(
+                "query",
+                self.collection,
+                filter=f"id in [{', '.join(map(_literal, chunk))}]",
+                output_fields=fields or [*FIELDS, "sparse", "vec"],
+            )
+            found.update({row["id"]: row for row in rows})
+        return found
+
+    def _add_df(self, delta: Counter) -> None:
+        delta = {k: d for k, d in delta.items() if d and k != EMPTY_KEY}
+        keys = sorted(delta)
+        for start in range(0, len(keys), BATCH * 4):
+            chunk = keys[start : start + BATCH * 4]
+            rows = self._call("query", self._terms(), filter=f"id in {chunk}", output_fields=["df"])
+            df = {int(row["id"]): int(row["df"]) for row in rows}
+            upserts, deletes = [], []
+            for key in chunk:
+                value = df.get(key, 0) + delta[key]
+                if value > 0:
+                    upserts.append({"id": key, "df": value, "key": {key: 1.0}})
+                elif key in df:
+                    deletes.append(key)
+            if upserts:
+                self._call("upsert", self._terms(), upserts)
+            if deletes:
+                self._call("delete", self._terms(), ids=deletes)
+
+    def upsert(self, docs: Iterable[Document], *, embed: bool = True) -> None:
+        chunk: dict[str, Document] = {}
+        for doc in docs:
+            if not doc.id:
+                raise ValueError("a document needs an id")
+            chunk[doc.id] = doc
+            if len(chunk) >= BATCH:
+                self._upsert_chunk(list(chunk.values()))
+                chunk = {}
+        if chunk:
+            self._upsert_chunk(list(chunk.values()))
+        if embed:
+            self.embed_pending()
+
+    def _upsert_chunk(self, docs: list[Document]) -> None:
+        if self.collection is None:
+            self._create()
+        old = self._rows([d.id for d in docs], ["id", "dl", "avgdl", "sparse"])
+        counted = []
+        for doc in docs:
+            terms = tokens(f"{doc.title} {doc.title} {doc.body}")
+            counted.append((doc, Counter(term_key(t) for t in terms), len(terms)))
+        for row in old.values():
+            self._n -= 1
+            self._length_sum -= int(row["dl"])
+        self._n += len(docs)
+        self._length_sum += sum(dl for _d, _c, dl in counted)
+        avgdl = self._fitted or self.avgdl  # rows added after a fit use its statistics
+        delta = Counter()
+        for row in old.values():
+            delta.subtract({k: 1 for k in row["sparse"] if int(k) != EMPTY_KEY})
+        rows = []
+        for doc, keys, dl in counted:
+            delta.update({k: 1 for k in keys})
+            rows.append(self._row(doc, _weights(keys, dl, avgdl), dl, avgdl))
+        self._call("upsert", self.collection, rows)
+        self._add_df(delta)
+
+    def _row(self, doc: Document, sparse: dict, dl: int, avgdl: float, vector=None) -> dict:
+        links = sorted(set(doc.chain_links or []))
+        return {
+            "id": doc.id,
+            "title": _clip((doc.title or "").replace("\x1f", " ")),
+            "body": _clip(doc.body or ""),
+            "links": links,
+            "chains": sorted({link.split(".", 1)[0] for link in links}),
+            "division": doc.division or "",
+            "trl": int(doc.trl or 0),
+            "price": None if doc.price is None else float(doc.price),
+            "modes": sorted(set(doc.modes or [])),
+            "dl": dl,
+            "avgdl": float(avgdl),
+            "embedded": vector is not None,
+            "sparse": sparse,
+            # A record not embedded yet has a zero vector and `embedded` false, which the dense search
+            # filters out (nullable vector fields need Milvus 2.6; this works on every version).
+            "vec": [0.0] * self.embedder.dim if vector is None else [float(x) for x in vector],
+        }
+
+    def delete(self, ids: Iterable[str]) -> None:
+        ids = list(dict.fromkeys(str(i) for i in ids))
+        old = self._rows(ids, ["id", "dl", "sparse"])
+        if not old:
+            return
+        delta = Counter()
+        for row in old.values():
+            delta.subtract({k: 1 for k in row["sparse"] if int(k) != EMPTY_KEY})
+            self._n -= 1
+            self._length_sum -= int(row["dl"])
+        self._call("delete", self.collection, ids=list(old))
+        self._add_df(delta)
+
+    def _pending_rows(self, limit: int | None = None) -> list[dict]:
+        if self.collection is None:
+            return []
+        options = {"limit": limit} if limit else {}
+        return self._iterate("embedded == false", [*FIELDS, "sparse"], **options)
+
+    def _iterate(self, expr: str, fields: list[str], limit: int | None = None) -> list[dict]:
+        client = _Connection.client(self.uri, self.token)
+        out: list[dict] = []
+        self._call("load_collection", self.collection)  # a no-op when loaded; after a restart it is not
+        try:
+            iterator = client.query_iterator(
+                self.collection, batch_size=1000, filter=expr, output_fields=fields
+            )
+            while batch := iterator.next():
+                out.extend(batch)
+                if limit and len(out) >= limit:
+                    break
+            iterator.close()
+        except Exception as exc:
+            raise _Connection.failed(self.uri, exc) from exc
+        return out[:limit] if limit else out
+
+    @property
+    def pending(self) -> int:
+        if self.collection is None:
+            return 0
+        rows = self._call("query", self.collection, filter="embedded == false", output_fields=["count(*)"])
+        return int(rows[0]["count(*)"]) if rows else 0
+
+    def pending_passages(self) -> list[str]:
+        return [t for row in self._pending_rows() for t in self.strategy.texts(row["title"], row["body"])]
+
+    def embed_pending(self, progress: Callable[[int], None] | None = None) -> int:
+        rows = self._pending_rows()
+        embedded = 0
+        for start in range(0, len(rows), 5_000):
+            chunk = rows[start : start + 5_000]
+            texts = [self.strategy.texts(r["title"], r["body"])[0] for r in chunk]
+            vectors, done = embed_with_cache(self.embedder, self.cache, texts, progress=progress)
+            embedded += done
+            updated = [
+                self._row(_document(r), r["sparse"], r["dl"], r["avgdl"], vector)
+                for r, vector in zip(chunk, vectors, strict=True)
+            ]
+            for at in range(0, len(updated), BATCH):
+                self._call("upsert", self.collection, updated[at : at + BATCH])
+        return embedded
+
+    def _drift(self) -> float:
+        if self._fitted is None:
+            return float("inf") if self._n else 0.0
+        return abs(self.avgdl - self._fitted) / max(self._fitted, 1e-9)
+
+    def refit(self) -> int:
+        """Rewrite every row's weights with the exact avgdl (the idf is the query's, always current).
+        Returns the rows rewritten."""
+        if self.collection is None or not self._n:
+            self._fitted = self.avgdl if self._n else None
+            return 0
+        avgdl = self.avgdl
+        rewritten = 0
+        for row in self._iterate("", [*FIELDS, "sparse", "vec"]):
+            if abs(float(row["avgdl"]) - avgdl) < 1e-12:
+                continue
+            counts = _counts(row["sparse"], int(row["dl"]), float(row["avgdl"]))
+            vector = row["vec"] if row.get("embedded") else None
+            fresh = self._row(
+                _document(row), _weights(counts, int(row["dl"]), avgdl), row["dl"], avgdl, vector
+            )
+            self._call("upsert", self.collection, [fresh])
+            rewritten += 1
+        self._fitted = avgdl
+        return rewritten
+
+    def refresh(self, progress: Callable[[int], None] | None = None) -> None:
+        self.embed_pending(progress=progress)
+        if self._drift() > 0:
+            self.refit()
+
+    def maintenance(self) -> Callable[[], Callable[[], None]] | None:
+        """A large index whose average length moved by 5 % gets its weights rewritten (under the lock:
+        a rewrite must not race the writer's own upserts)."""
+        if self._n <= EXACT_REFIT_LIMIT or self._drift() <= BACKGROUND_REFIT_DRIFT:
+            return None
+        return lambda: self.refit
+
+    # -- reading ----------------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return self._n
+
+    def get(self, doc_id: str) -> Document | None:
+        return self.get_many([doc_id])[0]
+
+    def get_many(self, doc_ids: Iterable[str]) -> list[Document | None]:
+        doc_ids = [str(i) for i in doc_ids]
+        rows = self._rows(doc_ids, FIELDS)
+        return [_document(rows[i]) if i in rows else None for i in doc_ids]
+
+    def ids(self) -> list[str]:
+        if self.collection is None:
+            return []
+        return [row["id"] for row in self._iterate("", ["id"])]
+
+    def dense_query_text(self, query: str) -> str:
+        return (query or "").strip()[:QUERY_WINDOW_CHARS][: self.dense_query_chars]
+
+    @property
+    def relevance_floor(self) -> float:
+        return float(getattr(self.embedder, "relevance_floor", 1.0))
+
+    def _df(self, keys: Iterable[int]) -> dict[int, int]:
+        keys = sorted(set(keys))
+        if not keys or self.collection is None:
+            return {}
+        rows = self._call("query", self._terms(), filter=f"id in {keys}", output_fields=["df"])
+        return {int(row["id"]): int(row["df"]) for row in rows}
+
+    def _search(self, data, field: str, m: int, expr: str, fields: list[str]) -> list[dict]:
+        hits = self._call(
+            "search",
+            self.collection,
+            data=[data],
+            anns_field=field,
+            limit=m,
+            filter=expr,
+            output_fields=fields,
+            search_params={"metric_type": "IP", "params": {"ef": max(2 * m, 256)}},
+        )
+        return [{**hit["entity"], "id": hit["id"]} for hit in hits[0]] if hits else []
+
+    def search(
+        self,
+        query: str,
+        k: int = 10,
+        filters: Filters | None = None,
+        boosts: Boosts | None = None,
+        *,
+        strict: bool = False,
+        floor: bool = False,
+    ) -> list[Result]:
+        text, truncated = query_window(query)
+        filters = filters or Filters()
+        check_filters(filters, self.known_values)
+        if self.collection is None or not self._n:
+            return []
+        m = max(k, CANDIDATES)
+        query_tokens = tokens(text)
+        counts = Counter(term_key(t) for t in query_tokens)
+        df = self._df(counts)
+        n = max(self._n, 1)
+        weights = {
+            key: count * float(idf(np.array([df[key]]), self._n)[0])
+            for key, count in counts.items()
+            if key in df
+        }
+        expr = expression(filters)
+        rows: dict[str, dict] = {}
+        lexical_on, dense_on = self.fusion_method != "dense", self.fusion_method != "bm25"
+        lex_ids: list[str] = []
+        if lexical_on and weights:
+            for row in self._search(weights, "sparse", m + TIE_MARGIN, expr, [*FIELDS, "sparse", "vec"]):
+                rows[row["id"]] = row
+                lex_ids.append(row["id"])
+        dense_ids: list[str] = []
+        if dense_on:
+            vector = query_vector(self.embedder, self.dense_query_text(text), self.live_query_chars)
+            dense_expr = f"({expr}) and embedded == true" if expr else "embedded == true"
+            for row in self._search(
+                [float(x) for x in vector], "vec", m + TIE_MARGIN, dense_expr, [*FIELDS, "sparse", "vec"]
+            ):
+                rows.setdefault(row["id"], row)
+                dense_ids.append(row["id"])
+        ids = sorted(rows, key=id_order)  # equal scores rank in id order, as on LocalIndex
+        lexical = np.array([_dot(weights, rows[i]["sparse"]) for i in ids], dtype=np.float64)
+        lexical = settle(lexical, LEXICAL_DECIMALS)
+        dense = np.array(
+            [
+                float(np.asarray(rows[i]["vec"], dtype=np.float32) @ vector)
+                if dense_on and rows[i].get("embedded")
+                else -1.0
+                for i in ids
+            ],
+            dtype=np.float32,
+        )
+        dense = settle(dense, DENSE_DECIMALS)
+        positions = np.arange(len(ids))
+        # Milvus was asked for TIE_MARGIN more than `m`: the cut is made here, ties in id order, as
+        # LocalIndex cuts, so both backends choose the same candidates.
+        lex_top = _cut(positions, lexical, {i for i in lex_ids}, ids, m, lexical > 0)
+        dense_top = _cut(positions, dense, set(dense_ids), ids, m, dense > -1.0)
+        if lexical_on and dense_on:
+            candidates = np.union1d(lex_top, dense_top)
+            if self.fusion_method == "rrf":
+                dense_weight = SHORT_QUERY_DENSE_WEIGHT if len(text) <= SHORT_QUERY_CHARS else 1.0
+                fused = fusion.rrf(lexical, dense, candidates, k=self.rrf_k, dense_weight=dense_weight)
+            else:
+                fused = fusion.weighted(lexical, dense, candidates, alpha=self.alpha)
+        elif lexical_on:
+            candidates, fused = lex_top, lexical
+        else:
+            candidates, fused = dense_top, dense
+        boosted = fused[candidates].astype(np.float32)
+        boost_parts: dict[int, float] = {}
+        if boosts:
+            for j, position in enumerate(candidates):
+                row = rows[ids[position]]
+                factor = boost_factor(row["links"] or [], row["division"] or None, boosts)
+                if factor:
+                    boost_parts[int(position)] = factor
+                    boosted[j] *= 1 + factor
+        if (strict or floor) and len(candidates):
+            keep = self._evidence([rows[ids[p]] for p in candidates], counts, df, n, strict=strict)
+            if dense_on:
+                keep |= dense[candidates] >= self.relevance_floor
+            candidates, boosted = candidates[keep], boosted[keep]
+        order = np.argsort(-boosted, kind="stable")[:k]
+        described = filters.describe()
+        shares = functools.cache(lambda: self._shares(query_tokens))
+        results = []
+        for j in order:
+            position = int(candidates[j])
+            row = rows[ids[position]]
+            parts = {"fused": float(fused[position]), "score": float(boosted[j])}
+            if lexical_on:
+                parts["bm25"] = float(lexical[position])
+            if dense_on:
+                parts["dense"] = float(dense[position])
+            if position in boost_parts:
+                parts["boost"] = boost_parts[position]
+            explain_row = functools.partial(
+                _explain, row, query_tokens, described, boost_parts.get(position), truncated, boosts, shares
+            )
+            results.append(Result(id=row["id"], score=float(boosted[j]), parts=parts, explain=explain_row))
+        return results
+
+    @staticmethod
+    def _evidence(
+        rows: list[dict], counts: Counter, df: dict[int, int], n: int, *, strict: bool
+    ) -> np.ndarray:
+        """As LocalIndex._evidence: a share of the query's IDF mass (strict), or one specific term."""
+        keep = np.zeros(len(rows), dtype=bool)
+        if strict:
+            weights = {key: float(idf(np.array([df.get(key, 0)]), n)[0]) for key in counts}
+            total = sum(weights.values())
+        else:
+            weights = {key: 1.0 for key in counts if 0 < df.get(key, 0) <= max(COMMON_SHARE * n, 1)}
+            total = 1.0
+        if not weights or total <= 0:
+            return keep
+        for j, row in enumerate(rows):
+            held = sum(w for key, w in weights.items() if key in row["sparse"])
+            keep[j] = held / total >= STRICT_COVERAGE if strict else held > 0
+        return keep
+
+    def _shares(self, query_tokens: list[str]) -> tuple[dict[str, float], int]:
+        distinct = sorted(set(query_tokens))
+        df = self._df(term_key(t) for t in distinct)
+        documents = self._n
+        if not documents:
+            return {}, 0
+        return {t: df[term_key(t)] / documents for t in distinct if term_key(t) in df}, documents
+
+    def near_duplicates(
+        self, title: str, body: str, *, k: int = 20, threshold: float = DEFAULT_THRESHOLD, exclude=()
+    ) -> list[Duplicate]:
+        if not 0 < threshold <= 1:
+            raise QueryError("the resemblance threshold must be in (0, 1]")
+        if self.collection is None or not self._n or not (title or body or "").strip():
+            return []
+        counts = Counter(term_key(t) for t in tokens(f"{title}。{body}"[:QUERY_WINDOW_CHARS]))
+        df = self._df(counts)
+        weights = {
+            key: c * float(idf(np.array([df[key]]), self._n)[0]) for key, c in counts.items() if key in df
+        }
+        if not weights:
+            return []
+        mine = Fingerprint.of(title, body)
+        found = []
+        for row in self._search(weights, "sparse", k, "", ["id", "title", "body", "sparse"]):
+            if row["id"] in exclude or _dot(weights, row["sparse"]) <= 0:
+                continue
+            match = mine.against(Fingerprint.of(row["title"], row["body"]), threshold)
+            if match:
+                found.append(Duplicate(row["id"], round(match[0], 4), match[1]))
+        return sorted(found, key=lambda d: (-d.resemblance, d.id))
+
+    # -- generations ------------------------------------------------------------------------------
+    @property
+    def generation(self) -> str | None:
+        return self._generation
+
+    @property
+    def meta(self) -> dict:
+        return dict(self._meta)
+
+    def save(self, location: str | Path, *, embed: bool = True, meta: dict | None = None) -> object:
+        """Point the kind's alias at this index's collection (atomically, when it is a new build) and
+        record the generation. Milvus keeps every write as it happens; a save is where a rebuild goes
+        live and where readers learn that there is something new."""
+        if embed:
+            self.embed_pending()
+        if self._n <= EXACT_REFIT_LIMIT and self._drift() > REFIT_DRIFT:
+            self.refit()
+        if self.collection is None:
+            self._create()
+        self._ensure_meta()
+        self._call("flush", self.collection)
+        self._call("flush", self._terms())
+        alias, current = self._alias(location), self._target(location)
+        before = self._read_meta(location) or {}
+        previous = before.get("previous")
+        if current is None:
+            self._call("create_alias", self.collection, alias)
+        elif current != self.collection:
+            self._call("alter_alias", self.collection, alias)  # the switch: one atomic step
+            previous = current
+        if meta is not None:
+            self._meta = dict(meta)
+        self._saves += 1
+        generation = f"{self.collection}#{self._saves}"
+        state = {
+            "generation": generation,
+            "collection": self.collection,
+            "previous": previous,
+            "meta": self._meta,
+            "documents": self._n,
+            "length_sum": self._length_sum,
+            "fitted_avgdl": self._fitted,
+            "saves": self._saves,
+            "strategy": {"name": self.strategy.name, "lead_chars": self.strategy.lead_chars},
+        }
+        self._call(
+            "upsert",
+            self._meta_collection(),
+            [{"id": Path(location).name, "value": json.dumps(state), "key": {0: 1.0}}],
+        )
+        self._generation = generation
+        # Keep this build and the one before it; drop what this kind used before those.
+        for name in {current, before.get("collection"), before.get("previous")} - {None}:
+            if name not in (self.collection, previous):
+                self._drop(name)
+        return generation
+
+    @classmethod
+    def _drop(cls, name: str) -> None:
+        for collection in (name, f"{name}_terms"):
+            if cls._call("has_collection", collection):
+                cls._call("drop_collection", collection)
+
+    @classmethod
+    def current_generation(cls, location: str | Path) -> str | None:
+        state = cls._read_meta(location)
+        target = cls._target(location)
+        if state is None or target is None:
+            return None if target is None else f"{target}#0"
+        return state["generation"] if state.get("collection") == target else f"{target}#0"
+
+    @classmethod
+    def _builds(cls) -> list[str]:
+        names = cls._call("list_collections")
+        stamp = f"{cls.prefix}c"
+        return sorted(
+            (n for n in names if n.startswith(stamp) and n[len(stamp) :].isdigit()),
+            key=lambda n: int(n[len(stamp) :]),
+            reverse=True,
+        )
+
+    @classmethod
+    def generations(cls, location: str | Path) -> list[str]:
+        """This kind's collections (the aliased one and the previous build), newest first."""
+        state = cls._read_meta(location) or {}
+        mine = {cls._target(location), state.get("collection"), state.get("previous")} - {None}
+        return [name for name in cls._builds() if name in mine]
+
+    @classmethod
+    def verify(cls, location: str | Path, generation: str | None = None) -> list[str]:
+        name = generation.split("#", 1)[0] if generation else cls._target(location)
+        if name is None:
+            return [f"no alias {cls._alias(location)} in Milvus at {cls.uri}"]
+        problems = []
+        for collection in (name, f"{name}_terms"):
+            if not cls._call("has_collection", collection):
+                problems.append(f"{collection}: missing")
+        return problems
+
+    @classmethod
+    def load(
+        cls, location: str | Path, embedder: Embedder, *, generation: str | None = None, **options
+    ) -> MilvusIndex:
+        name = generation.split("#", 1)[0] if generation else cls._target(location)
+        if name is None:
+            raise IndexCorrupt(f"no alias {cls._alias(location)} in Milvus at {cls.uri}")
+        problems = cls.verify(location, f"{name}#0")
+        if problems:
+            raise IndexCorrupt("; ".join(problems))
+        state = cls._read_meta(location) or {}
+        if state.get("collection") != name:  # a build the meta does not describe: count it
+            state = {"generation": f"{name}#0", **cls._census(name)}
+        strategy = state.get("strategy")
+        if strategy and "strategy" not in options:
+            options["strategy"] = PassageStrategy(strategy["name"], lead_chars=strategy["lead_chars"])
+        return cls(embedder, collection=name, state=state, **options)
+
+    @classmethod
+    def _census(cls, name: str) -> dict:
+        probe = cls.__new__(cls)
+        probe.collection = name
+        rows = probe._iterate("", ["dl", "avgdl"])
+        avgdls = {float(r["avgdl"]) for r in rows}
+        return {
+            "documents": len(rows),
+            "length_sum": sum(int(r["dl"]) for r in rows),
+            "fitted_avgdl": avgdls.pop() if len(avgdls) == 1 else None,
+        }
+
+    @classmethod
+    def load_good(cls, location: str | Path, embedder: Embedder, **options) -> tuple[MilvusIndex, list[str]]:
+        problems = []
+        for name in [cls._target(location), *cls.generations(location)]:
+            if name is None:
+                continue
+            try:
+                return cls.load(
+                    location, embedder, generation=f"{name}#0" if problems else None, **options
+                ), problems
+            except IndexCorrupt as exc:
+                problems.append(str(exc))
+        raise IndexCorrupt("; ".join(problems) or f"no alias {cls._alias(location)} in Milvus at {cls.uri}")
+
+    @classmethod
+    def clean(cls, location: str | Path, older_than_s: float = 600) -> list[str]:
+        """Drop builds no kind uses (a rebuild that was killed) started more than `older_than_s` ago."""
+        used = set()
+        for name in cls._call("list_aliases").get("aliases", []):
+            if name.startswith(cls.prefix):
+                used.add(cls._call("describe_alias", name).get("collection_name"))
+        meta = cls._meta_collection()
+        if cls._call("has_collection", meta):
+            for row in cls._call("query", meta, filter="", output_fields=["value"], limit=10_000):
+                state = json.loads(row["value"])
+                used |= {state.get("collection"), state.get("previous")}
+        stamp = f"{cls.prefix}c"
+        removed = []
+        for name in cls._builds():
+            age = time.time() - int(name[len(stamp) :]) / 1e9
+            if name not in used and age >= older_than_s:
+                cls._drop(name)
+                removed.append(name)
+        return removed
+
+    def drop(self) -> None:
+        """Remove this index's collections (a scratch index: evaluation, benchmarks)."""
+        if self.collection is not None:
+            self._drop(self.collection)
+            self.collection = None
+
+
+def _document(row: dict) -> Document:
+    price = row.get("price")
+    return Document(
+        id=row["id"],
+        title=row.get("title") or "",
+        body=row.get("body") or "",
+        chain_links=list(row.get("links") or []),
+        division=row.get("division") or "",
+        trl=int(row["trl"]) or None if row.get("trl") is not None else None,
+        modes=list(row.get("modes") or []),
+        price=None if price is None else float(price),
+    )
+
+
+def _cut(positions, scores, found: set[str], ids: list[str], m: int, valid) -> np.ndarray:
+    """Positions (in `ids` order) of the `m` best of those one side `found`, ties in id order."""
+    mine = [int(p) for p in positions if ids[p] in found and valid[p]]
+    mine.sort(key=lambda p: (-float(scores[p]), id_order(ids[p])))
+    return np.asarray(sorted(mine[:m]), dtype=np.int64)
+
+
+def _dot(weights: dict[int, float], sparse: dict) -> float:
+    return float(sum(w * float(sparse.get(key, 0.0)) for key, w in weights.items()))
+
+
+def _explain(row, query_tokens, described, boost, truncated, boosts, shares) -> dict:
+    doc = _document(row)
+    share, documents = shares()
+    return explain(
+        query_tokens,
+        doc,
+        tokens(f"{doc.title} {doc.title} {doc.body}"),
+        described,
+        boost,
+        truncated=truncated,
+        share=share,
+        documents=documents,
+        domain=domain_vocabulary(),
+        same=same_parts(doc.chain_links, doc.division or None, boosts),
+    )
+
+
+def _is_outage(exc: Exception) -> bool:
+    """Milvus could not be reached or did not answer in time (not: it answered with an error)."""
+    import grpc
+    from pymilvus.exceptions import ConnectError, ConnectionNotExistException, MilvusUnavailableException
+
+    if isinstance(exc, ConnectError | ConnectionNotExistException | MilvusUnavailableException):
+        return True
+    if isinstance(exc, grpc.RpcError | ConnectionError | TimeoutError):
+        return True
+    text = str(exc).lower()
+    return any(
+        s in text for s in ("fail connecting", "unavailable", "deadline", "connection refused", "timed out")
+    )
+
+
+def _is_released(exc: Exception) -> bool:
+    """A collection that exists but is not loaded into memory (after a restart)."""
+    text = str(exc).lower()
+    return "released" in text or "not loaded" in text or "call load()" in text
+
+
+def _is_missing(exc: Exception) -> bool:
+    """A collection or alias that does not exist (an index to rebuild), not an outage."""
+    text = str(exc).lower()
+    return "not found" in text or "not exist" in text or "doesn't exist" in text
+
+
+__all__ = ["BackendUnavailable", "EngineError", "MilvusIndex", "expression", "term_key"]
