@@ -26,8 +26,9 @@ the same client calls, so it shows what the backend itself costs (round trips, r
 app-side BM25). The Milvus build is: `upsert(embed=False)` (tokenize, BM25 document weights written
 with the running average length, document frequencies in the `_terms` collection), `embed_pending()`
 (the pending rows read back and rewritten with their vectors), `refit()` (every row's weights
-rewritten with the final average length: what `refresh()` does after a rebuild) and a flush, where
-Milvus Lite seals its segments and builds their HNSW graphs (the local index's "vector index" step);
+rewritten with the final average length: what `refresh()` does after a rebuild) and a flush, after
+which Milvus Lite compacts its segments and builds their HNSW graphs in a background thread (the
+local index's "vector index" step: the benchmark waits for that thread, `settle_milvus_lite`);
 `save()` then moves the alias `mengkeju_bench_index-<size>` to the collection. The second process
 opens the collection through that alias (`MilvusIndex.load`) as a server worker would. Milvus Lite 3
 runs inside the Python process (a gRPC server on a loopback port in a background thread, engine in
@@ -166,6 +167,21 @@ def milvus_file(workdir, size: int) -> Path:
     return Path(workdir) / f"milvus-{size}.db"
 
 
+def settle_milvus_lite(index) -> None:
+    """Wait until Milvus Lite has done what a flush leaves to its background worker: compacting the
+    segments and building their HNSW graphs. A Milvus server reports this through its index state;
+    Milvus Lite answers "finished" at once, so the benchmark (in the same process as Milvus Lite)
+    asks the engine itself. Nothing to wait for on a server URI."""
+    from milvus_lite.server_manager import server_manager_instance
+
+    entry = server_manager_instance._servers.get(os.path.abspath(index.uri))
+    if entry is None:
+        return
+    _server, db, _port = entry
+    for name in (index.collection, index._terms()):
+        db.get_collection(name)._wait_for_bg()
+
+
 def close_backend(backend: str) -> None:
     """Close the Milvus client (and so Milvus Lite's hold on its file) before the process ends."""
     if backend == "milvus":
@@ -302,6 +318,7 @@ def build_milvus(index, docs) -> tuple[dict, dict]:
     t3 = time.perf_counter()
     index._call("flush", index.collection)  # Milvus Lite seals its segments, builds their HNSW graphs
     index._call("flush", index._terms())
+    settle_milvus_lite(index)
     t4 = time.perf_counter()
     steps = {"write rows": t1 - t0, "vectors": t2 - t1, "BM25 refit": t3 - t2, "flush + HNSW": t4 - t3}
     return steps, {}
@@ -342,6 +359,7 @@ def build(size: int, args) -> dict:
     if args.backend == "local":
         out["disk_mib"] = sum(p.stat().st_size for p in generation.iterdir()) / 2**20
     else:
+        settle_milvus_lite(index)  # the update's segment too, before the process ends
         close_backend(args.backend)
         out["disk_mib"] = disk_mib(milvus_file(args.workdir, size))
     return out

@@ -148,6 +148,8 @@ def listing_list(request, kind: str):
         "page": page,
         "query": query.urlencode(),
         "ranked": ranked is not None,
+        # The search engine could not be reached: the database's keyword filter answered instead.
+        "engine_unavailable": getattr(filterset, "engine_unavailable", False),
         # Keywords that matched nothing: say so, and offer ways out (other words, no filters).
         "keywords": (filterset.form.cleaned_data.get("q") or "").strip() if filterset.is_bound else "",
         "has_filters": bool(set(request.GET) - {"q", "page", "sort"}),

@@ -157,9 +157,13 @@ def domain_terms() -> list[str]:
 
 
 def backend_class() -> type[Index]:
-    """The index implementation `MATCHING_BACKEND` names: `LocalIndex`, or `MilvusIndex` bound to
-    `MILVUS_URI`."""
-    if settings.MATCHING_BACKEND == "milvus":
+    """The index implementation `MATCHING_BACKEND` names."""
+    return backend_named(settings.MATCHING_BACKEND)
+
+
+def backend_named(name: str) -> type[Index]:
+    """`LocalIndex` for "local"; for "milvus", `MilvusIndex` bound to `MILVUS_URI`."""
+    if name == "milvus":
         return _milvus(settings.MILVUS_URI, settings.MILVUS_TOKEN, settings.MILVUS_PREFIX)
     return LocalIndex
 

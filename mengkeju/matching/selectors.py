@@ -6,7 +6,8 @@ catalog's matchmaker (`catalog.hooks`).
 - Matching off (`MATCHING_ENABLED` false): lists keep their usual order, detail pages show no
   recommendations, resources or duplicate check.
 - A keyword search the engine refuses (`EngineError`: e.g. an over-long query) lists the filtered
-  records in their usual order.
+  records in their usual order; when the engine cannot be reached (`BackendUnavailable`: a Milvus
+  outage) the page also says that relevance ranking is unavailable.
 - A detail page's recommendations, resources or duplicate check that fail are left out and the
   failure logged: they are an aid, the page still renders.
 """
@@ -20,7 +21,7 @@ from django.conf import settings
 from mengkeju.catalog.hooks import Matchmaker
 from mengkeju.catalog.models import Demand, Status
 from mengkeju.catalog.selectors import ListingFilters
-from mengkeju.retrieval.errors import EngineError
+from mengkeju.retrieval.errors import BackendUnavailable, EngineError
 
 from . import adapter
 
@@ -38,6 +39,9 @@ def ranked_search(kind: str, filterset) -> list | None:
         return None
     try:
         results = adapter.store.search(kind, text, k=RANKED_SEARCH_LIMIT, strict=True)
+    except BackendUnavailable:
+        filterset.engine_unavailable = True  # the page says so; the database's keyword filter answers
+        return None
     except EngineError:
         return None
     # The engine ranks; the database decides visibility and the structured filters.
@@ -95,6 +99,8 @@ def _aid(fetch, empty, failure: str, *args):
         return empty
     try:
         return fetch()
+    except BackendUnavailable:
+        return empty  # the backend said once that it is unreachable; not a log line per page
     except Exception:
         log.exception(failure, *args)
         return empty

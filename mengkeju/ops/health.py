@@ -28,10 +28,15 @@ def index() -> dict:
     from mengkeju.matching import outbox
     from mengkeju.matching.adapter import KINDS, store
     from mengkeju.matching.writer import read_heartbeat
+    from mengkeju.retrieval.errors import EngineError
 
     kinds = {}
     for kind in KINDS:
-        generation = store.backend.current_generation(store.folder(kind))
+        try:
+            generation = store.backend.current_generation(store.folder(kind))
+        except EngineError as exc:  # a search backend elsewhere (Milvus) that cannot be reached
+            kinds[kind] = {"generation": None, "error": str(exc).splitlines()[0][:200]}
+            continue
         loaded = store.loaded(kind)
         kinds[kind] = {
             "generation": generation,

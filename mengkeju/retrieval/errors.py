@@ -22,3 +22,9 @@ class IndexWriteError(EngineError, OSError):
 
     The staging folder is removed, `CURRENT` still names the previous generation and the in-memory
     index is unchanged and usable. Carries the original `errno` (e.g. `errno.ENOSPC`)."""
+
+
+class BackendUnavailable(IndexWriteError, ConnectionError):
+    """The search backend (a Milvus server) cannot be reached: a search falls back to the database's
+    keyword filter and says so; a write is retried by the index writer, whose outbox keeps the change
+    until the backend answers again."""

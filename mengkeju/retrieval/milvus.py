@@ -30,9 +30,7 @@ in its outbox until Milvus returns.
 
 from __future__ import annotations
 
-import errno
 import functools
-import hashlib
 import json
 import logging
 import threading
@@ -47,8 +45,8 @@ import numpy as np
 from . import fusion
 from .duplicates import DEFAULT_THRESHOLD, Duplicate, Fingerprint
 from .embedding import Embedder, EmbeddingCache, embed_with_cache
-from .errors import EngineError, FilterError, IndexCorrupt, IndexWriteError, QueryError
-from .explain import COMMON_SHARE, explain
+from .errors import BackendUnavailable, EngineError, IndexCorrupt, QueryError
+from .explain import COMMON_SHARE
 from .index import (
     CANDIDATES,
     DENSE_DECIMALS,
@@ -64,144 +62,42 @@ from .index import (
     check_filters,
     query_vector,
     query_window,
-    same_parts,
     settle,
 )
 from .interface import Boosts, Document, Filters, Index, Result, id_order
 from .lexical import idf
+from .milvus_client import Connection, is_missing, is_outage, is_released
+from .milvus_rows import (
+    EMPTY_KEY,
+    clip,
+    cut,
+    document,
+    dot,
+    explanation,
+    expression,
+    keyed_collection,
+    literal,
+    record_collection,
+    term_key,
+)
+from .milvus_rows import (
+    counts as row_counts,
+)
+from .milvus_rows import (
+    weights as row_weights,
+)
 from .passages import PassageStrategy
-from .text import domain_vocabulary, tokens
+from .text import tokens
 
 log = logging.getLogger(__name__)
+_Connection = Connection  # the name tests and scripts use
 
 
-def _quiet_pymilvus() -> None:
-    """pymilvus logs every failed call with its traceback, and each query iterator on Milvus Lite with
-    a warning about timestamps; this module says once, in its own words, when Milvus is unreachable.
-    (After pymilvus is imported: it configures its loggers then.)"""
-    logging.getLogger("pymilvus.decorators").setLevel(logging.CRITICAL)
-    logging.getLogger("pymilvus.client.iterator.query_iterator").setLevel(logging.ERROR)
-    # Milvus Lite serves in this process, and answers the iterator's timestamp request with
-    # "not implemented" (the iterator then uses the client's clock) through grpc's server log.
-    logging.getLogger("grpc._server").setLevel(logging.CRITICAL)
-
-
-K1, B = 1.2, 0.75  # as lexical.BM25Matrix
-DIMENSIONS = 4_294_967_294  # sparse dimensions are 32-bit; the last one is the empty record's
-EMPTY_KEY = DIMENSIONS  # a record with no searchable word keeps one inert dimension
 BATCH = 500  # rows per insert/upsert call
-TEXT_BYTES = 65_535  # Milvus VARCHAR limit (bytes)
 REFIT_DRIFT = 0.01  # rewrite the weights when the avgdl moved this much (small indexes, at save)
 BACKGROUND_REFIT_DRIFT = 0.05  # ... large indexes, in the background worker
-RETRY_AFTER_S = 5.0  # after a failure, calls fail at once for this long (pages stay fast)
-TIMEOUT_S = 10.0
 TIE_MARGIN = 50  # candidates asked beyond the cut, so records tied at it are chosen as LocalIndex does
 FIELDS = ["id", "title", "body", "links", "division", "trl", "modes", "price", "dl", "avgdl", "embedded"]
-
-
-class BackendUnavailable(IndexWriteError, ConnectionError):
-    """Milvus cannot be reached (or answered with an error): a search falls back to the database; a
-    write is retried by the writer, whose outbox keeps the change meanwhile."""
-
-
-def term_key(term: str) -> int:
-    """A term's sparse dimension: 32 bits of its blake2b hash (collisions merge two terms' counts; at
-    a million distinct terms a few hundred pairs share a dimension, each pair rare words)."""
-    return int.from_bytes(hashlib.blake2b(term.encode(), digest_size=4).digest(), "little") % DIMENSIONS
-
-
-def _weights(keys: Counter, dl: int, avgdl: float) -> dict[int, float]:
-    norm = K1 * (1 - B + B * dl / max(avgdl, 1e-9))
-    return {int(k): float(tf / (tf + norm)) for k, tf in keys.items()} or {EMPTY_KEY: 1.0}
-
-
-def _counts(sparse: dict, dl: int, avgdl: float) -> Counter:
-    """The term counts behind a row's weights (w = tf/(tf+norm) → tf = w·norm/(1−w))."""
-    norm = K1 * (1 - B + B * dl / max(avgdl, 1e-9))
-    return Counter({int(k): round(w * norm / (1 - w)) for k, w in sparse.items() if int(k) != EMPTY_KEY})
-
-
-def _literal(value: str) -> str:
-    if not isinstance(value, str) or any(c in value for c in "\"'\\\n"):
-        raise FilterError(f"unsupported filter value {value!r}")
-    return f'"{value}"'
-
-
-def expression(filters: Filters) -> str:
-    """The filters as a Milvus boolean expression ("" for none)."""
-    parts = []
-    for name, field in (("chains", "chains"), ("chain_links", "links"), ("modes", "modes")):
-        values = sorted(getattr(filters, name))
-        if values:
-            parts.append(f"ARRAY_CONTAINS_ANY({field}, [{', '.join(map(_literal, values))}])")
-    if filters.divisions:
-        parts.append(f"division in [{', '.join(map(_literal, sorted(filters.divisions)))}]")
-    if filters.trl_min is not None:
-        parts.append(f"trl >= {int(filters.trl_min)}")
-    if filters.trl_max is not None:
-        parts.append(f"(trl > 0 and trl <= {int(filters.trl_max)})")
-    if filters.price_max is not None:
-        parts.append(f"(price is null or price <= {float(filters.price_max)!r})")
-    return " and ".join(parts)
-
-
-def _clip(text: str) -> str:
-    data = (text or "").encode()
-    return text if len(data) <= TEXT_BYTES else data[:TEXT_BYTES].decode(errors="ignore")
-
-
-class _Connection:
-    """One client per (uri, token) per process, and whether Milvus answered last time (so a failure
-    is logged once, and calls fail at once for a few seconds rather than each waiting)."""
-
-    _lock = threading.Lock()
-    _clients: dict[tuple[str, str], object] = {}
-    _down: dict[str, float] = {}
-
-    @classmethod
-    def client(cls, uri: str, token: str):
-        with cls._lock:
-            down = cls._down.get(uri)
-            if down is not None and time.monotonic() - down < RETRY_AFTER_S:
-                raise BackendUnavailable(errno.ECONNREFUSED, f"Milvus at {uri} is unavailable")
-            found = cls._clients.get((uri, token))
-            if found is None:
-                from pymilvus import MilvusClient
-
-                _quiet_pymilvus()
-                try:
-                    found = MilvusClient(uri=uri, token=token, timeout=TIMEOUT_S)
-                except Exception as exc:
-                    raise cls.failed(uri, exc) from exc
-                cls._clients[(uri, token)] = found
-            return found
-
-    @classmethod
-    def failed(cls, uri: str, exc: Exception) -> BackendUnavailable:
-        if uri not in cls._down:
-            log.error("Milvus at %s is unavailable: %s", uri, str(exc).splitlines()[0][:300])
-        cls._down[uri] = time.monotonic()
-        return BackendUnavailable(errno.ECONNREFUSED, f"Milvus at {uri} is unavailable: {exc}")
-
-    @classmethod
-    def answered(cls, uri: str) -> None:
-        if cls._down.pop(uri, None) is not None:
-            log.warning("Milvus at %s answers again", uri)
-
-    @classmethod
-    def close(cls, uri: str | None = None) -> None:
-        with cls._lock:
-            for key in [k for k in cls._clients if uri is None or k[0] == uri]:
-                try:
-                    cls._clients.pop(key).close()
-                except Exception:  # closing a dead connection
-                    pass
-                if not key[0].startswith(("http://", "https://", "tcp://", "unix:")):
-                    # Milvus Lite serves a file from this process and holds its lock until stopped.
-                    from milvus_lite.server_manager import server_manager_instance
-
-                    server_manager_instance.release_server(key[0])
-            cls._down.clear()
 
 
 class MilvusIndex(Index):
@@ -252,24 +148,24 @@ class MilvusIndex(Index):
     # -- calls -----------------------------------------------------------------------------------
     @classmethod
     def _call(cls, method: str, *args, **kwargs):
-        client = _Connection.client(cls.uri, cls.token)
+        client = Connection.client(cls.uri, cls.token)
         try:
             try:
                 result = getattr(client, method)(*args, **kwargs)
             except Exception as exc:
-                if not (args and _is_released(exc)):
+                if not (args and is_released(exc)):
                     raise
                 # A collection is released when Milvus (Lite) restarts: load it, then ask again.
                 client.load_collection(args[0])
                 result = getattr(client, method)(*args, **kwargs)
         except Exception as exc:
-            if _is_outage(exc):
-                raise _Connection.failed(cls.uri, exc) from exc
-            _Connection.answered(cls.uri)
-            if _is_missing(exc):
+            if is_outage(exc):
+                raise Connection.failed(cls.uri, exc) from exc
+            Connection.answered(cls.uri)
+            if is_missing(exc):
                 raise IndexCorrupt(f"Milvus at {cls.uri}: {str(exc)[:300]}") from exc
             raise EngineError(f"Milvus at {cls.uri} refused {method}: {str(exc)[:300]}") from exc
-        _Connection.answered(cls.uri)
+        Connection.answered(cls.uri)
         return result
 
     @classmethod
@@ -289,54 +185,18 @@ class MilvusIndex(Index):
 
     # -- collections ------------------------------------------------------------------------------
     def _create(self) -> None:
-        from pymilvus import DataType
-
         name = f"{self.prefix}c{time.time_ns()}"
-        client = _Connection.client(self.uri, self.token)
-        schema = client.create_schema(auto_id=False, enable_dynamic_field=False)
-        schema.add_field("id", DataType.VARCHAR, is_primary=True, max_length=128)
-        schema.add_field("title", DataType.VARCHAR, max_length=TEXT_BYTES)
-        schema.add_field("body", DataType.VARCHAR, max_length=TEXT_BYTES)
-        for field, capacity in (("links", 256), ("chains", 64), ("modes", 64)):
-            schema.add_field(
-                field, DataType.ARRAY, element_type=DataType.VARCHAR, max_capacity=capacity, max_length=64
-            )
-        schema.add_field("division", DataType.VARCHAR, max_length=64)
-        schema.add_field("trl", DataType.INT64)  # 0: unknown
-        schema.add_field("price", DataType.DOUBLE, nullable=True)
-        schema.add_field("dl", DataType.INT64)
-        schema.add_field("avgdl", DataType.DOUBLE)
-        schema.add_field("embedded", DataType.BOOL)
-        schema.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
-        schema.add_field("vec", DataType.FLOAT_VECTOR, dim=self.embedder.dim)
-        index = client.prepare_index_params()
-        index.add_index("sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="IP")
-        index.add_index("vec", index_type="HNSW", metric_type="IP", params={"M": 16, "efConstruction": 200})
-        self._call("create_collection", name, schema=schema, index_params=index)
-        terms = client.create_schema(auto_id=False, enable_dynamic_field=False)
-        terms.add_field("id", DataType.INT64, is_primary=True)
-        terms.add_field("df", DataType.INT64)
-        terms.add_field("key", DataType.SPARSE_FLOAT_VECTOR)  # Milvus wants a vector field: {id: 1}
-        term_index = client.prepare_index_params()
-        term_index.add_index("key", index_type="SPARSE_INVERTED_INDEX", metric_type="IP")
-        self._call("create_collection", f"{name}_terms", schema=terms, index_params=term_index)
+        client = Connection.client(self.uri, self.token)
+        self._call("create_collection", name, **record_collection(client, self.embedder.dim))
+        self._call("create_collection", f"{name}_terms", **keyed_collection(client, "df", "INT64"))
         self.collection = name
 
     @classmethod
     def _ensure_meta(cls) -> None:
-        from pymilvus import DataType
-
         name = cls._meta_collection()
-        if cls._call("has_collection", name):
-            return
-        client = _Connection.client(cls.uri, cls.token)
-        schema = client.create_schema(auto_id=False, enable_dynamic_field=False)
-        schema.add_field("id", DataType.VARCHAR, is_primary=True, max_length=128)
-        schema.add_field("value", DataType.VARCHAR, max_length=TEXT_BYTES)
-        schema.add_field("key", DataType.SPARSE_FLOAT_VECTOR)
-        index = client.prepare_index_params()
-        index.add_index("key", index_type="SPARSE_INVERTED_INDEX", metric_type="IP")
-        cls._call("create_collection", name, schema=schema, index_params=index)
+        if not cls._call("has_collection", name):
+            client = Connection.client(cls.uri, cls.token)
+            cls._call("create_collection", name, **keyed_collection(client, "value", "VARCHAR"))
 
     @classmethod
     def _read_meta(cls, location) -> dict | None:
@@ -344,7 +204,7 @@ class MilvusIndex(Index):
         if not cls._call("has_collection", name):
             return None
         rows = cls._call(
-            "query", name, filter=f"id == {_literal(Path(location).name)}", output_fields=["value"]
+            "query", name, filter=f"id == {literal(Path(location).name)}", output_fields=["value"]
         )
         return json.loads(rows[0]["value"]) if rows else None
 
@@ -373,7 +233,7 @@ class MilvusIndex(Index):
             rows = self._call(
                 "query",
                 self.collection,
-                filter=f"id in [{', '.join(map(_literal, chunk))}]",
+                filter=f"id in [{', '.join(map(literal, chunk))}]",
                 output_fields=fields or [*FIELDS, "sparse", "vec"],
             )
             found.update({row["id"]: row for row in rows})
@@ -432,7 +292,7 @@ class MilvusIndex(Index):
         rows = []
         for doc, keys, dl in counted:
             delta.update({k: 1 for k in keys})
-            rows.append(self._row(doc, _weights(keys, dl, avgdl), dl, avgdl))
+            rows.append(self._row(doc, row_weights(keys, dl, avgdl), dl, avgdl))
         self._call("upsert", self.collection, rows)
         self._add_df(delta)
 
@@ -440,8 +300,8 @@ class MilvusIndex(Index):
         links = sorted(set(doc.chain_links or []))
         return {
             "id": doc.id,
-            "title": _clip((doc.title or "").replace("\x1f", " ")),
-            "body": _clip(doc.body or ""),
+            "title": clip((doc.title or "").replace("\x1f", " ")),
+            "body": clip(doc.body or ""),
             "links": links,
             "chains": sorted({link.split(".", 1)[0] for link in links}),
             "division": doc.division or "",
@@ -477,7 +337,7 @@ class MilvusIndex(Index):
         return self._iterate("embedded == false", [*FIELDS, "sparse"], **options)
 
     def _iterate(self, expr: str, fields: list[str], limit: int | None = None) -> list[dict]:
-        client = _Connection.client(self.uri, self.token)
+        client = Connection.client(self.uri, self.token)
         out: list[dict] = []
         self._call("load_collection", self.collection)  # a no-op when loaded; after a restart it is not
         try:
@@ -490,7 +350,7 @@ class MilvusIndex(Index):
                     break
             iterator.close()
         except Exception as exc:
-            raise _Connection.failed(self.uri, exc) from exc
+            raise Connection.failed(self.uri, exc) from exc
         return out[:limit] if limit else out
 
     @property
@@ -512,7 +372,7 @@ class MilvusIndex(Index):
             vectors, done = embed_with_cache(self.embedder, self.cache, texts, progress=progress)
             embedded += done
             updated = [
-                self._row(_document(r), r["sparse"], r["dl"], r["avgdl"], vector)
+                self._row(document(r), r["sparse"], r["dl"], r["avgdl"], vector)
                 for r, vector in zip(chunk, vectors, strict=True)
             ]
             for at in range(0, len(updated), BATCH):
@@ -535,10 +395,10 @@ class MilvusIndex(Index):
         for row in self._iterate("", [*FIELDS, "sparse", "vec"]):
             if abs(float(row["avgdl"]) - avgdl) < 1e-12:
                 continue
-            counts = _counts(row["sparse"], int(row["dl"]), float(row["avgdl"]))
+            held = row_counts(row["sparse"], int(row["dl"]), float(row["avgdl"]))
             vector = row["vec"] if row.get("embedded") else None
             fresh = self._row(
-                _document(row), _weights(counts, int(row["dl"]), avgdl), row["dl"], avgdl, vector
+                document(row), row_weights(held, int(row["dl"]), avgdl), row["dl"], avgdl, vector
             )
             self._call("upsert", self.collection, [fresh])
             rewritten += 1
@@ -567,7 +427,7 @@ class MilvusIndex(Index):
     def get_many(self, doc_ids: Iterable[str]) -> list[Document | None]:
         doc_ids = [str(i) for i in doc_ids]
         rows = self._rows(doc_ids, FIELDS)
-        return [_document(rows[i]) if i in rows else None for i in doc_ids]
+        return [document(rows[i]) if i in rows else None for i in doc_ids]
 
     def ids(self) -> list[str]:
         if self.collection is None:
@@ -644,7 +504,7 @@ class MilvusIndex(Index):
                 rows.setdefault(row["id"], row)
                 dense_ids.append(row["id"])
         ids = sorted(rows, key=id_order)  # equal scores rank in id order, as on LocalIndex
-        lexical = np.array([_dot(weights, rows[i]["sparse"]) for i in ids], dtype=np.float64)
+        lexical = np.array([dot(weights, rows[i]["sparse"]) for i in ids], dtype=np.float64)
         lexical = settle(lexical, LEXICAL_DECIMALS)
         dense = np.array(
             [
@@ -659,8 +519,8 @@ class MilvusIndex(Index):
         positions = np.arange(len(ids))
         # Milvus was asked for TIE_MARGIN more than `m`: the cut is made here, ties in id order, as
         # LocalIndex cuts, so both backends choose the same candidates.
-        lex_top = _cut(positions, lexical, {i for i in lex_ids}, ids, m, lexical > 0)
-        dense_top = _cut(positions, dense, set(dense_ids), ids, m, dense > -1.0)
+        lex_top = cut(positions, lexical, {i for i in lex_ids}, ids, m, lexical > 0)
+        dense_top = cut(positions, dense, set(dense_ids), ids, m, dense > -1.0)
         if lexical_on and dense_on:
             candidates = np.union1d(lex_top, dense_top)
             if self.fusion_method == "rrf":
@@ -701,7 +561,14 @@ class MilvusIndex(Index):
             if position in boost_parts:
                 parts["boost"] = boost_parts[position]
             explain_row = functools.partial(
-                _explain, row, query_tokens, described, boost_parts.get(position), truncated, boosts, shares
+                explanation,
+                row,
+                query_tokens,
+                described,
+                boost_parts.get(position),
+                truncated,
+                boosts,
+                shares,
             )
             results.append(Result(id=row["id"], score=float(boosted[j]), parts=parts, explain=explain_row))
         return results
@@ -750,7 +617,7 @@ class MilvusIndex(Index):
         mine = Fingerprint.of(title, body)
         found = []
         for row in self._search(weights, "sparse", k, "", ["id", "title", "body", "sparse"]):
-            if row["id"] in exclude or _dot(weights, row["sparse"]) <= 0:
+            if row["id"] in exclude or dot(weights, row["sparse"]) <= 0:
                 continue
             match = mine.against(Fingerprint.of(row["title"], row["body"]), threshold)
             if match:
@@ -928,73 +795,4 @@ class MilvusIndex(Index):
             self.collection = None
 
 
-def _document(row: dict) -> Document:
-    price = row.get("price")
-    return Document(
-        id=row["id"],
-        title=row.get("title") or "",
-        body=row.get("body") or "",
-        chain_links=list(row.get("links") or []),
-        division=row.get("division") or "",
-        trl=int(row["trl"]) or None if row.get("trl") is not None else None,
-        modes=list(row.get("modes") or []),
-        price=None if price is None else float(price),
-    )
-
-
-def _cut(positions, scores, found: set[str], ids: list[str], m: int, valid) -> np.ndarray:
-    """Positions (in `ids` order) of the `m` best of those one side `found`, ties in id order."""
-    mine = [int(p) for p in positions if ids[p] in found and valid[p]]
-    mine.sort(key=lambda p: (-float(scores[p]), id_order(ids[p])))
-    return np.asarray(sorted(mine[:m]), dtype=np.int64)
-
-
-def _dot(weights: dict[int, float], sparse: dict) -> float:
-    return float(sum(w * float(sparse.get(key, 0.0)) for key, w in weights.items()))
-
-
-def _explain(row, query_tokens, described, boost, truncated, boosts, shares) -> dict:
-    doc = _document(row)
-    share, documents = shares()
-    return explain(
-        query_tokens,
-        doc,
-        tokens(f"{doc.title} {doc.title} {doc.body}"),
-        described,
-        boost,
-        truncated=truncated,
-        share=share,
-        documents=documents,
-        domain=domain_vocabulary(),
-        same=same_parts(doc.chain_links, doc.division or None, boosts),
-    )
-
-
-def _is_outage(exc: Exception) -> bool:
-    """Milvus could not be reached or did not answer in time (not: it answered with an error)."""
-    import grpc
-    from pymilvus.exceptions import ConnectError, ConnectionNotExistException, MilvusUnavailableException
-
-    if isinstance(exc, ConnectError | ConnectionNotExistException | MilvusUnavailableException):
-        return True
-    if isinstance(exc, grpc.RpcError | ConnectionError | TimeoutError):
-        return True
-    text = str(exc).lower()
-    return any(
-        s in text for s in ("fail connecting", "unavailable", "deadline", "connection refused", "timed out")
-    )
-
-
-def _is_released(exc: Exception) -> bool:
-    """A collection that exists but is not loaded into memory (after a restart)."""
-    text = str(exc).lower()
-    return "released" in text or "not loaded" in text or "call load()" in text
-
-
-def _is_missing(exc: Exception) -> bool:
-    """A collection or alias that does not exist (an index to rebuild), not an outage."""
-    text = str(exc).lower()
-    return "not found" in text or "not exist" in text or "doesn't exist" in text
-
-
-__all__ = ["BackendUnavailable", "EngineError", "MilvusIndex", "expression", "term_key"]
+__all__ = ["BackendUnavailable", "Connection", "MilvusIndex", "expression", "term_key"]
