@@ -78,7 +78,10 @@ def test_the_platform_runs_on_milvus(
     index = adapter.store.get("achievement")
     assert isinstance(index, MilvusIndex) and len(index) == 2 and index.pending == 0
     whey = AchievementFactory(
-        title="乳清蛋白陶瓷膜浓缩", summary="陶瓷膜两级浓缩。", status=Status.SUBMITTED, owner=orgs["enterprise"]
+        title="乳清蛋白陶瓷膜浓缩",
+        summary="陶瓷膜两级浓缩。",
+        status=Status.SUBMITTED,
+        owner=orgs["enterprise"],
     )
     with django_capture_on_commit_callbacks(execute=True):
         catalog_services.transition(whey, Action.PUBLISH, by=people["hq_operator"])
