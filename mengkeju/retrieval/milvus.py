@@ -391,17 +391,22 @@ class MilvusIndex(Index):
             self._fitted = self.avgdl if self._n else None
             return 0
         avgdl = self.avgdl
+        batch: list[dict] = []
         rewritten = 0
         for row in self._iterate("", [*FIELDS, "sparse", "vec"]):
             if abs(float(row["avgdl"]) - avgdl) < 1e-12:
                 continue
             held = row_counts(row["sparse"], int(row["dl"]), float(row["avgdl"]))
             vector = row["vec"] if row.get("embedded") else None
-            fresh = self._row(
-                document(row), row_weights(held, int(row["dl"]), avgdl), row["dl"], avgdl, vector
+            batch.append(
+                self._row(document(row), row_weights(held, int(row["dl"]), avgdl), row["dl"], avgdl, vector)
             )
-            self._call("upsert", self.collection, [fresh])
-            rewritten += 1
+            if len(batch) >= BATCH:
+                self._call("upsert", self.collection, batch)
+                rewritten, batch = rewritten + len(batch), []
+        if batch:
+            self._call("upsert", self.collection, batch)
+            rewritten += len(batch)
         self._fitted = avgdl
         return rewritten
 

@@ -353,3 +353,28 @@ def test_one_passage_per_record():
 
 def test_milvus_implements_the_whole_interface():
     assert issubclass(MilvusIndex, Index) and not MilvusIndex.__abstractmethods__
+
+
+def test_a_large_index_refits_its_weights_in_the_background(tmp_path, monkeypatch):
+    """Above EXACT_REFIT_LIMIT records a save does not rewrite the weights; once the average length has
+    moved 5 %, `maintenance()` hands the rewrite to the worker, after which the answers are exact."""
+    from mengkeju.retrieval import milvus
+
+    monkeypatch.setattr(milvus, "EXACT_REFIT_LIMIT", 10)
+    backend = milvus_backend(tmp_path)
+    index = backend(HashingEmbedder())
+    index.upsert(DOCS[:40])
+    index.refresh()
+    assert index.maintenance() is None  # fitted
+    index.upsert([Document(f"long{i}", "超长记录", "稀土永磁 晶界扩散 耐高温 " * 60) for i in range(10)])
+    index.save(tmp_path / "achievement")
+    assert index._drift() > 0.05  # the save left the weights as they were ...
+    job = index.maintenance()
+    assert job is not None
+    install = job()
+    assert install() == 50  # ... the worker rewrote every record
+    assert index._drift() == 0 and index.maintenance() is None
+    local = LocalIndex(HashingEmbedder())
+    local.upsert([*DOCS[:40], *(index.get(f"long{i}") for i in range(10))])
+    assert_same_answers(index.search("稀土永磁 晶界扩散", k=50), local.search("稀土永磁 晶界扩散", k=50))
+    _Connection.close(backend.uri)
