@@ -15,6 +15,8 @@ from mengkeju.matching import adapter
 from mengkeju.matching.adapter import IndexStore, backend_named
 from mengkeju.matching.models import IndexChange
 from mengkeju.matching.writer import IndexWriter
+from mengkeju.retrieval.embedding import HashingEmbedder
+from mengkeju.retrieval.index import LocalIndex
 
 pytest.importorskip("pymilvus")
 
@@ -150,19 +152,27 @@ def test_changes_wait_in_the_outbox_while_milvus_is_down(milvus, settings, peopl
         writer.release()
 
 
-def test_reindex_into_milvus_while_the_local_index_serves(settings, tmp_path):
+def test_reindex_into_milvus_while_the_local_index_serves(settings, tmp_path, monkeypatch):
     """Migrating: build the Milvus collections from the database, then switch MATCHING_BACKEND."""
     settings.MILVUS_URI = str(tmp_path / "milvus.db")
     settings.MILVUS_PREFIX = "t_"
     magnet = AchievementFactory(**MAGNET)
     DemandFactory(**DEMAND)
+    call_command("reindex", "--no-progress", stdout=io.StringIO())  # the local index: the cache is full
+    local = LocalIndex.current_generation(settings.MATCHING_INDEX_DIR / "achievement")
+    embedded = []
+    real = HashingEmbedder.passages
+    monkeypatch.setattr(
+        HashingEmbedder, "passages", lambda self, texts: embedded.extend(texts) or real(self, texts)
+    )
     out = io.StringIO()
     call_command("reindex", "--backend", "milvus", "--no-progress", stdout=out)
+    assert embedded == []  # every vector came from the embedding cache
     assert "building the milvus index (the platform serves local" in out.getvalue()
     backend = backend_named("milvus")
     served = backend.load(settings.MATCHING_INDEX_DIR / "achievement", adapter.store.embedder)
     assert served.ids() == [str(magnet.pk)] and served.pending == 0
-    assert not (settings.MATCHING_INDEX_DIR / "achievement" / "CURRENT").exists()  # local: untouched
+    assert LocalIndex.current_generation(settings.MATCHING_INDEX_DIR / "achievement") == local  # untouched
     settings.MATCHING_BACKEND = "milvus"
     adapter.store.reset()
     assert adapter.store.search("achievement", "钕铁硼", k=3)[0].id == str(magnet.pk)
