@@ -27,7 +27,7 @@ from .interface import Boosts, Document, Filters, Index, Result, id_order
 from .lexical import BM25Matrix, idf
 from .passages import PassageStrategy
 from .persistence import Persistent
-from .text import domain_vocabulary, tokens
+from .text import document_tokens, domain_vocabulary, tokens
 
 _BLAS_LIMITED = False
 
@@ -224,7 +224,7 @@ class LocalIndex(Persistent, Index):
             self._passage_count.append(0)
             self._link_rows.append(self._links.encode(doc.chain_links))
             self._mode_rows.append(self._modes.encode(doc.modes))
-            self._tokens.append(self._terms.encode(tokens(f"{doc.title} {doc.title} {doc.body}")))
+            self._tokens.append(self._terms.encode(document_tokens(doc.title, doc.body)))
             title = (doc.title or "").replace("\x1f", " ")
             self._text.append(f"{title}\x1f{doc.body or ''}".encode("utf-16-le", "surrogatepass"))
             self._pending.add(doc.id)

@@ -87,7 +87,7 @@ from .milvus_rows import (
     weights as row_weights,
 )
 from .passages import PassageStrategy
-from .text import tokens
+from .text import document_tokens, tokens
 
 log = logging.getLogger(__name__)
 _Connection = Connection  # the name tests and scripts use
@@ -278,7 +278,7 @@ class MilvusIndex(Index):
         old = self._rows([d.id for d in docs], ["id", "dl", "avgdl", "sparse"])
         counted = []
         for doc in docs:
-            terms = tokens(f"{doc.title} {doc.title} {doc.body}")
+            terms = document_tokens(doc.title, doc.body)
             counted.append((doc, Counter(term_key(t) for t in terms), len(terms)))
         for row in old.values():
             self._n -= 1

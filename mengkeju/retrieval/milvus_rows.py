@@ -12,7 +12,7 @@ from .errors import FilterError
 from .explain import explain
 from .index import same_parts
 from .interface import Document, Filters, id_order
-from .text import domain_vocabulary, tokens
+from .text import document_tokens, domain_vocabulary
 
 K1, B = 1.2, 0.75  # as lexical.BM25Matrix
 DIMENSIONS = 4_294_967_294  # sparse dimensions are 32-bit; the last one is the empty record's
@@ -140,7 +140,7 @@ def explanation(row, query_tokens, described, boost, truncated, boosts, shares) 
     return explain(
         query_tokens,
         doc,
-        tokens(f"{doc.title} {doc.title} {doc.body}"),
+        document_tokens(doc.title, doc.body),
         described,
         boost,
         truncated=truncated,

@@ -64,6 +64,16 @@ def tokens(text: str) -> list[str]:
     return out
 
 
+# A record's title counts this many times in its searchable words (BM25's field weight for titles; see
+# docs/matching.md for the cross-validation that chose it).
+TITLE_REPEAT = 2
+
+
+def document_tokens(title: str, body: str) -> list[str]:
+    """A record's searchable words: its title TITLE_REPEAT times, then its text."""
+    return tokens(" ".join([title or ""] * TITLE_REPEAT + [body or ""]))
+
+
 def key_terms(text: str, limit: int = 40) -> list[str]:
     """Distinct informative terms in order of first appearance (for explanations)."""
     seen: dict[str, None] = {}
