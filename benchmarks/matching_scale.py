@@ -35,7 +35,10 @@ runs inside the Python process (a gRPC server on a loopback port in a background
 pure Python + faiss; no child process), so the process's own RSS includes the engine; the children's
 RSS is measured anyway and reported. Dense recall@10 compares the dense-only top 10 (HNSW candidates,
 re-scored exactly) with an exact numpy top 10 over all the collection's vectors; `--nprobe` (the local
-IVF setting) does not apply. Milvus's build-time figures include no embedding either.
+IVF setting) does not apply. Milvus's build-time figures include no embedding either. Milvus Lite is
+slow to fill on 2 cores (about 100 s for 10,000 records, some 25 minutes for 100,000: its upserts
+slow down as a collection grows) and holds every row it returns in Python (build peak ≈ 1 GiB at
+10k, ≈ 5 GiB at 100k): give 100,000 and more the time and memory.
 """
 
 from __future__ import annotations

@@ -352,7 +352,7 @@ MATCHING_ENABLED = env_bool("MATCHING_ENABLED", True)
 MATCHING_INDEX_DIR = Path(os.environ.get("MATCHING_INDEX_DIR", VAR_DIR / "index"))
 MATCHING_CACHE_DIR = Path(os.environ.get("MATCHING_CACHE_DIR", VAR_DIR / "embedding-cache"))
 MATCHING_EMBEDDER = os.environ.get("MATCHING_EMBEDDER", "e5")  # e5 | hashing
-MATCHING_PASSAGES = os.environ.get("MATCHING_PASSAGES", "lead:120")  # retrieval.passages.DEFAULT_STRATEGY
+MATCHING_PASSAGES = os.environ.get("MATCHING_PASSAGES", "lead:600")  # retrieval.passages.DEFAULT_STRATEGY
 # MATCHING_SYNC: the process that makes a change applies it to the index at commit (tests, scripts);
 # default: web processes only write the outbox and `mengkeju worker` (the one index writer) applies it.
 MATCHING_SYNC = env_bool("MATCHING_SYNC", False)

@@ -111,9 +111,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--classification-boost",
         type=float,
-        default=0.2,
+        default=0.1,
         help="score factor for a record in the query's industry section (门类), applied as the platform "
-        "applies its same-chain boost (default 0.2, chosen by cross-validation: docs/matching.md; 0: off)",
+        "applies its same-chain boost (default 0.1, as the platform's, chosen with the passages by "
+        "cross-validation: docs/matching.md; 0: off)",
     )
     parser.add_argument(
         "--backend",

@@ -58,9 +58,10 @@ CANDIDATES = 100
 # the dense floor. On the dev set every judged-relevant pair shares a specific term (49 of 49).
 STRICT_COVERAGE = 0.5
 SHORT_QUERY_CHARS = 24
-DENSE_QUERY_CHARS = 160  # what the dense model reads of a query whose vector was prepared ahead of time
-# ... and of a query embedded while the user waits: ≈ 25 ms less on 2 cores (hybrid nDCG@10 0.549 vs
-# 0.574 on the dev set). Demands are prepared when published, so their pages get the 160 window.
+DENSE_QUERY_CHARS = 512  # what the dense model reads of a query whose vector was prepared ahead of time
+# (cross-validated with the passages: docs/matching.md) ... and of a query embedded while the user
+# waits, which must answer in tens of milliseconds. Demands are prepared when published (in the
+# worker), so their pages get the 512 window.
 LIVE_QUERY_CHARS = 120
 EXACT_REFIT_LIMIT = 5_000  # above this many documents, BM25 is refitted in the background
 SHORT_QUERY_DENSE_WEIGHT = 0.5
