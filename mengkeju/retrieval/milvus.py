@@ -36,7 +36,7 @@ import logging
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
 
@@ -46,7 +46,6 @@ from . import fusion
 from .duplicates import DEFAULT_THRESHOLD, Duplicate, Fingerprint
 from .embedding import Embedder, EmbeddingCache, embed_with_cache
 from .errors import BackendUnavailable, EngineError, IndexCorrupt, QueryError
-from .explain import COMMON_SHARE
 from .index import (
     CANDIDATES,
     DENSE_DECIMALS,
@@ -57,7 +56,6 @@ from .index import (
     QUERY_WINDOW_CHARS,
     SHORT_QUERY_CHARS,
     SHORT_QUERY_DENSE_WEIGHT,
-    STRICT_COVERAGE,
     boost_factor,
     check_filters,
     query_vector,
@@ -73,6 +71,7 @@ from .milvus_rows import (
     cut,
     document,
     dot,
+    evidence,
     explanation,
     expression,
     keyed_collection,
@@ -159,14 +158,20 @@ class MilvusIndex(Index):
                 client.load_collection(args[0])
                 result = getattr(client, method)(*args, **kwargs)
         except Exception as exc:
-            if is_outage(exc):
-                raise Connection.failed(cls.uri, exc) from exc
-            Connection.answered(cls.uri)
-            if is_missing(exc):
-                raise IndexCorrupt(f"Milvus at {cls.uri}: {str(exc)[:300]}") from exc
-            raise EngineError(f"Milvus at {cls.uri} refused {method}: {str(exc)[:300]}") from exc
+            raise cls._failure(method, exc) from exc
         Connection.answered(cls.uri)
         return result
+
+    @classmethod
+    def _failure(cls, method: str, exc: Exception) -> EngineError:
+        """What a failed call means: Milvus unreachable (`BackendUnavailable`, logged once), a missing
+        collection (`IndexCorrupt`: rebuild), or a refusal (`EngineError`, Milvus is up)."""
+        if is_outage(exc):
+            return Connection.failed(cls.uri, exc)
+        Connection.answered(cls.uri)
+        if is_missing(exc):
+            return IndexCorrupt(f"Milvus at {cls.uri}: {str(exc)[:300]}")
+        return EngineError(f"Milvus at {cls.uri} refused {method}: {str(exc)[:300]}")
 
     @classmethod
     def _alias(cls, location) -> str:
@@ -330,28 +335,35 @@ class MilvusIndex(Index):
         self._call("delete", self.collection, ids=list(old))
         self._add_df(delta)
 
-    def _pending_rows(self, limit: int | None = None) -> list[dict]:
-        if self.collection is None:
-            return []
-        options = {"limit": limit} if limit else {}
-        return self._iterate("embedded == false", [*FIELDS, "sparse"], **options)
-
     def _iterate(self, expr: str, fields: list[str], limit: int | None = None) -> list[dict]:
-        client = Connection.client(self.uri, self.token)
         out: list[dict] = []
+        for batch in self._batches(expr, fields):
+            out.extend(batch)
+            if limit and len(out) >= limit:
+                break
+        return out[:limit] if limit else out
+
+    def _batches(self, expr: str, fields: list[str], size: int = 1000) -> Iterator[list[dict]]:
+        """The rows matching `expr`, a batch at a time (a million rows are never all in memory)."""
+        client = Connection.client(self.uri, self.token)
         self._call("load_collection", self.collection)  # a no-op when loaded; after a restart it is not
         try:
             iterator = client.query_iterator(
-                self.collection, batch_size=1000, filter=expr, output_fields=fields
+                self.collection, batch_size=size, filter=expr, output_fields=fields
             )
-            while batch := iterator.next():
-                out.extend(batch)
-                if limit and len(out) >= limit:
-                    break
-            iterator.close()
         except Exception as exc:
-            raise Connection.failed(self.uri, exc) from exc
-        return out[:limit] if limit else out
+            raise self._failure("query_iterator", exc) from exc
+        try:
+            while True:
+                try:
+                    batch = iterator.next()
+                except Exception as exc:
+                    raise self._failure("query_iterator", exc) from exc
+                if not batch:
+                    return
+                yield batch
+        finally:
+            iterator.close()
 
     @property
     def pending(self) -> int:
@@ -361,19 +373,27 @@ class MilvusIndex(Index):
         return int(rows[0]["count(*)"]) if rows else 0
 
     def pending_passages(self) -> list[str]:
-        return [t for row in self._pending_rows() for t in self.strategy.texts(row["title"], row["body"])]
+        if self.collection is None:
+            return []
+        return [
+            self.strategy.texts(row["title"], row["body"])[0]
+            for batch in self._batches("embedded == false", ["title", "body"])
+            for row in batch
+        ]
 
     def embed_pending(self, progress: Callable[[int], None] | None = None) -> int:
-        rows = self._pending_rows()
+        """Embed the records not embedded yet, 5,000 at a time (their ids listed first: the rows change
+        as they are written, so they are not read through a cursor over `embedded == false`)."""
+        ids = [row["id"] for row in self._iterate("embedded == false", ["id"])] if self.collection else []
         embedded = 0
-        for start in range(0, len(rows), 5_000):
-            chunk = rows[start : start + 5_000]
-            texts = [self.strategy.texts(r["title"], r["body"])[0] for r in chunk]
+        for start in range(0, len(ids), 5_000):
+            rows = list(self._rows(ids[start : start + 5_000], [*FIELDS, "sparse"]).values())
+            texts = [self.strategy.texts(r["title"], r["body"])[0] for r in rows]
             vectors, done = embed_with_cache(self.embedder, self.cache, texts, progress=progress)
             embedded += done
             updated = [
                 self._row(document(r), r["sparse"], r["dl"], r["avgdl"], vector)
-                for r, vector in zip(chunk, vectors, strict=True)
+                for r, vector in zip(rows, vectors, strict=True)
             ]
             for at in range(0, len(updated), BATCH):
                 self._call("upsert", self.collection, updated[at : at + BATCH])
@@ -391,24 +411,20 @@ class MilvusIndex(Index):
             self._fitted = self.avgdl if self._n else None
             return 0
         avgdl = self.avgdl
-        batch: list[dict] = []
-        rewritten = 0
-        for row in self._iterate("", [*FIELDS, "sparse", "vec"]):
-            if abs(float(row["avgdl"]) - avgdl) < 1e-12:
-                continue
-            held = row_counts(row["sparse"], int(row["dl"]), float(row["avgdl"]))
-            vector = row["vec"] if row.get("embedded") else None
-            batch.append(
-                self._row(document(row), row_weights(held, int(row["dl"]), avgdl), row["dl"], avgdl, vector)
-            )
-            if len(batch) >= BATCH:
-                self._call("upsert", self.collection, batch)
-                rewritten, batch = rewritten + len(batch), []
-        if batch:
+        # Only the ids and lengths are listed; the rows are read and rewritten BATCH at a time.
+        stale = [
+            r["id"] for r in self._iterate("", ["id", "avgdl"]) if abs(float(r["avgdl"]) - avgdl) >= 1e-12
+        ]
+        for start in range(0, len(stale), BATCH):
+            batch = []
+            for row in self._rows(stale[start : start + BATCH], [*FIELDS, "sparse", "vec"]).values():
+                held = row_counts(row["sparse"], int(row["dl"]), float(row["avgdl"]))
+                vector = row["vec"] if row.get("embedded") else None
+                weights = row_weights(held, int(row["dl"]), avgdl)
+                batch.append(self._row(document(row), weights, row["dl"], avgdl, vector))
             self._call("upsert", self.collection, batch)
-            rewritten += len(batch)
         self._fitted = avgdl
-        return rewritten
+        return len(stale)
 
     def refresh(self, progress: Callable[[int], None] | None = None) -> None:
         self.embed_pending(progress=progress)
@@ -547,7 +563,7 @@ class MilvusIndex(Index):
                     boost_parts[int(position)] = factor
                     boosted[j] *= 1 + factor
         if (strict or floor) and len(candidates):
-            keep = self._evidence([rows[ids[p]] for p in candidates], counts, df, n, strict=strict)
+            keep = evidence([rows[ids[p]] for p in candidates], counts, df, n, strict=strict)
             if dense_on:
                 keep |= dense[candidates] >= self.relevance_floor
             candidates, boosted = candidates[keep], boosted[keep]
@@ -577,25 +593,6 @@ class MilvusIndex(Index):
             )
             results.append(Result(id=row["id"], score=float(boosted[j]), parts=parts, explain=explain_row))
         return results
-
-    @staticmethod
-    def _evidence(
-        rows: list[dict], counts: Counter, df: dict[int, int], n: int, *, strict: bool
-    ) -> np.ndarray:
-        """As LocalIndex._evidence: a share of the query's IDF mass (strict), or one specific term."""
-        keep = np.zeros(len(rows), dtype=bool)
-        if strict:
-            weights = {key: float(idf(np.array([df.get(key, 0)]), n)[0]) for key in counts}
-            total = sum(weights.values())
-        else:
-            weights = {key: 1.0 for key in counts if 0 < df.get(key, 0) <= max(COMMON_SHARE * n, 1)}
-            total = 1.0
-        if not weights or total <= 0:
-            return keep
-        for j, row in enumerate(rows):
-            held = sum(w for key, w in weights.items() if key in row["sparse"])
-            keep[j] = held / total >= STRICT_COVERAGE if strict else held > 0
-        return keep
 
     def _shares(self, query_tokens: list[str]) -> tuple[dict[str, float], int]:
         distinct = sorted(set(query_tokens))

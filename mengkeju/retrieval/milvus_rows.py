@@ -9,9 +9,10 @@ from collections import Counter
 import numpy as np
 
 from .errors import FilterError
-from .explain import explain
-from .index import same_parts
+from .explain import COMMON_SHARE, explain
+from .index import STRICT_COVERAGE, same_parts
 from .interface import Document, Filters, id_order
+from .lexical import idf
 from .text import document_tokens, domain_vocabulary
 
 K1, B = 1.2, 0.75  # as lexical.BM25Matrix
@@ -114,6 +115,7 @@ def record_collection(client, dim: int) -> dict:
     index = client.prepare_index_params()
     index.add_index("sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="IP")
     index.add_index("vec", index_type="HNSW", metric_type="IP", params={"M": 16, "efConstruction": 200})
+    index.add_index("embedded", index_type="INVERTED")  # the writer asks for `embedded == false`
     return {"schema": schema, "index_params": index}
 
 
@@ -149,3 +151,20 @@ def explanation(row, query_tokens, described, boost, truncated, boosts, shares) 
         domain=domain_vocabulary(),
         same=same_parts(doc.chain_links, doc.division or None, boosts),
     )
+
+
+def evidence(rows: list[dict], counts: Counter, df: dict[int, int], n: int, *, strict: bool) -> np.ndarray:
+    """As LocalIndex._evidence: a share of the query's IDF mass (strict), or one specific term."""
+    keep = np.zeros(len(rows), dtype=bool)
+    if strict:
+        weights = {key: float(idf(np.array([df.get(key, 0)]), n)[0]) for key in counts}
+        total = sum(weights.values())
+    else:
+        weights = {key: 1.0 for key in counts if 0 < df.get(key, 0) <= max(COMMON_SHARE * n, 1)}
+        total = 1.0
+    if not weights or total <= 0:
+        return keep
+    for j, row in enumerate(rows):
+        held = sum(w for key, w in weights.items() if key in row["sparse"])
+        keep[j] = held / total >= STRICT_COVERAGE if strict else held > 0
+    return keep
