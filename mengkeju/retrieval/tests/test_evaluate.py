@@ -72,3 +72,15 @@ def test_bad_files_stop_with_the_line_at_fault(tmp_path):
         main(write(tmp_path, qrels="Q1 0 1 0\n"))
     with pytest.raises(SystemExit, match=r"missing\.jsonl"):
         main([*args[:1], str(tmp_path / "missing.jsonl"), *args[2:]])
+
+
+def test_classification_sections_become_chains_shared_by_both_sides():
+    from mengkeju.retrieval.evaluate import Sections
+
+    sections = Sections()
+    achievement = {"classification": "制造业——计算机、通信和其他电子设备制造"}
+    demand = {"classification": "制造业"}
+    assert sections.chains(achievement) == sections.chains(demand) == ["k0"]
+    assert sections.links(achievement) == ["k0.section"]
+    assert sections.chains({"classification": "农、林、牧、渔业"}) == ["k1"]
+    assert sections.chains({}) == [] and sections.links({"classification": ""}) == []
