@@ -23,7 +23,7 @@ from django.conf import settings
 from django.db.models import Max
 
 from mengkeju.catalog.models import Achievement, CooperationMode, Demand, Expert, Platform, Service, Status
-from mengkeju.network.models import ChainLink, Division, IndustryChain
+from mengkeju.network.models import ChainLink, Division, IndustryChain, Region
 from mengkeju.retrieval import text as engine_text
 from mengkeju.retrieval.duplicates import Duplicate
 from mengkeju.retrieval.embedding import E5Embedder, EmbeddingCache, HashingEmbedder, embed_with_cache
@@ -148,6 +148,13 @@ def _documents(kind: str):
     return (document(obj) for obj in _published(kind).iterator(chunk_size=500))
 
 
+def load_vocabulary() -> None:
+    """The region's words for the segmenter: chain and link names, and the synonym dictionary."""
+    engine_text.add_terms(domain_terms())
+    region = Region.objects.only("synonyms").first()
+    engine_text.set_synonyms(region.synonyms if region is not None else [])
+
+
 def domain_terms() -> list[str]:
     """Chain and link names keep their compounds whole when segmenting."""
     return [
@@ -261,7 +268,7 @@ class IndexStore:
                 generation is None or generation in (loaded.generation, self._skipped.get(kind))
             ):
                 return loaded
-            engine_text.add_terms(domain_terms())
+            load_vocabulary()
             try:
                 index, problems = self.backend.load_good(
                     self.folder(kind), self.embedder, cache=self.cache, known_values=known_values()
@@ -309,7 +316,7 @@ class IndexStore:
         """A new index of every published record of `kind`, searchable lexically (not embedded). With
         `in_memory` (a reader with nothing to load) it is a `LocalIndex` that is never saved: a reader
         writes nothing to a shared backend."""
-        engine_text.add_terms(domain_terms())
+        load_vocabulary()
         index = self._new_index(LocalIndex if in_memory else None)
         if kind == RESOURCE:
             self._fingerprint = resource_fingerprint()

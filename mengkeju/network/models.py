@@ -17,6 +17,8 @@ class Region(models.Model):
     network_name_en = models.CharField(_("network English name"), max_length=100, blank=True)
     timezone = models.CharField(_("time zone"), max_length=64, default="Asia/Shanghai")
     parameters = models.JSONField(_("policy parameters"), default=dict, blank=True)
+    # terms.yaml: the matching engine's synonym groups, the preferred name first.
+    synonyms = models.JSONField(_("synonyms"), default=list, blank=True)
     loaded_at = models.DateTimeField(_("loaded at"), auto_now=True)
 
     class Meta:

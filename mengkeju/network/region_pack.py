@@ -19,7 +19,7 @@ from jsonschema import Draft202012Validator
 from . import region_map
 
 PACK_FILES = ("region", "divisions", "chains", "network")
-OPTIONAL_FILES = ("calendar",)
+OPTIONAL_FILES = ("calendar", "terms")
 SCHEMA_PATH = Path(__file__).with_name("schemas") / "region-pack.schema.json"
 
 
@@ -52,6 +52,9 @@ class RegionPack:
     # The map named by region.yaml's `map` (a GeoJSON FeatureCollection, checked: every feature a
     # division of the region by `properties.code`); None: the pack has no map.
     map: dict | None = None
+    # terms.yaml's synonym groups (the preferred name first), checked: no name in two groups; None: the
+    # pack has no terms.yaml.
+    synonyms: list[list[str]] | None = None
 
 
 @cache
@@ -250,6 +253,25 @@ def _check_talent(parameters: dict, problems: list[Problem]) -> None:
 IMPORT_PLACEHOLDER_PREFIX = "import-"
 
 
+def _synonyms(terms: dict, problems: list[Problem]) -> list[list[str]]:
+    """terms.yaml's groups; a name (compared lower-cased) in two groups is a problem: it could not say
+    which concept it names."""
+    seen: dict[str, int] = {}
+    for gi, group in enumerate(terms["synonyms"]):
+        for ti, term in enumerate(group):
+            key = term.lower()
+            if key in seen and seen[key] != gi:
+                problems.append(
+                    Problem(
+                        "terms.yaml",
+                        f"synonyms[{gi}][{ti}]",
+                        _("“%(term)s” is already in group %(other)s") % {"term": term, "other": seen[key]},
+                    )
+                )
+            seen.setdefault(key, gi)
+    return [list(group) for group in terms["synonyms"]]
+
+
 def read_region_pack(root: str | Path) -> RegionPack:
     root = Path(root)
     problems: list[Problem] = []
@@ -257,6 +279,7 @@ def read_region_pack(root: str | Path) -> RegionPack:
         raise RegionPackError([Problem(str(root), "", _("not a folder"))])
     data = {name: _load_yaml(root, name, problems) for name in PACK_FILES}
     calendar = _load_yaml(root, "calendar", problems, optional=True)
+    terms = _load_yaml(root, "terms", problems, optional=True)
     if problems:
         raise RegionPackError(problems)
 
@@ -338,6 +361,7 @@ def read_region_pack(root: str | Path) -> RegionPack:
     if sum(1 for n in nodes if n["kind"] == "headquarters") != 1:
         problems.append(Problem("network.yaml", "nodes", _("exactly one headquarters node is required")))
     calendar_days = _calendar_days(calendar, problems) if calendar is not None else None
+    synonyms = _synonyms(terms, problems) if terms is not None else None
     found: list[tuple[str, str, str]] = []
     geojson = None
     if data["region"].get("map"):
@@ -354,4 +378,5 @@ def read_region_pack(root: str | Path) -> RegionPack:
         nodes=nodes,
         calendar_days=calendar_days,
         map=geojson,
+        synonyms=synonyms,
     )

@@ -93,6 +93,7 @@ def load_region_pack(path: str | Path) -> LoadReport:
             "network_name_en": region.get("network_name_en", ""),
             "timezone": region["timezone"],
             "parameters": region.get("parameters", {}),
+            "synonyms": pack.synonyms or [],
         },
         report,
         "region",

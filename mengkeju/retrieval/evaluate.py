@@ -21,6 +21,7 @@ from .embedding import E5Embedder, EmbeddingCache
 from .errors import QueryError
 from .index import DENSE_QUERY_CHARS, LIVE_QUERY_CHARS, Boosts, Document, LocalIndex
 from .passages import DEFAULT_STRATEGY, PassageStrategy
+from .text import set_synonyms
 
 METRICS = ["ndcg@10", "recall@50", "mrr@10"]
 DEFAULT_CACHE = Path(os.environ.get("MENGKEJU_CACHE", Path.home() / ".cache" / "mengkeju")) / "embeddings"
@@ -117,6 +118,13 @@ def main(argv: list[str] | None = None) -> int:
         "cross-validation: docs/matching.md; 0: off)",
     )
     parser.add_argument(
+        "--terms",
+        type=Path,
+        default=None,
+        help="a region pack's terms.yaml: its synonym groups apply to records and queries (default none: "
+        "on the dev set the shipped dictionary changes no hybrid result; docs/matching.md)",
+    )
+    parser.add_argument(
         "--backend",
         default="local",
         choices=["local", "milvus"],
@@ -165,6 +173,15 @@ def main(argv: list[str] | None = None) -> int:
     if not queries:
         raise SystemExit("no query has a relevant document in the qrels: nothing to evaluate")
 
+    if args.terms is not None:
+        import yaml
+
+        try:
+            groups = yaml.safe_load(args.terms.read_text(encoding="utf-8"))["synonyms"]
+        except (OSError, yaml.YAMLError, KeyError, TypeError) as exc:
+            raise SystemExit(f"{args.terms}: not a terms.yaml with synonym groups ({exc})") from None
+        set_synonyms(groups)
+        print(f"synonyms: {len(groups)} groups from {args.terms}")
     strategy = PassageStrategy.parse(args.passages)
     query_store = None if args.live_queries else EmbeddingCache(None)  # prepared vectors, in memory
     backend, scratch = LocalIndex, None

@@ -30,6 +30,7 @@ TOKEN_OK = re.compile(r"[\u4e00-\u9fff]{2,}|[a-z][a-z0-9\-]*|\d+(?:\.\d+)?[a-z%�
 _lock = threading.Lock()
 _added: set[str] = set()
 _vocabulary: frozenset[str] = frozenset()  # _added, lower-cased: rebuilt when terms are added
+_preferred: dict[str, list[str]] = {}  # a synonym (lower-cased) -> the tokens of its preferred name
 
 
 def add_terms(terms: Iterable[str]) -> int:
@@ -48,6 +49,28 @@ def add_terms(terms: Iterable[str]) -> int:
     return new
 
 
+def set_synonyms(groups: Iterable[Iterable[str]]) -> None:
+    """The synonym dictionary (a region pack's terms.yaml): each group's names, the preferred first.
+    A token that is another name of a group becomes the preferred name, on both sides (records and
+    queries): 锂电 finds 锂离子电池 and counts as the same word (one concept, one IDF); every name joins
+    the segmenter's dictionary and the domain vocabulary. Records indexed before a change keep their
+    old tokens until reindexed."""
+    global _preferred
+    groups = [[t.strip() for t in group if t and t.strip()] for group in groups]
+    add_terms(t for group in groups for t in group)
+    with _lock:
+        _preferred = {}  # the preferred names' own tokens, read without the mapping
+    preferred = {}
+    for group in groups:
+        if len(group) > 1:
+            # As the preferred name is cut where it is written (锂离子电池: 锂离子, 电池 …), so is a synonym.
+            words = tokens(group[0]) or [group[0].lower()]
+            for term in group[1:]:
+                preferred[term.lower()] = words
+    with _lock:
+        _preferred = preferred
+
+
 def domain_vocabulary() -> frozenset[str]:
     """The domain terms added so far (lower-cased, as tokens are), for explanations: built once per
     change of the dictionary, not per explanation."""
@@ -57,10 +80,14 @@ def domain_vocabulary() -> frozenset[str]:
 def tokens(text: str) -> list[str]:
     """Search tokens: segmented, lower-cased, stopwords and punctuation removed."""
     out = []
+    preferred = _preferred
     for token in rjieba.cut_for_search(text or ""):
         token = token.strip().lower()
         if token and token not in STOPWORDS and TOKEN_OK.fullmatch(token):
-            out.append(token)
+            if token in preferred:
+                out.extend(preferred[token])
+            else:
+                out.append(token)
     return out
 
 
