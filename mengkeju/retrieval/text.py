@@ -58,13 +58,11 @@ def set_synonyms(groups: Iterable[Iterable[str]]) -> None:
     global _preferred
     groups = [[t.strip() for t in group if t and t.strip()] for group in groups]
     add_terms(t for group in groups for t in group)
-    with _lock:
-        _preferred = {}  # the preferred names' own tokens, read without the mapping
     preferred = {}
     for group in groups:
         if len(group) > 1:
             # As the preferred name is cut where it is written (锂离子电池: 锂离子, 电池 …), so is a synonym.
-            words = tokens(group[0]) or [group[0].lower()]
+            words = _tokens(group[0], {}) or [group[0].lower()]
             for term in group[1:]:
                 preferred[term.lower()] = words
     with _lock:
@@ -78,9 +76,13 @@ def domain_vocabulary() -> frozenset[str]:
 
 
 def tokens(text: str) -> list[str]:
-    """Search tokens: segmented, lower-cased, stopwords and punctuation removed."""
+    """Search tokens: segmented, lower-cased, stopwords and punctuation removed, synonyms read as their
+    preferred name (`set_synonyms`)."""
+    return _tokens(text, _preferred)
+
+
+def _tokens(text: str, preferred: dict[str, list[str]]) -> list[str]:
     out = []
-    preferred = _preferred
     for token in rjieba.cut_for_search(text or ""):
         token = token.strip().lower()
         if token and token not in STOPWORDS and TOKEN_OK.fullmatch(token):
