@@ -150,7 +150,10 @@ def boost_factor(links: Iterable[str], division: str | None, boosts: Boosts) -> 
     return factor
 
 
-class LocalIndex(Persistent, Index):
+class Ranking:
+    """What every backend ranks with: the embedder and its cache, the passage strategy, the fusion and
+    its parameters, the query windows, the known filter values, and the dense relevance floor."""
+
     def __init__(
         self,
         embedder: Embedder,
@@ -166,7 +169,6 @@ class LocalIndex(Persistent, Index):
     ):
         if fusion_method not in fusion.METHODS and fusion_method not in ("bm25", "dense"):
             raise ValueError(f"unknown fusion method {fusion_method!r}")
-        limit_blas_threads()
         self.embedder = embedder
         self.cache = cache if cache is not None else EmbeddingCache(None, embedder.model_id, embedder.dim)
         self.strategy = strategy or PassageStrategy()
@@ -176,6 +178,23 @@ class LocalIndex(Persistent, Index):
         self.dense_query_chars = dense_query_chars
         self.live_query_chars = live_query_chars
         self.known_values = known_values or {}
+
+    def dense_query_text(self, query: str) -> str:
+        """The part of `query` the dense model reads when its vector is prepared ahead of time."""
+        return (query or "").strip()[:QUERY_WINDOW_CHARS][: self.dense_query_chars]
+
+    @property
+    def relevance_floor(self) -> float:
+        """The dense score at which a document counts as relevant without a shared word (the
+        embedder's: similarity ranges differ by model; e5's are compressed into 0.75–0.95)."""
+        return float(getattr(self.embedder, "relevance_floor", 1.0))
+
+
+class LocalIndex(Persistent, Ranking, Index):
+    def __init__(self, embedder: Embedder, **options):
+        """`options`: those of `Ranking`."""
+        super().__init__(embedder, **options)
+        limit_blas_threads()
         # Rows are append-only: an update retires the old row and appends a new one.
         self._ids: list[str] = []
         self._position: dict[str, int] = {}
@@ -425,10 +444,6 @@ class LocalIndex(Persistent, Index):
 
         return run
 
-    def dense_query_text(self, query: str) -> str:
-        """The part of `query` the dense model reads when its vector is prepared ahead of time."""
-        return (query or "").strip()[:QUERY_WINDOW_CHARS][: self.dense_query_chars]
-
     def _query_vector(self, text: str) -> np.ndarray:
         return query_vector(self.embedder, self.dense_query_text(text), self.live_query_chars)
 
@@ -469,12 +484,6 @@ class LocalIndex(Persistent, Index):
             scores[delta] = self._bm25.delta_scores(query_ids, self._tokens, delta)
         scores[~self._alive.values] = 0.0
         return settle(scores, LEXICAL_DECIMALS)
-
-    @property
-    def relevance_floor(self) -> float:
-        """The dense score at which a document counts as relevant without a shared word (the
-        embedder's: similarity ranges differ by model; e5's are compressed into 0.75–0.95)."""
-        return float(getattr(self.embedder, "relevance_floor", 1.0))
 
     def _evidence(self, rows: np.ndarray, query_tokens: list[str], query_ids: np.ndarray, *, strict: bool):
         """Per row, whether it shares enough of the query's words (see STRICT_COVERAGE)."""

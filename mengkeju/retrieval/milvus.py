@@ -44,18 +44,17 @@ import numpy as np
 
 from . import fusion
 from .duplicates import DEFAULT_THRESHOLD, Duplicate, Fingerprint
-from .embedding import Embedder, EmbeddingCache, embed_with_cache
+from .embedding import Embedder, embed_with_cache
 from .errors import BackendUnavailable, EngineError, IndexCorrupt, QueryError
 from .index import (
     CANDIDATES,
     DENSE_DECIMALS,
-    DENSE_QUERY_CHARS,
     EXACT_REFIT_LIMIT,
     LEXICAL_DECIMALS,
-    LIVE_QUERY_CHARS,
     QUERY_WINDOW_CHARS,
     SHORT_QUERY_CHARS,
     SHORT_QUERY_DENSE_WEIGHT,
+    Ranking,
     boost_factor,
     check_filters,
     query_vector,
@@ -99,7 +98,7 @@ TIE_MARGIN = 50  # candidates asked beyond the cut, so records tied at it are ch
 FIELDS = ["id", "title", "body", "links", "division", "trl", "modes", "price", "dl", "avgdl", "embedded"]
 
 
-class MilvusIndex(Index):
+class MilvusIndex(Ranking, Index):
     uri = "milvus.db"
     token = ""
     prefix = "mengkeju_"
@@ -110,30 +109,12 @@ class MilvusIndex(Index):
         return type("MilvusIndex", (cls,), {"uri": str(uri), "token": token or "", "prefix": prefix})
 
     def __init__(
-        self,
-        embedder: Embedder,
-        *,
-        cache: EmbeddingCache | None = None,
-        strategy: PassageStrategy | None = None,
-        fusion_method: str = "rrf",
-        alpha: float = 0.7,
-        rrf_k: int = 10,
-        dense_query_chars: int = DENSE_QUERY_CHARS,
-        live_query_chars: int = LIVE_QUERY_CHARS,
-        known_values: dict[str, set[str]] | None = None,
-        collection: str | None = None,
-        state: dict | None = None,
+        self, embedder: Embedder, *, collection: str | None = None, state: dict | None = None, **options
     ):
-        if fusion_method not in fusion.METHODS and fusion_method not in ("bm25", "dense"):
-            raise ValueError(f"unknown fusion method {fusion_method!r}")
-        self.embedder = embedder
-        self.cache = cache if cache is not None else EmbeddingCache(None, embedder.model_id, embedder.dim)
-        self.strategy = strategy or PassageStrategy()
+        """`options`: those of `Ranking`; `collection` and `state` are a loaded build's."""
+        super().__init__(embedder, **options)
         if self.strategy.name == "chunks":
             raise ValueError("the Milvus backend keeps one passage per record: use the lead or full strategy")
-        self.fusion_method, self.alpha, self.rrf_k = fusion_method, alpha, rrf_k
-        self.dense_query_chars, self.live_query_chars = dense_query_chars, live_query_chars
-        self.known_values = known_values or {}
         self.collection = collection  # None until the first write creates one
         state = state or {}
         self._n = int(state.get("documents", 0))
@@ -454,13 +435,6 @@ class MilvusIndex(Index):
         if self.collection is None:
             return []
         return [row["id"] for row in self._iterate("", ["id"])]
-
-    def dense_query_text(self, query: str) -> str:
-        return (query or "").strip()[:QUERY_WINDOW_CHARS][: self.dense_query_chars]
-
-    @property
-    def relevance_floor(self) -> float:
-        return float(getattr(self.embedder, "relevance_floor", 1.0))
 
     def _df(self, keys: Iterable[int]) -> dict[int, int]:
         keys = sorted(set(keys))
