@@ -50,23 +50,28 @@ def _embedder():
 
 def demand_query(demand: Demand) -> str:
     """What a demand asks of the achievements index (and of experts, platforms and services)."""
-    return f"{demand.title}。{demand.problem}。{demand.indicators}"
+    return engine_text.record_query(
+        demand.title, "。".join(x for x in (demand.problem, demand.indicators) if x)
+    )
 
 
 def document(obj) -> Document:
     links = [link.code for link in obj.chain_links.all()]
     if isinstance(obj, Achievement):
-        body = "。".join(x for x in (obj.summary, obj.keywords, obj.field) if x)
+        body = obj.summary
+        keywords = "。".join(x for x in (obj.keywords, obj.field) if x)
         modes = [m.code for m in obj.transfer_modes.all()]
         price, trl = obj.price_yuan, obj.trl
     else:
         body = "。".join(x for x in (obj.problem, obj.indicators) if x)
+        keywords = ""
         modes = [m.code for m in obj.cooperation_modes.all()]
         price, trl = obj.budget_yuan, None
     return Document(
         id=str(obj.pk),
         title=obj.title,
         body=body,
+        keywords=keywords,
         chain_links=links,
         division=obj.division.code,
         trl=trl,

@@ -21,7 +21,7 @@ from .embedding import E5Embedder, EmbeddingCache
 from .errors import QueryError
 from .index import DENSE_QUERY_CHARS, LIVE_QUERY_CHARS, Boosts, Document, LocalIndex
 from .passages import DEFAULT_STRATEGY, PassageStrategy
-from .text import set_synonyms
+from .text import record_query, set_synonyms
 
 METRICS = ["ndcg@10", "recall@50", "mrr@10"]
 DEFAULT_CACHE = Path(os.environ.get("MENGKEJU_CACHE", Path.home() / ".cache" / "mengkeju")) / "embeddings"
@@ -78,6 +78,26 @@ class Sections:
 
     def links(self, record: dict) -> list[str]:
         return [f"{chain}.section" for chain in self.chains(record)]
+
+
+def corpus_documents(corpus: list[dict], sections: Sections) -> list[Document]:
+    """The listings as the platform indexes its records: the name is the title, the description the
+    text, the technical field (新材料-膜材料) the keyword field, the 门类 a chain."""
+    return [
+        Document(
+            id=r["id"],
+            title=str(r.get("name") or ""),
+            body=str(r.get("text") or ""),
+            keywords=str(r.get("industry") or ""),
+            chain_links=sections.links(r),
+        )
+        for r in corpus
+    ]
+
+
+def query_texts(queries: list[dict]) -> dict[str, str]:
+    """A query record asks as a demand asks on the platform (text.record_query: its title weighs twice)."""
+    return {q["id"]: record_query(str(q.get("name") or ""), str(q.get("text") or "")) for q in queries}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -205,15 +225,7 @@ def main(argv: list[str] | None = None) -> int:
     # The listings' national industry classification (门类——大类) plays the part of the platform's
     # industry chains: a record in the query's 门类 gets the platform's same-chain boost.
     sections = Sections()
-    docs = [
-        Document(
-            id=r["id"],
-            title=str(r.get("name") or ""),
-            body=str(r.get("text") or ""),
-            chain_links=sections.links(r),
-        )
-        for r in corpus
-    ]
+    docs = corpus_documents(corpus, sections)
     index.upsert(docs, embed=False)
     passages = sum(len(strategy.texts(d.title, d.body)) for d in docs)
     needs_vectors = methods != ["bm25"]
@@ -240,7 +252,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{passages - embedded} from cache) in {index_seconds:.1f} s; {rate}"
     )
 
-    texts = {query["id"]: f"{query.get('name') or ''}。{query.get('text') or ''}" for query in queries}
+    texts = query_texts(queries)
     if not args.live_queries and needs_vectors:
         t = time.perf_counter()
         index.embedder.prepare_queries([index.dense_query_text(text) for text in texts.values()])

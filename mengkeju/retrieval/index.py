@@ -25,7 +25,7 @@ from .errors import FilterError, QueryError
 from .explain import COMMON_SHARE, explain
 from .interface import Boosts, Document, Filters, Index, Result, id_order
 from .lexical import BM25Matrix, idf
-from .passages import PassageStrategy
+from .passages import DEFAULT_STRATEGY, PassageStrategy
 from .persistence import Persistent
 from .text import document_tokens, domain_vocabulary, tokens
 
@@ -171,7 +171,7 @@ class Ranking:
             raise ValueError(f"unknown fusion method {fusion_method!r}")
         self.embedder = embedder
         self.cache = cache if cache is not None else EmbeddingCache(None, embedder.model_id, embedder.dim)
-        self.strategy = strategy or PassageStrategy()
+        self.strategy = strategy or PassageStrategy.parse(DEFAULT_STRATEGY)
         self.fusion_method, self.alpha, self.rrf_k = fusion_method, alpha, rrf_k
         # Query embedding time grows with length (≈80 ms at 100 characters, ≈1.1 s at 1,000 on 2 cores):
         # the dense model reads the head of a long query; BM25 reads all of it.
@@ -206,7 +206,7 @@ class LocalIndex(Persistent, Ranking, Index):
         self._passage_count = Column(np.int32)
         self._terms, self._divisions, self._links, self._modes = (Vocabulary() for _ in range(4))
         self._tokens = Ragged(np.int32)  # term ids (title twice, then body)
-        self._text = Ragged(np.uint16)  # "title\x1fbody" as UTF-16
+        self._text = Ragged(np.uint16)  # "title\x1fbody[\x1fkeywords]" as UTF-16
         self._link_rows = Ragged(np.int32)
         self._mode_rows = Ragged(np.int32)
         self._vectors = VectorBlocks(embedder.dim)
@@ -244,9 +244,10 @@ class LocalIndex(Persistent, Ranking, Index):
             self._passage_count.append(0)
             self._link_rows.append(self._links.encode(doc.chain_links))
             self._mode_rows.append(self._modes.encode(doc.modes))
-            self._tokens.append(self._terms.encode(document_tokens(doc.title, doc.body)))
-            title = (doc.title or "").replace("\x1f", " ")
-            self._text.append(f"{title}\x1f{doc.body or ''}".encode("utf-16-le", "surrogatepass"))
+            self._tokens.append(self._terms.encode(document_tokens(doc.title, doc.body, doc.keywords)))
+            title, body = ((x or "").replace("\x1f", " ") for x in (doc.title, doc.body))
+            text = f"{title}\x1f{body}\x1f{doc.keywords}" if doc.keywords else f"{title}\x1f{body}"
+            self._text.append(text.encode("utf-16-le", "surrogatepass"))
             self._pending.add(doc.id)
         self._bm25_dirty = True
         if embed:
@@ -329,9 +330,11 @@ class LocalIndex(Persistent, Ranking, Index):
 
     # -- documents -----------------------------------------------------------------------------
     def document(self, row: int) -> Document:
-        title, _sep, body = (
+        # "title\x1fbody" or "title\x1fbody\x1fkeywords" (indexes saved before keywords have two parts).
+        title, _sep, rest = (
             self._text.row(row).tobytes().decode("utf-16-le", "surrogatepass").partition("\x1f")
         )
+        body, _sep, keywords = rest.partition("\x1f")
         trl, price, division = (
             int(self._trl.values[row]),
             float(self._price.values[row]),
@@ -341,6 +344,7 @@ class LocalIndex(Persistent, Ranking, Index):
             id=self._ids[row],
             title=title,
             body=body,
+            keywords=keywords,
             chain_links=[self._links.terms[i] for i in self._link_rows.row(row)],
             division=self._divisions.terms[division] if division >= 0 else "",
             trl=trl or None,

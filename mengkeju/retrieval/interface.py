@@ -26,6 +26,9 @@ class Document:
     trl: int | None = None
     modes: list[str] = field(default_factory=list)
     price: float | None = None
+    # Keywords and technical field: searched (text.KEYWORD_REPEAT), not embedded (passages read the
+    # title and body).
+    keywords: str = ""
 
     @property
     def chains(self) -> set[str]:

@@ -95,7 +95,20 @@ BATCH = 500  # rows per insert/upsert call
 REFIT_DRIFT = 0.01  # rewrite the weights when the avgdl moved this much (small indexes, at save)
 BACKGROUND_REFIT_DRIFT = 0.05  # ... large indexes, in the background worker
 TIE_MARGIN = 50  # candidates asked beyond the cut, so records tied at it are chosen as LocalIndex does
-FIELDS = ["id", "title", "body", "links", "division", "trl", "modes", "price", "dl", "avgdl", "embedded"]
+FIELDS = [
+    "id",
+    "title",
+    "body",
+    "keywords",
+    "links",
+    "division",
+    "trl",
+    "modes",
+    "price",
+    "dl",
+    "avgdl",
+    "embedded",
+]
 
 
 class MilvusIndex(Ranking, Index):
@@ -264,7 +277,7 @@ class MilvusIndex(Ranking, Index):
         old = self._rows([d.id for d in docs], ["id", "dl", "avgdl", "sparse"])
         counted = []
         for doc in docs:
-            terms = document_tokens(doc.title, doc.body)
+            terms = document_tokens(doc.title, doc.body, doc.keywords)
             counted.append((doc, Counter(term_key(t) for t in terms), len(terms)))
         for row in old.values():
             self._n -= 1
@@ -288,6 +301,7 @@ class MilvusIndex(Ranking, Index):
             "id": doc.id,
             "title": clip((doc.title or "").replace("\x1f", " ")),
             "body": clip(doc.body or ""),
+            "keywords": clip(doc.keywords or ""),
             "links": links,
             "chains": sorted({link.split(".", 1)[0] for link in links}),
             "division": doc.division or "",
@@ -697,6 +711,10 @@ class MilvusIndex(Ranking, Index):
         for collection in (name, f"{name}_terms"):
             if not cls._call("has_collection", collection):
                 problems.append(f"{collection}: missing")
+        if not problems:  # a build by an earlier version lacks fields this one reads: rebuild it
+            fields = {f["name"] for f in cls._call("describe_collection", name).get("fields", [])}
+            if set(FIELDS) - fields:
+                problems.append(f"{name}: built without {', '.join(sorted(set(FIELDS) - fields))}")
         return problems
 
     @classmethod

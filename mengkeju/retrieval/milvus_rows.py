@@ -73,6 +73,7 @@ def document(row: dict) -> Document:
         id=row["id"],
         title=row.get("title") or "",
         body=row.get("body") or "",
+        keywords=row.get("keywords") or "",
         chain_links=list(row.get("links") or []),
         division=row.get("division") or "",
         trl=int(row["trl"]) or None if row.get("trl") is not None else None,
@@ -100,6 +101,7 @@ def record_collection(client, dim: int) -> dict:
     schema.add_field("id", DataType.VARCHAR, is_primary=True, max_length=128)
     schema.add_field("title", DataType.VARCHAR, max_length=TEXT_BYTES)
     schema.add_field("body", DataType.VARCHAR, max_length=TEXT_BYTES)
+    schema.add_field("keywords", DataType.VARCHAR, max_length=TEXT_BYTES)
     for field, capacity in (("links", 256), ("chains", 64), ("modes", 64)):
         schema.add_field(
             field, DataType.ARRAY, element_type=DataType.VARCHAR, max_capacity=capacity, max_length=64
@@ -107,7 +109,7 @@ def record_collection(client, dim: int) -> dict:
     schema.add_field("division", DataType.VARCHAR, max_length=64)
     schema.add_field("trl", DataType.INT64)  # 0: unknown
     schema.add_field("price", DataType.DOUBLE, nullable=True)
-    schema.add_field("dl", DataType.INT64)  # searchable words (title twice)
+    schema.add_field("dl", DataType.INT64)  # searchable words (text.document_tokens)
     schema.add_field("avgdl", DataType.DOUBLE)  # the average length the weights were computed with
     schema.add_field("embedded", DataType.BOOL)
     schema.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
@@ -142,7 +144,7 @@ def explanation(row, query_tokens, described, boost, truncated, boosts, shares) 
     return explain(
         query_tokens,
         doc,
-        document_tokens(doc.title, doc.body),
+        document_tokens(doc.title, doc.body, doc.keywords),
         described,
         boost,
         truncated=truncated,

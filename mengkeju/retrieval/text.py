@@ -93,14 +93,28 @@ def _tokens(text: str, preferred: dict[str, list[str]]) -> list[str]:
     return out
 
 
-# A record's title counts this many times in its searchable words (BM25's field weight for titles; see
-# docs/matching.md for the cross-validation that chose it).
+# Field weights of the searchable words (BM25F in its simplest form: a field's words count this many
+# times in one bag of words with one length). A record's title counts twice, its keywords and technical
+# field once, its text once; a demand asking the achievements index counts its title twice too
+# (`record_query`). Chosen by cross-validation on the dev set: docs/matching.md, "Field weights".
 TITLE_REPEAT = 2
+KEYWORD_REPEAT = 1
+QUERY_TITLE_REPEAT = 2
 
 
-def document_tokens(title: str, body: str) -> list[str]:
-    """A record's searchable words: its title TITLE_REPEAT times, then its text."""
-    return tokens(" ".join([title or ""] * TITLE_REPEAT + [body or ""]))
+def document_tokens(title: str, body: str, keywords: str = "") -> list[str]:
+    """A record's searchable words: its title TITLE_REPEAT times, its keywords KEYWORD_REPEAT times,
+    then its text."""
+    parts = [title or ""] * TITLE_REPEAT + [keywords or ""] * KEYWORD_REPEAT + [body or ""]
+    return tokens(" ".join(p for p in parts if p))
+
+
+def record_query(title: str, body: str) -> str:
+    """What a record (a demand) asks another index: its title QUERY_TITLE_REPEAT times, then its text.
+    The title is the lister's own statement of the need; long texts open with the company's
+    background, so the title weighs in BM25's query weights and in the dense model's window."""
+    title, body = (title or "").strip(), (body or "").strip()
+    return "。".join([title] * QUERY_TITLE_REPEAT * bool(title) + ([body] if body else []))
 
 
 def key_terms(text: str, limit: int = 40) -> list[str]:

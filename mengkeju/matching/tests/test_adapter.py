@@ -130,3 +130,21 @@ def test_demand_page_suggests_experts_platforms_and_services(client):
         division=division,
     )
     assert "王钕铁硼" in client.get(f"/demands/{demand.pk}/").content.decode()
+
+
+def test_an_achievement_is_indexed_by_field_and_a_demand_asks_with_its_title_twice():
+    achievement = AchievementFactory(
+        title="高温合金精密铸造",
+        summary="真空感应熔炼，铸件合格率提升。",
+        keywords="航空发动机叶片，定向凝固",
+        field="新材料-高温合金",
+    )
+    doc = adapter.document(achievement)
+    assert doc.body == "真空感应熔炼，铸件合格率提升。"  # what is embedded: title and text
+    assert doc.keywords == "航空发动机叶片，定向凝固。新材料-高温合金"  # searched with its own weight
+    adapter.store.rebuild("achievement")
+    assert _ids("achievement", "定向凝固")[0] == str(achievement.pk)  # found by a keyword alone
+
+    demand = DemandFactory(title="叶片铸造缺陷攻关", problem="定向凝固叶片存在杂晶。", indicators="合格率≥95%")
+    assert adapter.demand_query(demand) == "叶片铸造缺陷攻关。叶片铸造缺陷攻关。定向凝固叶片存在杂晶。。合格率≥95%"
+    assert adapter.document(demand).keywords == ""

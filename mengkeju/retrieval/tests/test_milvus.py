@@ -31,21 +31,18 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 def demo_documents() -> list[Document]:
-    """The demo's achievements and demands as the adapter indexes them (title, text, links, division,
-    maturity, modes, price)."""
+    """The demo's achievements and demands as the adapter indexes them (title, text, keywords, links,
+    division, maturity, modes, price)."""
     docs = []
     for path in sorted(DEMO.glob("achievements_*.yaml")):
         for item in yaml.safe_load(path.read_text())["achievements"]:
-            body = "。".join(
-                x
-                for x in (item.get("summary"), "，".join(item.get("keywords") or []), item.get("field"))
-                if x
-            )
+            keywords = "。".join(x for x in ("，".join(item.get("keywords") or []), item.get("field")) if x)
             docs.append(
                 Document(
                     id=item["ref"],
                     title=item["title"],
-                    body=body,
+                    body=item.get("summary") or "",
+                    keywords=keywords,
                     chain_links=list(item.get("chain_links") or []),
                     division=str(item.get("division") or ""),
                     trl=item.get("trl"),
@@ -261,6 +258,29 @@ def test_a_record_is_found_by_its_words_before_its_vector_exists(tmp_path):
     assert index.embed_pending() == 1 and index.pending == 0
     hit = index.search("钙钛矿 封装", k=1)[0]
     assert hit.id == "new" and hit.parts["dense"] > 0
+    _Connection.close(backend.uri)
+
+
+def test_keywords_are_searched_and_kept_and_a_build_without_them_is_rebuilt(tmp_path):
+    backend = milvus_backend(tmp_path)
+    location = tmp_path / "achievement"
+    index = backend(HashingEmbedder())
+    index.upsert(
+        [*DOCS[:10], Document("kw", "高温合金精密铸造", "真空感应熔炼。", keywords="航空发动机叶片")]
+    )
+    index.save(location)
+    loaded = backend.load(location, HashingEmbedder())
+    assert loaded.get("kw").keywords == "航空发动机叶片" and loaded.get("kw").body == "真空感应熔炼。"
+    assert [r.id for r in loaded.search("航空发动机叶片", k=3, strict=True)] == ["kw"]
+    # A build made before the keyword field existed: found wanting, so the writer rebuilds it.
+    client = _Connection.client(backend.uri, "")
+    old = f"{backend.prefix}c1"
+    client.create_collection(old, dimension=8)
+    client.create_collection(f"{old}_terms", dimension=8)
+    client.alter_alias(old, backend._alias(location))
+    assert any("built without" in problem and "keywords" in problem for problem in backend.verify(location))
+    with pytest.raises(IndexCorrupt, match="built without"):
+        backend.load(location, HashingEmbedder())
     _Connection.close(backend.uri)
 
 
