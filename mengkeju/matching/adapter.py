@@ -50,9 +50,8 @@ def _embedder():
 
 def demand_query(demand: Demand) -> str:
     """What a demand asks of the achievements index (and of experts, platforms and services)."""
-    return engine_text.record_query(
-        demand.title, "。".join(x for x in (demand.problem, demand.indicators) if x)
-    )
+    parts = (x.strip().rstrip("。") for x in (demand.problem, demand.indicators))
+    return engine_text.record_query(demand.title, "。".join(x for x in parts if x))
 
 
 def document(obj) -> Document:

@@ -145,6 +145,10 @@ def test_an_achievement_is_indexed_by_field_and_a_demand_asks_with_its_title_twi
     adapter.store.rebuild("achievement")
     assert _ids("achievement", "定向凝固")[0] == str(achievement.pk)  # found by a keyword alone
 
-    demand = DemandFactory(title="叶片铸造缺陷攻关", problem="定向凝固叶片存在杂晶。", indicators="合格率≥95%")
-    assert adapter.demand_query(demand) == "叶片铸造缺陷攻关。叶片铸造缺陷攻关。定向凝固叶片存在杂晶。。合格率≥95%"
+    demand = DemandFactory(
+        title="叶片铸造缺陷攻关", problem="定向凝固叶片存在杂晶。", indicators="合格率≥95%"
+    )
+    assert (
+        adapter.demand_query(demand) == "叶片铸造缺陷攻关。叶片铸造缺陷攻关。定向凝固叶片存在杂晶。合格率≥95%"
+    )
     assert adapter.document(demand).keywords == ""
