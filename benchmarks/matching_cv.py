@@ -37,7 +37,7 @@ from mengkeju.retrieval.evaluate import (
     read_jsonl,
     read_qrels,
 )
-from mengkeju.retrieval.index import Boosts, LocalIndex
+from mengkeju.retrieval.index import LocalIndex
 from mengkeju.retrieval.passages import DEFAULT_STRATEGY, PassageStrategy
 
 METHODS = ("bm25", "dense", "hybrid")
@@ -106,9 +106,7 @@ def main() -> int:
             index.fusion_method = "rrf" if method == "hybrid" else method
             run = {}
             for q in queries:
-                boosts = None
-                if method != "dense" and args.classification_boost:
-                    boosts = Boosts(chains=set(sections.chains(q)), chain_factor=args.classification_boost)
+                boosts = sections.boosts(q, method, args.classification_boost)
                 hits = index.search(texts[q["id"]], k=100, boosts=boosts)
                 run[q["id"]] = {h.id: h.score for h in hits} or {"__none__": 0.0}
             per = evaluate(qrels, Run(run), "ndcg@10", return_mean=False, make_comparable=True)

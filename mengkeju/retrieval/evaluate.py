@@ -79,6 +79,13 @@ class Sections:
     def links(self, record: dict) -> list[str]:
         return [f"{chain}.section" for chain in self.chains(record)]
 
+    def boosts(self, query: dict, method: str, factor: float) -> Boosts | None:
+        """The same-section boost for BM25 and hybrid. Not for dense alone: a multiplicative boost on
+        e5's compressed similarities (0.80–0.93) outweighs the similarity itself (dev: 0.536 → 0.419)."""
+        if not factor or method == "dense":
+            return None
+        return Boosts(chains=set(self.chains(query)), chain_factor=factor)
+
 
 def corpus_documents(corpus: list[dict], sections: Sections) -> list[Document]:
     """The listings as the platform indexes its records: the name is the title, the description the
@@ -261,11 +268,7 @@ def main(argv: list[str] | None = None) -> int:
     qrels = Qrels({q: dict(judged[q]) for q in texts})
 
     def boosts(query: dict) -> Boosts | None:
-        """The same-section boost for BM25 and hybrid. Not for dense alone: a multiplicative boost
-        on e5's compressed similarities (0.80–0.93) outweighs the similarity itself (dev: 0.536 → 0.419)."""
-        if not args.classification_boost or index.fusion_method == "dense":
-            return None
-        return Boosts(chains=set(sections.chains(query)), chain_factor=args.classification_boost)
+        return sections.boosts(query, index.fusion_method, args.classification_boost)
 
     results, floor_report = {}, {}
     for method in methods:

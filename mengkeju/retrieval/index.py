@@ -205,7 +205,7 @@ class LocalIndex(Persistent, Ranking, Index):
         self._first_passage = Column(np.int64)  # -1: not embedded yet
         self._passage_count = Column(np.int32)
         self._terms, self._divisions, self._links, self._modes = (Vocabulary() for _ in range(4))
-        self._tokens = Ragged(np.int32)  # term ids (title twice, then body)
+        self._tokens = Ragged(np.int32)  # term ids of text.document_tokens
         self._text = Ragged(np.uint16)  # "title\x1fbody[\x1fkeywords]" as UTF-16
         self._link_rows = Ragged(np.int32)
         self._mode_rows = Ragged(np.int32)

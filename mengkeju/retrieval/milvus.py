@@ -713,8 +713,8 @@ class MilvusIndex(Ranking, Index):
                 problems.append(f"{collection}: missing")
         if not problems:  # a build by an earlier version lacks fields this one reads: rebuild it
             fields = {f["name"] for f in cls._call("describe_collection", name).get("fields", [])}
-            if set(FIELDS) - fields:
-                problems.append(f"{name}: built without {', '.join(sorted(set(FIELDS) - fields))}")
+            if missing := sorted(set(FIELDS) - fields):
+                problems.append(f"{name}: built without {', '.join(missing)}")
         return problems
 
     @classmethod
